@@ -1,0 +1,198 @@
+#include "kube/config.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+
+namespace kube {
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<std::string> Base64Decode(const std::string& in, const std::string& what) {
+  std::string clean;
+  for (char c : in) {
+    if (c != '\n' && c != '\r' && c != ' ') clean += c;
+  }
+  if (clean.size() % 4 != 0) return Status(Code::kInvalidArgument, what + " is not valid base64");
+  std::string out(clean.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
+  if (n < 0) return Status(Code::kInvalidArgument, what + " is not valid base64");
+  size_t pad = 0;
+  if (!clean.empty() && clean.back() == '=') ++pad;
+  if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++pad;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
+  return (fs::path(base_dir) / path).string();
+}
+
+// Finds the entry named `name` in a kubeconfig list ("clusters", "users", "contexts").
+YAML::Node FindNamed(const YAML::Node& list, const std::string& name) {
+  if (!list || !list.IsSequence()) return YAML::Node();
+  for (const auto& entry : list) {
+    if (entry["name"] && entry["name"].as<std::string>() == name) return entry;
+  }
+  return YAML::Node();
+}
+
+std::string Str(const YAML::Node& node, const char* key) {
+  const YAML::Node v = node[key];
+  return v && v.IsScalar() ? v.as<std::string>() : std::string();
+}
+
+// Loads "<key>-data" (base64) or "<key>" (a file path).
+Result<std::string> DataOrFile(const YAML::Node& node, const std::string& key, const std::string& base_dir) {
+  std::string data = Str(node, (key + "-data").c_str());
+  if (!data.empty()) return Base64Decode(data, key + "-data");
+  std::string file = Str(node, key.c_str());
+  if (file.empty()) return std::string();
+  return ReadFile(Resolve(base_dir, file));
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Code::kInvalidArgument, "cannot read " + path + ": " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<Config> Config::FromKubeconfigText(const std::string& text, const std::string& base_dir,
+                                          const std::string& context_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Status(Code::kInvalidArgument, std::string("kubeconfig is not valid YAML: ") + e.what());
+  }
+  if (!root.IsMap()) return Status(Code::kInvalidArgument, "kubeconfig is not a YAML mapping");
+  try {
+    std::string ctx_name = context_name.empty() ? Str(root, "current-context") : context_name;
+    if (ctx_name.empty()) return Status(Code::kInvalidArgument, "kubeconfig has no current-context");
+    YAML::Node ctx = FindNamed(root["contexts"], ctx_name);
+    if (!ctx) return Status(Code::kInvalidArgument, "kubeconfig has no context named \"" + ctx_name + "\"");
+    const YAML::Node c = ctx["context"];
+    std::string cluster_name = c ? Str(c, "cluster") : "";
+    std::string user_name = c ? Str(c, "user") : "";
+    YAML::Node cluster_entry = FindNamed(root["clusters"], cluster_name);
+    if (!cluster_entry || !cluster_entry["cluster"]) {
+      return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown cluster \"" +
+                                                cluster_name + "\"");
+    }
+    const YAML::Node cluster = cluster_entry["cluster"];
+    Config cfg;
+    cfg.server = Str(cluster, "server");
+    if (cfg.server.empty()) {
+      return Status(Code::kInvalidArgument, "kubeconfig cluster \"" + cluster_name + "\" has no server");
+    }
+    if (cfg.server.rfind("https://", 0) != 0 && cfg.server.rfind("http://", 0) != 0) {
+      return Status(Code::kInvalidArgument, "kubeconfig server \"" + cfg.server + "\" is not an http(s) URL");
+    }
+    while (!cfg.server.empty() && cfg.server.back() == '/') cfg.server.pop_back();
+    cfg.tls_server_name = Str(cluster, "tls-server-name");
+    cfg.insecure_skip_tls_verify = Str(cluster, "insecure-skip-tls-verify") == "true";
+    auto ca = DataOrFile(cluster, "certificate-authority", base_dir);
+    if (!ca.ok()) return ca.status().WithContext("kubeconfig certificate-authority");
+    cfg.ca_pem = *ca;
+
+    cfg.namespace_ = c ? Str(c, "namespace") : "";
+    if (cfg.namespace_.empty()) cfg.namespace_ = "default";
+
+    if (!user_name.empty()) {
+      YAML::Node user_entry = FindNamed(root["users"], user_name);
+      if (!user_entry) {
+        return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown user \"" +
+                                                  user_name + "\"");
+      }
+      const YAML::Node user = user_entry["user"];
+      if (user) {
+        auto cert = DataOrFile(user, "client-certificate", base_dir);
+        if (!cert.ok()) return cert.status().WithContext("kubeconfig client-certificate");
+        auto key = DataOrFile(user, "client-key", base_dir);
+        if (!key.ok()) return key.status().WithContext("kubeconfig client-key");
+        if (cert->empty() != key->empty()) {
+          return Status(Code::kInvalidArgument, "kubeconfig user \"" + user_name +
+                                                    "\" has a client certificate without a key, or a key without one");
+        }
+        cfg.client_cert_pem = *cert;
+        cfg.client_key_pem = *key;
+        cfg.bearer_token = Str(user, "token");
+        std::string token_file = Str(user, "tokenFile");
+        if (!token_file.empty()) {
+          cfg.token_file = Resolve(base_dir, token_file);
+          auto token = ReadFile(cfg.token_file);
+          if (!token.ok()) return token.status().WithContext("kubeconfig tokenFile");
+        }
+        if (user["exec"] || user["auth-provider"]) {
+          return Status(Code::kInvalidArgument, "kubeconfig user \"" + user_name +
+                                                    "\" uses an exec or auth-provider plugin, which is not supported");
+        }
+      }
+    }
+    return cfg;
+  } catch (const YAML::Exception& e) {
+    return Status(Code::kInvalidArgument, std::string("kubeconfig has an unexpected shape: ") + e.what());
+  }
+}
+
+Result<Config> Config::FromKubeconfigFile(const std::string& path, const std::string& context) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status().WithContext("loading kubeconfig");
+  auto cfg = FromKubeconfigText(*text, fs::path(path).parent_path().string(), context);
+  if (!cfg.ok()) return cfg.status().WithContext(path);
+  return cfg;
+}
+
+Result<Config> Config::InCluster(const std::string& root) {
+  const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
+  const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
+  if (host == nullptr || port == nullptr || *host == '\0') {
+    return Status(Code::kInvalidArgument, "not running in a cluster: KUBERNETES_SERVICE_HOST is not set");
+  }
+  const std::string dir = root + "/var/run/secrets/kubernetes.io/serviceaccount";
+  Config cfg;
+  std::string h = host;
+  cfg.server = "https://" + (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + port;
+  cfg.token_file = dir + "/token";
+  auto token = ReadFile(cfg.token_file);
+  if (!token.ok()) return token.status().WithContext("in-cluster config");
+  auto ca = ReadFile(dir + "/ca.crt");
+  if (!ca.ok()) return ca.status().WithContext("in-cluster config");
+  cfg.ca_pem = *ca;
+  auto ns = ReadFile(dir + "/namespace");
+  cfg.namespace_ = ns.ok() ? *ns : "default";
+  return cfg;
+}
+
+Result<Config> Config::Load(const std::string& explicit_path) {
+  if (!explicit_path.empty()) return FromKubeconfigFile(explicit_path);
+  if (const char* env = std::getenv("KUBECONFIG"); env != nullptr && *env != '\0') {
+    std::string first(env);
+    first = first.substr(0, first.find(':'));
+    return FromKubeconfigFile(first);
+  }
+  if (std::getenv("KUBERNETES_SERVICE_HOST") != nullptr) return InCluster();
+  if (const char* home = std::getenv("HOME"); home != nullptr) {
+    std::string path = std::string(home) + "/.kube/config";
+    if (fs::exists(path)) return FromKubeconfigFile(path);
+  }
+  return Status(Code::kInvalidArgument,
+                "no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, run in a cluster, "
+                "or create ~/.kube/config");
+}
+
+}  // namespace kube

@@ -1,0 +1,48 @@
+#include "kube/status.h"
+
+namespace kube {
+
+const char* CodeName(Code code) {
+  switch (code) {
+    case Code::kOk: return "OK";
+    case Code::kInvalidArgument: return "InvalidArgument";
+    case Code::kNotFound: return "NotFound";
+    case Code::kAlreadyExists: return "AlreadyExists";
+    case Code::kConflict: return "Conflict";
+    case Code::kGone: return "Gone";
+    case Code::kUnauthorized: return "Unauthorized";
+    case Code::kForbidden: return "Forbidden";
+    case Code::kInvalid: return "Invalid";
+    case Code::kBadRequest: return "BadRequest";
+    case Code::kTooManyRequests: return "TooManyRequests";
+    case Code::kServerError: return "ServerError";
+    case Code::kUnavailable: return "Unavailable";
+    case Code::kTimeout: return "Timeout";
+    case Code::kCancelled: return "Cancelled";
+    case Code::kInternal: return "Internal";
+  }
+  return "Unknown";
+}
+
+Status Status::WithContext(const std::string& context) const {
+  if (ok()) return *this;
+  Status s = *this;
+  s.message_ = context + ": " + message_;
+  return s;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out = std::string(CodeName(code_)) + ": " + message_;
+  if (!causes_.empty()) {
+    out += " [";
+    for (size_t i = 0; i < causes_.size(); ++i) {
+      if (i) out += "; ";
+      out += causes_[i].field.empty() ? causes_[i].message : causes_[i].field + ": " + causes_[i].message;
+    }
+    out += "]";
+  }
+  return out;
+}
+
+}  // namespace kube
