@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <openssl/bio.h>
@@ -39,12 +40,14 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
 }
 
 // Finds the entry named `name` in a kubeconfig list ("clusters", "users", "contexts").
-YAML::Node FindNamed(const YAML::Node& list, const std::string& name) {
-  if (!list || !list.IsSequence()) return YAML::Node();
+std::optional<YAML::Node> FindNamed(const YAML::Node& list, const std::string& name) {
+  if (!list || !list.IsSequence()) return std::nullopt;
   for (const auto& entry : list) {
-    if (entry["name"] && entry["name"].as<std::string>() == name) return entry;
+    if (entry.IsMap() && entry["name"] && entry["name"].IsScalar() && entry["name"].as<std::string>() == name) {
+      return entry;
+    }
   }
-  return YAML::Node();
+  return std::nullopt;
 }
 
 std::string Str(const YAML::Node& node, const char* key) {
@@ -83,17 +86,17 @@ Result<Config> Config::FromKubeconfigText(const std::string& text, const std::st
   try {
     std::string ctx_name = context_name.empty() ? Str(root, "current-context") : context_name;
     if (ctx_name.empty()) return Status(Code::kInvalidArgument, "kubeconfig has no current-context");
-    YAML::Node ctx = FindNamed(root["contexts"], ctx_name);
+    auto ctx = FindNamed(root["contexts"], ctx_name);
     if (!ctx) return Status(Code::kInvalidArgument, "kubeconfig has no context named \"" + ctx_name + "\"");
-    const YAML::Node c = ctx["context"];
+    const YAML::Node c = (*ctx)["context"];
     std::string cluster_name = c ? Str(c, "cluster") : "";
     std::string user_name = c ? Str(c, "user") : "";
-    YAML::Node cluster_entry = FindNamed(root["clusters"], cluster_name);
-    if (!cluster_entry || !cluster_entry["cluster"]) {
+    auto cluster_entry = FindNamed(root["clusters"], cluster_name);
+    if (!cluster_entry || !(*cluster_entry)["cluster"] || !(*cluster_entry)["cluster"].IsMap()) {
       return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown cluster \"" +
                                                 cluster_name + "\"");
     }
-    const YAML::Node cluster = cluster_entry["cluster"];
+    const YAML::Node cluster = (*cluster_entry)["cluster"];
     Config cfg;
     cfg.server = Str(cluster, "server");
     if (cfg.server.empty()) {
@@ -113,12 +116,12 @@ Result<Config> Config::FromKubeconfigText(const std::string& text, const std::st
     if (cfg.namespace_.empty()) cfg.namespace_ = "default";
 
     if (!user_name.empty()) {
-      YAML::Node user_entry = FindNamed(root["users"], user_name);
+      auto user_entry = FindNamed(root["users"], user_name);
       if (!user_entry) {
         return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown user \"" +
                                                   user_name + "\"");
       }
-      const YAML::Node user = user_entry["user"];
+      const YAML::Node user = (*user_entry)["user"];
       if (user) {
         auto cert = DataOrFile(user, "client-certificate", base_dir);
         if (!cert.ok()) return cert.status().WithContext("kubeconfig client-certificate");
