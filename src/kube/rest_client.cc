@@ -264,7 +264,9 @@ Result<Response> RestClient::Do(const Request& request) {
     }
     const Status& s = result.status();
     const bool has_retry_after = s.retry_after_seconds() > 0 || retry_after > 0;
-    if (attempt >= kMaxAttempts || !Retriable(s.code(), request.method, has_retry_after)) {
+    // A server that cannot be reached at all is reported after a few tries, not ten.
+    const int max_attempts = s.code() == Code::kUnavailable ? kMaxTransportAttempts : kMaxAttempts;
+    if (attempt >= max_attempts || !Retriable(s.code(), request.method, has_retry_after)) {
       // A handle whose transfer failed at transport level may hold a broken connection; drop it.
       if (s.code() != Code::kUnavailable && s.code() != Code::kTimeout) Release(std::move(handle));
       return result;

@@ -66,6 +66,8 @@ class RestClient {
 
   // Maximum attempts for a retriable answer (client-go: 10).
   static constexpr int kMaxAttempts = 10;
+  // Maximum attempts of an idempotent request whose connection failed.
+  static constexpr int kMaxTransportAttempts = 3;
 
  private:
   struct Handle;

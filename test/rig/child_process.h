@@ -1,0 +1,43 @@
+// ChildProcess: runs a program for a test, with its output in a file, and
+// lets the test signal it and wait for it.
+#ifndef TEST_RIG_CHILD_PROCESS_H_
+#define TEST_RIG_CHILD_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace rig {
+
+class ChildProcess {
+ public:
+  ChildProcess(const std::string& program, const std::vector<std::string>& args);
+  ~ChildProcess();  // SIGKILLs a process still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  void Signal(int sig);
+  // Waits up to `timeout`; true when it exited. exit_code() is then valid (-signal when killed).
+  bool Wait(std::chrono::milliseconds timeout);
+  bool Running();
+  int exit_code() const { return exit_code_; }
+  // Everything written to stdout and stderr so far.
+  std::string Output() const;
+  // Waits until Output() contains `text`.
+  bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout) const;
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = 0;
+  std::string log_path_;
+};
+
+// A loopback TCP port that was free a moment ago.
+int FreePort();
+
+}  // namespace rig
+
+#endif  // TEST_RIG_CHILD_PROCESS_H_
