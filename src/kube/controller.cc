@@ -88,7 +88,7 @@ UpdatePredicate IgnoreStatusOnly() {
     const auto& a = o.meta();
     const auto& b = n.meta();
     if (b.generation == 0) return true;  // kinds without generation: cannot tell, let it through
-    return a.generation != b.generation || a.labels != b.labels || a.deleting != b.deleting;
+    return a.generation != b.generation || a.labels_hash != b.labels_hash || a.deleting != b.deleting;
   };
 }
 }  // namespace predicates

@@ -12,6 +12,18 @@ simdjson::dom::parser& ThreadParser() {
   return parser;
 }
 
+// Hash of one label; summed over a set, so the order of labels does not matter.
+uint64_t LabelHash(std::string_view key, std::string_view value) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;  // separator
+  };
+  mix(key);
+  mix(value);
+  return h;
+}
+
 std::string_view StringOr(element e, std::string_view key, std::string_view fallback = {}) {
   std::string_view out;
   if (e[key].get(out) != simdjson::SUCCESS) return fallback;
@@ -33,9 +45,7 @@ void DecodeMeta(element obj, ObjectMeta* meta) {
   if (md["labels"].get(labels) == simdjson::SUCCESS) {
     for (auto field : labels) {
       std::string_view value;
-      if (field.value.get(value) == simdjson::SUCCESS) {
-        meta->labels.emplace(std::string(field.key), std::string(value));
-      }
+      if (field.value.get(value) == simdjson::SUCCESS) meta->labels_hash += LabelHash(field.key, value);
     }
   }
   simdjson::dom::array owners;
@@ -219,6 +229,25 @@ Result<WatchEvent> DecodeWatchEvent(std::string_view document, const FieldMask* 
   }
   ev.object = ObjectFromElement(obj, ev.type == WatchEventType::kBookmark ? nullptr : mask);
   return ev;
+}
+
+std::map<std::string, std::string> DecodeLabels(std::string_view json) {
+  std::map<std::string, std::string> out;
+  element doc;
+  if (ThreadParser().parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) return out;
+  simdjson::dom::object labels;
+  if (doc["metadata"]["labels"].get(labels) != simdjson::SUCCESS) return out;
+  for (auto field : labels) {
+    std::string_view value;
+    if (field.value.get(value) == simdjson::SUCCESS) out.emplace(std::string(field.key), std::string(value));
+  }
+  return out;
+}
+
+uint64_t LabelsHash(const std::map<std::string, std::string>& labels) {
+  uint64_t sum = 0;
+  for (const auto& [k, v] : labels) sum += LabelHash(k, v);
+  return sum;
 }
 
 Status DecodeApiError(int http_code, std::string_view body) {

@@ -4,6 +4,8 @@
 #ifndef KUBE_JSON_DECODE_H_
 #define KUBE_JSON_DECODE_H_
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,12 @@ Result<ListPage> DecodeList(std::string_view body, const FieldMask* mask = nullp
 
 // Decodes one watch event document.
 Result<WatchEvent> DecodeWatchEvent(std::string_view document, const FieldMask* mask = nullptr);
+
+// metadata.labels of an object's JSON text (empty when absent or malformed).
+std::map<std::string, std::string> DecodeLabels(std::string_view json);
+
+// Order-independent fingerprint of a label set.
+uint64_t LabelsHash(const std::map<std::string, std::string>& labels);
 
 // Turns an error answer (a metav1.Status body, or anything else) into a Status.
 Status DecodeApiError(int http_code, std::string_view body);

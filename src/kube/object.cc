@@ -29,4 +29,6 @@ Result<Object> Object::FromTree(const nlohmann::json& tree) { return DecodeObjec
 
 nlohmann::json Object::Tree() const { return nlohmann::json::parse(json_, nullptr, /*allow_exceptions=*/false); }
 
+std::map<std::string, std::string> Object::Labels() const { return DecodeLabels(json_); }
+
 }  // namespace kube

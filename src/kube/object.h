@@ -35,7 +35,9 @@ struct ObjectMeta {
   std::string resource_version;
   int64_t generation = 0;
   bool deleting = false;  // deletionTimestamp is set
-  std::map<std::string, std::string> labels;
+  // A fingerprint of the labels, to notice label changes without holding them
+  // twice (Object::Labels() reads them from the object's JSON).
+  uint64_t labels_hash = 0;
   std::vector<OwnerReference> owner_references;
 
   // The owner reference with controller: true, or nullptr.
@@ -62,6 +64,8 @@ class Object {
   const std::string& json() const { return json_; }
   // Parses the JSON text into a tree (allocates; for code paths that edit or read many fields).
   nlohmann::json Tree() const;
+  // metadata.labels, read from the JSON text.
+  std::map<std::string, std::string> Labels() const;
 
  private:
   ObjectMeta meta_;

@@ -56,7 +56,7 @@ TEST_F(ClientTest, CreateGetUpdatePatchDelete) {
   ASSERT_TRUE(jsonpatch.ok()) << jsonpatch.status().ToString();
   json final_tree = jsonpatch->Tree();
   EXPECT_EQ(final_tree["data"], json({{"k", "2"}}));
-  EXPECT_EQ(jsonpatch->meta().labels.at("s"), "y");
+  EXPECT_EQ(jsonpatch->Labels().at("s"), "y");
 
   kube::DeleteOptions wrong_uid;
   wrong_uid.precondition_uid = "not-the-uid";

@@ -219,7 +219,7 @@ TEST(Informer, AFieldMaskKeepsTheCacheSmall) {
   auto obj = inf.store().Get(ns + "/m");
   ASSERT_NE(obj, nullptr);
   EXPECT_EQ(obj->json().find("zzzz"), std::string::npos) << "data was trimmed";
-  EXPECT_EQ(obj->meta().labels.at("set"), "informer-test") << "metadata is kept";
+  EXPECT_EQ(obj->Labels().at("set"), "informer-test") << "metadata is kept";
   EXPECT_LT(obj->json().size(), 400u);
   stop.request_stop();
 }

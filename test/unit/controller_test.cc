@@ -1,4 +1,5 @@
 #include "kube/controller.h"
+#include "kube/json_decode.h"
 
 #include <gtest/gtest.h>
 
@@ -112,7 +113,7 @@ TEST(Predicates, DropNoOpAndStatusOnlyUpdates) {
     m.name = "x";
     m.resource_version = rv;
     m.generation = gen;
-    m.labels = std::move(labels);
+    m.labels_hash = LabelsHash(labels);
     return Object(m, "{}");
   };
   auto rv_changed = predicates::ResourceVersionChanged();

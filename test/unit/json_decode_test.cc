@@ -51,7 +51,7 @@ TEST(DecodeList, ItemsGetKindAndMetadata) {
   ASSERT_EQ(page->items.size(), 2u);
   const Object& a = page->items[0];
   EXPECT_EQ(a.Key(), "ns/a");
-  EXPECT_EQ(a.meta().labels.at("k"), "v");
+  EXPECT_EQ(a.Labels().at("k"), "v");
   ASSERT_NE(a.meta().ControllerOwner(), nullptr);
   EXPECT_EQ(a.meta().ControllerOwner()->uid, "ou");
   EXPECT_EQ(a.json().rfind(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":)", 0), 0u) << a.json();

@@ -18,7 +18,7 @@ std::map<std::string, std::string> RenderInventory(const std::vector<kube::Objec
       }
     }
     if (is_ready) ++ready;
-    nlohmann::json entry = {{"ready", is_ready}, {"labels", node->meta().labels}};
+    nlohmann::json entry = {{"ready", is_ready}, {"labels", node->Labels()}};
     data["node." + node->name()] = entry.dump();
   }
   data["summary"] = std::to_string(nodes.size()) + " nodes, " + std::to_string(ready) + " ready";

@@ -1,0 +1,51 @@
+// MarkdownReporter: Google Benchmark's console output, plus a markdown table
+// of every run (time per iteration and the counters) printed at the end.
+#ifndef BENCH_MARKDOWN_REPORTER_H_
+#define BENCH_MARKDOWN_REPORTER_H_
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+class MarkdownReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& r : runs) {
+      if (r.run_type != Run::RT_Iteration) continue;
+      Row row;
+      row.name = r.benchmark_name();
+      if (r.error_occurred) {
+        row.detail = "skipped: " + r.error_message;
+      } else {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.3f %s", r.GetAdjustedRealTime(), benchmark::GetTimeUnitString(r.time_unit));
+        row.time = buf;
+        for (const auto& [name, counter] : r.counters) {
+          std::snprintf(buf, sizeof buf, "%s=%.4g", name.c_str(), static_cast<double>(counter.value));
+          row.detail += (row.detail.empty() ? "" : ", ") + std::string(buf);
+        }
+      }
+      rows_.push_back(row);
+    }
+  }
+
+  void PrintTable(FILE* out) const {
+    std::fprintf(out, "\n| benchmark | time per iteration | measurements |\n|---|---|---|\n");
+    for (const auto& r : rows_) std::fprintf(out, "| %s | %s | %s |\n", r.name.c_str(), r.time.c_str(), r.detail.c_str());
+  }
+
+ private:
+  struct Row {
+    std::string name, time, detail;
+  };
+  std::vector<Row> rows_;
+};
+
+}  // namespace bench
+
+#endif  // BENCH_MARKDOWN_REPORTER_H_
