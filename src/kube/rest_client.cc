@@ -242,6 +242,12 @@ Result<Response> RestClient::DoOnce(Handle& handle, const Request& request, int*
     return Status(code, "cannot reach API server " + config_.server + ": " + detail);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.code);
+  long version = 0;
+  curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+  long new_connections = 0;
+  curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections);
+  response.reused_connection = new_connections == 0;
+  response.http_major_version = version == CURL_HTTP_VERSION_2_0 ? 2 : version == CURL_HTTP_VERSION_3 ? 3 : 1;
   RequestsTotal().With({std::to_string(response.code), request.method, host}).Add(1);
   if (response.code < 200 || response.code >= 300) {
     Status s = DecodeApiError(static_cast<int>(response.code), response.body);

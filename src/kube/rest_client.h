@@ -43,6 +43,8 @@ struct Request {
 struct Response {
   long code = 0;
   std::string body;
+  int http_major_version = 0;  // 2 when HTTP/2 was negotiated
+  bool reused_connection = false;
 };
 
 class RestClient {

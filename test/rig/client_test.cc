@@ -173,6 +173,20 @@ TEST_F(ClientTest, AStaleUpdateIsAConflictAndRetryOnConflictResolvesIt) {
   EXPECT_EQ(client_->Get(ConfigMaps(), ns_, "c")->Tree()["data"]["n"], "2");
 }
 
+TEST_F(ClientTest, SpeaksHttp2AndReusesTheConnection) {
+  for (int i = 0; i < 3; ++i) {
+    kube::Request req;
+    req.path = "/version";
+    auto resp = client_->rest().Do(req);
+    ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+    EXPECT_EQ(resp->http_major_version, 2);
+    if (i > 0) {
+      EXPECT_TRUE(resp->reused_connection) << "request " << i << " opened a new connection";
+    }
+    EXPECT_NE(resp->body.find("v1.36"), std::string::npos) << resp->body;
+  }
+}
+
 TEST_F(ClientTest, DiscoveryFindsBuiltInKinds) {
   auto lease = client_->mapper().ResourceFor({"coordination.k8s.io", "v1", "Lease"});
   ASSERT_TRUE(lease.ok()) << lease.status().ToString();

@@ -94,17 +94,18 @@ TEST(NodeInventory, KeepsTheConfigMapInStepAndWritesNothingAtRest) {
   EXPECT_TRUE(data.contains("node.inv-a-0"));
   EXPECT_NE(data["node.inv-a-0"].get<std::string>().find("\"nvidia.com/gpu.present\":\"true\""), std::string::npos);
 
-  // More nodes: the ConfigMap follows.
+  // More nodes: the ConfigMap follows, until every node is in and Ready (the cluster is at rest).
   ASSERT_EQ(env.RigCommand("nodes 2 --prefix inv-b"), 0);
   bool followed = false;
-  for (int i = 0; i < 100 && !followed; ++i) {
+  for (int i = 0; i < 300 && !followed; ++i) {
     std::this_thread::sleep_for(milliseconds(100));
     auto now = client->Get(kube::resources::ConfigMaps(), ns, "node-inventory");
-    followed = now.ok() && now->Tree()["data"].contains("node.inv-b-1");
+    followed = now.ok() && now->Tree()["data"].contains("node.inv-b-1") &&
+               now->Tree()["data"]["summary"] == "5 nodes, 5 ready";
   }
-  ASSERT_TRUE(followed);
+  ASSERT_TRUE(followed) << p.Output();
 
-  // At rest: no writes at all for a while, while node heartbeats keep arriving.
+  // At rest: no writes at all for a while.
   std::this_thread::sleep_for(seconds(2));
   httplib::Client http("127.0.0.1", port);
   auto before = http.Get("/metrics");
@@ -113,7 +114,6 @@ TEST(NodeInventory, KeepsTheConfigMapInStepAndWritesNothingAtRest) {
   std::this_thread::sleep_for(seconds(5));
   auto after = http.Get("/metrics");
   ASSERT_TRUE(after);
-  const std::string host = "127.0.0.1:" + env.kubeconfig().substr(0, 0);
   for (const char* verb : {"PATCH", "PUT", "POST", "DELETE"}) {
     // Every series of rest_client_requests_total for a writing verb must be unchanged.
     std::string b = before->body, a = after->body;
@@ -127,7 +127,8 @@ TEST(NodeInventory, KeepsTheConfigMapInStepAndWritesNothingAtRest) {
       pos = end;
     }
   }
-  EXPECT_EQ(client->Get(kube::resources::ConfigMaps(), ns, "node-inventory")->resource_version(), rv_before);
+  EXPECT_EQ(client->Get(kube::resources::ConfigMaps(), ns, "node-inventory")->resource_version(), rv_before)
+      << p.Output();
   EXPECT_NE(after->body.find("controller_runtime_reconcile_total{controller=\"node-inventory\",result=\"success\"}"),
             std::string::npos);
   EXPECT_NE(after->body.find("workqueue_adds_total{name=\"node-inventory\""), std::string::npos);
@@ -178,6 +179,28 @@ TEST(LeaderElection, OneLeaderAtATimeAndFastFailover) {
   auto lease = client->Get(kube::resources::Leases(), ns, "node-inventory");
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ(lease->Tree()["spec"]["leaseTransitions"].get<int>(), 2);
+}
+
+TEST(LeaderElection, ALostLeaseStopsTheControllersAndExitsNonZero) {
+  auto& env = rig::RigEnvironment::Get();
+  auto client = env.NewClient();
+  const std::string ns = env.NewNamespace("lost");
+  rig::ChildProcess leader(NODE_INVENTORY_BIN,
+                           InventoryArgs(env.kubeconfig(), ns,
+                                         {"--leader-elect", "--leader-elect-lease-duration", "4",
+                                          "--leader-elect-renew-deadline", "3", "--leader-elect-retry-period", "1"}));
+  ASSERT_TRUE(leader.WaitForOutput("starting workers", seconds(30))) << leader.Output();
+  // Someone else takes the lease (as after a long network partition of the leader).
+  auto lease = client->Get(kube::resources::Leases(), ns, "node-inventory");
+  ASSERT_TRUE(lease.ok());
+  auto tree = lease->Tree();
+  tree["spec"]["holderIdentity"] = "intruder";
+  tree["spec"]["leaseDurationSeconds"] = 600;
+  ASSERT_TRUE(client->Update(kube::resources::Leases(), tree).ok());
+  ASSERT_TRUE(leader.Wait(seconds(20))) << leader.Output();
+  EXPECT_EQ(leader.exit_code(), 1);
+  EXPECT_NE(leader.Output().find("leadership lost"), std::string::npos) << leader.Output();
+  EXPECT_NE(leader.Output().find("workers stopped"), std::string::npos) << leader.Output();
 }
 
 }  // namespace

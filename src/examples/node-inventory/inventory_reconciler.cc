@@ -38,11 +38,21 @@ kube::Result<kube::ReconcileResult> InventoryReconciler::Reconcile(const kube::R
   reconciles_++;
   const auto desired = RenderInventory(nodes_.store().List());
   // Compare with what the cache holds: equal data means no request at all.
+  std::map<std::string, std::string> current_data;
   if (kube::ObjectPtr current = config_maps_.store().Get(kube::ObjectKey(namespace_, name_))) {
     nlohmann::json tree = current->Tree();
-    std::map<std::string, std::string> data;
-    if (tree.contains("data") && tree["data"].is_object()) data = tree["data"].get<std::map<std::string, std::string>>();
-    if (data == desired) return kube::ReconcileResult{};
+    if (tree.contains("data") && tree["data"].is_object()) {
+      current_data = tree["data"].get<std::map<std::string, std::string>>();
+    }
+    if (current_data == desired) return kube::ReconcileResult{};
+  }
+  std::string changed;
+  for (const auto& [key, value] : desired) {
+    auto it = current_data.find(key);
+    if (it == current_data.end() || it->second != value) changed += (changed.empty() ? "" : ",") + key;
+  }
+  for (const auto& [key, value] : current_data) {
+    if (!desired.count(key)) changed += (changed.empty() ? "-" : ",-") + key;
   }
   nlohmann::json cm = {{"apiVersion", "v1"},
                        {"kind", "ConfigMap"},
@@ -55,7 +65,8 @@ kube::Result<kube::ReconcileResult> InventoryReconciler::Reconcile(const kube::R
   if (!applied.ok()) return applied.status().WithContext("applying ConfigMap " + namespace_ + "/" + name_);
   writes_++;
   const std::string& summary = desired.at("summary");
-  kube::log::Info("inventory updated", {{"configmap", namespace_ + "/" + name_}, {"summary", summary}});
+  kube::log::Info("inventory updated",
+                  {{"configmap", namespace_ + "/" + name_}, {"summary", summary}, {"changed", changed}});
   recorder_.Normal(kube::ObjectReference::To(*applied, "v1", "ConfigMap"), "InventoryUpdated", summary);
   return kube::ReconcileResult{};
 }
