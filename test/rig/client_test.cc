@@ -200,3 +200,45 @@ TEST_F(ClientTest, DiscoveryFindsBuiltInKinds) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Watch, DeliversEventsAsTheyHappenAndBookmarksBeforeTheDeadline) {
+  auto& env = rig::RigEnvironment::Get();
+  auto client = env.NewClient();
+  const std::string ns = env.NewNamespace("watch");
+  auto list = client->List(ConfigMaps(), ns, {});
+  ASSERT_TRUE(list.ok());
+  std::vector<std::string> seen;
+  int bookmarks = 0;
+  std::string bookmark_rv;
+  std::jthread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto c = env.NewClient();
+    (void)c->Create(ConfigMaps(), ConfigMap(ns, "w1"));
+    (void)c->Patch(ConfigMaps(), ns, "w1", kube::PatchType::kMerge, R"({"data":{"x":"y"}})");
+    (void)c->Delete(ConfigMaps(), ns, "w1");
+  });
+  kube::WatchOptions opts;
+  opts.resource_version = list->resource_version;
+  opts.timeout_seconds = 6;
+  std::stop_source stop;
+  const auto start = std::chrono::steady_clock::now();
+  kube::Status s = client->Watch(ConfigMaps(), ns, opts, stop.get_token(), [&](kube::WatchEvent&& ev) {
+    switch (ev.type) {
+      case kube::WatchEventType::kAdded: seen.push_back("ADDED " + ev.object.name()); break;
+      case kube::WatchEventType::kModified: seen.push_back("MODIFIED " + ev.object.name()); break;
+      case kube::WatchEventType::kDeleted: seen.push_back("DELETED " + ev.object.name()); break;
+      case kube::WatchEventType::kBookmark: bookmarks++; bookmark_rv = ev.object.resource_version(); break;
+      case kube::WatchEventType::kError: seen.push_back("ERROR " + ev.error.ToString()); break;
+    }
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << "ends at the server's deadline";
+  EXPECT_EQ(seen, (std::vector<std::string>{"ADDED w1", "MODIFIED w1", "DELETED w1"}));
+  EXPECT_GE(bookmarks, 1);
+  EXPECT_FALSE(bookmark_rv.empty());
+}
+
+}  // namespace
