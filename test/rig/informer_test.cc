@@ -2,6 +2,7 @@
 // an apiserver restart, and a relist after etcd compaction (410 Gone).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -204,6 +205,24 @@ TEST(Informer, ACompactedResourceVersionLeadsToARelistThatMatchesTheServer) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(rec.adds[ns + "/y" + std::to_string(i)], 1);
   EXPECT_EQ(rec.deletes[ns + "/x1"], 1);
   EXPECT_EQ(inf.store().size(), 14u);
+}
+
+TEST(Informer, ResyncRedeliversUnchangedObjects) {
+  auto& env = rig::RigEnvironment::Get();
+  auto client = env.NewClient();
+  const std::string ns = env.NewNamespace("resync");
+  ASSERT_TRUE(client->Create(ConfigMaps(), ConfigMap(ns, "r", "0")).ok());
+  kube::Informer inf(*client, ConfigMaps(), {.namespace_ = ns, .resync = std::chrono::seconds(1)});
+  std::atomic<int> resyncs{0};
+  kube::EventHandlers h;
+  h.on_update = [&](const kube::ObjectPtr& o, const kube::ObjectPtr& n) {
+    if (o == n) resyncs++;  // same object, same resourceVersion: a resync, not a change
+  };
+  inf.AddHandlers(h);
+  std::stop_source stop;
+  std::jthread runner([&] { inf.Run(stop.get_token()); });
+  EXPECT_TRUE(Eventually([&] { return resyncs >= 2; }, milliseconds(10000)));
+  stop.request_stop();
 }
 
 TEST(Informer, AFieldMaskKeepsTheCacheSmall) {

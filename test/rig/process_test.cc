@@ -105,8 +105,20 @@ TEST(NodeInventory, KeepsTheConfigMapInStepAndWritesNothingAtRest) {
   }
   ASSERT_TRUE(followed) << p.Output();
 
-  // At rest: no writes at all for a while.
-  std::this_thread::sleep_for(seconds(2));
+  // The cluster is at rest once the ConfigMap has not changed for 3 s (controllers such as the
+  // node lifecycle one may still be settling the new nodes).
+  std::string last_rv;
+  auto quiet_since = std::chrono::steady_clock::now();
+  for (int i = 0; i < 300; ++i) {
+    const std::string rv = client->Get(kube::resources::ConfigMaps(), ns, "node-inventory")->resource_version();
+    if (rv != last_rv) {
+      last_rv = rv;
+      quiet_since = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - quiet_since > seconds(3)) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
   httplib::Client http("127.0.0.1", port);
   auto before = http.Get("/metrics");
   ASSERT_TRUE(before);
