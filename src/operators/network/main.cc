@@ -1,0 +1,59 @@
+// network-operator: reconciles the Network Operator's API
+// (mellanox.com/v1alpha1). This build handles the secondary-network kinds:
+// MacvlanNetwork, HostDeviceNetwork and IPoIBNetwork.
+#include <CLI/CLI.hpp>
+
+#include "kube/log.h"
+#include "kube/manager.h"
+#include "kube/manager_flags.h"
+#include "kube/signals.h"
+#include "networks/network_kind.h"
+#include "networks/network_reconciler.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"NVIDIA Network Operator compatible operator."};
+  kube::ManagerFlags flags;
+  flags.Register(app);
+  int workers = 2;
+  app.add_option("--workers", workers, "Concurrent reconciles per controller");
+  CLI11_PARSE(app, argc, argv);
+  flags.ConfigureLogging();
+  kube::ShutdownSignals signals;  // before any thread starts
+
+  auto config = kube::Config::Load(flags.kubeconfig);
+  if (!config.ok()) {
+    kube::log::Error("cannot load Kubernetes configuration", {{"error", config.status().ToString()}});
+    return 1;
+  }
+  // The upstream operator's lease name: the two never run side by side.
+  auto manager = kube::Manager::Create(*config, flags.Options("network-operator", "12620820.mellanox.com", *config));
+  if (!manager.ok()) {
+    kube::log::Error("cannot create manager", {{"error", manager.status().ToString()}});
+    return 1;
+  }
+  auto& mgr = **manager;
+
+  kube::InformerOptions nad_options;
+  nad_options.label_selector = "app.kubernetes.io/managed-by=network-operator";
+  auto& attachments = mgr.GetInformer(network::NetworkAttachmentDefinitions(), nad_options);
+  for (const auto& kind : {network::MacvlanNetworkKind(), network::HostDeviceNetworkKind(), network::IPoIBNetworkKind()}) {
+    auto& networks = mgr.GetInformer(kind.resource);
+    auto reconciler = std::make_shared<network::NetworkReconciler>(mgr.client(), mgr.recorder(), kind, networks,
+                                                                   attachments);
+    kube::ControllerOptions options;
+    options.workers = workers;
+    auto controller = std::make_unique<kube::Controller>(kind.resource.plural, reconciler, std::move(options));
+    controller->Watch(networks, kube::handlers::EnqueueObject(), kube::predicates::IgnoreStatusOnly());
+    controller->Watch(attachments, kube::handlers::EnqueueOwner(kind.resource.group, kind.resource.kind, false),
+                      kube::predicates::ResourceVersionChanged());
+    mgr.AddController(std::move(controller));
+  }
+
+  kube::Status s = mgr.Run(signals.token());
+  if (!s.ok()) {
+    kube::log::Error("network-operator stopped", {{"error", s.ToString()}});
+    return 1;
+  }
+  kube::log::Info("network-operator stopped cleanly");
+  return 0;
+}

@@ -1,0 +1,24 @@
+#include "network_kind.h"
+
+namespace network {
+
+NetworkKind MacvlanNetworkKind() {
+  return {{"mellanox.com", "v1alpha1", "macvlannetworks", "MacvlanNetwork", false},
+          "state-Macvlan-Network", "macvlanNetworkAttachmentDef", "macvlan"};
+}
+
+NetworkKind HostDeviceNetworkKind() {
+  return {{"mellanox.com", "v1alpha1", "hostdevicenetworks", "HostDeviceNetwork", false},
+          "state-host-device-network", "hostDeviceNetworkAttachmentDef", "host-device"};
+}
+
+NetworkKind IPoIBNetworkKind() {
+  return {{"mellanox.com", "v1alpha1", "ipoibnetworks", "IPoIBNetwork", false},
+          "state-IPoIB-Network", "ipoibNetworkAttachmentDef", "ipoib"};
+}
+
+kube::Resource NetworkAttachmentDefinitions() {
+  return {"k8s.cni.cncf.io", "v1", "network-attachment-definitions", "NetworkAttachmentDefinition", true};
+}
+
+}  // namespace network

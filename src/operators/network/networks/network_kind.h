@@ -1,0 +1,28 @@
+// NetworkKind: what differs between MacvlanNetwork, HostDeviceNetwork and
+// IPoIBNetwork; everything else about them is handled by one reconciler.
+#ifndef OPERATORS_NETWORK_NETWORKS_NETWORK_KIND_H_
+#define OPERATORS_NETWORK_NETWORKS_NETWORK_KIND_H_
+
+#include <string>
+
+#include "kube/resource.h"
+
+namespace network {
+
+struct NetworkKind {
+  kube::Resource resource;
+  std::string state_name;   // upstream's state name, also a label on the NAD
+  std::string status_link;  // status field naming the NAD
+  std::string cni_type;     // "macvlan", "host-device", "ipoib"
+};
+
+NetworkKind MacvlanNetworkKind();
+NetworkKind HostDeviceNetworkKind();
+NetworkKind IPoIBNetworkKind();
+
+// The NetworkAttachmentDefinition resource.
+kube::Resource NetworkAttachmentDefinitions();
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_NETWORKS_NETWORK_KIND_H_

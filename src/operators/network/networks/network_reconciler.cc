@@ -1,0 +1,124 @@
+#include "network_reconciler.h"
+
+#include <cstdio>
+
+#include "cni_config.h"
+#include "kube/log.h"
+#include "manifests/renderer.h"
+
+namespace network {
+namespace {
+
+// 32-bit FNV-1a of the desired object, as upstream's revision annotation.
+std::string Revision(const nlohmann::json& object) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : object.dump()) h = (h ^ c) * 16777619u;
+  return std::to_string(h);
+}
+
+}  // namespace
+
+NetworkReconciler::NetworkReconciler(kube::Client& client, kube::EventRecorder& recorder, NetworkKind kind,
+                                     kube::Informer& networks, kube::Informer& attachments)
+    : client_(client), recorder_(recorder), kind_(std::move(kind)), networks_(networks), attachments_(attachments) {}
+
+kube::Status NetworkReconciler::UpdateStatus(const kube::Object& network, const nlohmann::json& current,
+                                             const std::string& state, const std::string& reason,
+                                             const std::string& link) {
+  nlohmann::json status = {{"state", state}};
+  if (!reason.empty()) status["reason"] = reason;
+  if (!link.empty()) status[kind_.status_link] = link;
+  if (current == status) return kube::Status::Ok();
+  nlohmann::json body = {{"apiVersion", kind_.resource.ApiVersion()},
+                         {"kind", kind_.resource.kind},
+                         {"metadata", {{"name", network.name()}}},
+                         {"status", status}};
+  auto applied = client_.Apply(kind_.resource, body, {kFieldManager, true, "status"});
+  if (!applied.ok()) return applied.status().WithContext("writing status of " + kind_.resource.kind + " " + network.name());
+  const std::string previous = current.is_object() ? current.value("state", "") : "";
+  if (previous != state) {
+    auto ref = kube::ObjectReference::To(network, kind_.resource.ApiVersion(), kind_.resource.kind);
+    if (state == "error") {
+      recorder_.Warning(ref, "InvalidSpec", reason);
+    } else if (state == "ready") {
+      recorder_.Normal(ref, "Ready", "NetworkAttachmentDefinition " + link + " is in place");
+    }
+  }
+  return kube::Status::Ok();
+}
+
+kube::Status NetworkReconciler::DeleteMovedAttachments(const kube::Object& network, const std::string& keep_namespace) {
+  for (const auto& nad : attachments_.store().ByIndex(kube::Store::kOwnerIndex, network.meta().uid)) {
+    if (nad->namespace_() == keep_namespace) continue;
+    kube::DeleteOptions opts;
+    opts.precondition_uid = nad->meta().uid;
+    kube::Status s = client_.Delete(NetworkAttachmentDefinitions(), nad->namespace_(), nad->name(), opts);
+    if (!s.ok() && !kube::IsNotFound(s)) return s.WithContext("deleting moved NetworkAttachmentDefinition");
+    kube::log::Info("deleted NetworkAttachmentDefinition left behind by a namespace move",
+                    {{"network", network.name()}, {"namespace", nad->namespace_()}});
+    recorder_.Normal(kube::ObjectReference::To(network, kind_.resource.ApiVersion(), kind_.resource.kind),
+                     "NamespaceChanged", "removed NetworkAttachmentDefinition from namespace " + nad->namespace_());
+  }
+  return kube::Status::Ok();
+}
+
+kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::ReconcileRequest& request,
+                                                                 std::stop_token) {
+  kube::ObjectPtr network = networks_.store().Get(request.name);
+  if (!network || network->meta().deleting) return kube::ReconcileResult{};  // NADs go with their owner
+  const nlohmann::json tree = network->Tree();
+  const nlohmann::json current_status = tree.value("status", nlohmann::json::object());
+
+  auto spec = RenderAttachment(kind_, tree);
+  if (!spec.ok()) {
+    kube::log::Warn("invalid network", {{"kind", kind_.resource.kind}, {"name", network->name()},
+                                        {"error", spec.status().message()}});
+    KUBE_RETURN_IF_ERROR(UpdateStatus(*network, current_status, "error", spec.status().message(), ""));
+    return kube::ReconcileResult{};  // nothing to retry until the spec changes
+  }
+
+  nlohmann::json context = {{"name", spec->name},
+                            {"namespace", spec->namespace_},
+                            {"state", kind_.state_name},
+                            {"resourceName", spec->resource_name.empty() ? nlohmann::json(false)
+                                                                         : nlohmann::json(spec->resource_name)},
+                            {"configJsonString", nlohmann::json(spec->config).dump()}};
+  auto rendered = manifests::RenderDirectory(manifests::ManifestRoot() + "/network-operator/networks", context);
+  if (!rendered.ok()) return rendered.status();
+  if (rendered->size() != 1) return kube::Status(kube::Code::kInternal, "the NAD template must render one object");
+  nlohmann::json nad = std::move(rendered->front());
+  nad["metadata"]["ownerReferences"] = nlohmann::json::array({{{"apiVersion", kind_.resource.ApiVersion()},
+                                                               {"kind", kind_.resource.kind},
+                                                               {"name", network->name()},
+                                                               {"uid", network->meta().uid},
+                                                               {"controller", true},
+                                                               {"blockOwnerDeletion", true}}});
+  const std::string revision = Revision(nad);
+  nad["metadata"]["annotations"][kRevisionAnnotation] = revision;
+
+  KUBE_RETURN_IF_ERROR(DeleteMovedAttachments(*network, spec->namespace_));
+
+  kube::ObjectPtr live = attachments_.store().Get(kube::ObjectKey(spec->namespace_, spec->name));
+  const bool up_to_date = live && live->meta().ControllerOwner() != nullptr &&
+                          live->meta().ControllerOwner()->uid == network->meta().uid &&
+                          live->Tree()["metadata"].value("annotations", nlohmann::json::object())
+                                  .value(kRevisionAnnotation, "") == revision;
+  if (!up_to_date) {
+    auto applied = client_.Apply(NetworkAttachmentDefinitions(), nad, {kFieldManager, true, ""});
+    if (!applied.ok()) {
+      if (applied.status().code() == kube::Code::kInvalid || applied.status().code() == kube::Code::kNotFound) {
+        // The server refused it (or the namespace does not exist): say so, retry with backoff.
+        (void)UpdateStatus(*network, current_status, "notReady", applied.status().message(), "");
+      }
+      return applied.status().WithContext("applying NetworkAttachmentDefinition");
+    }
+    kube::log::Info("applied NetworkAttachmentDefinition",
+                    {{"network", network->name()}, {"namespace", spec->namespace_}, {"revision", revision}});
+  }
+  const std::string link = "k8s.cni.cncf.io/v1/namespaces/" + spec->namespace_ + "/NetworkAttachmentDefinition/" +
+                           spec->name;
+  KUBE_RETURN_IF_ERROR(UpdateStatus(*network, current_status, "ready", "", link));
+  return kube::ReconcileResult{};
+}
+
+}  // namespace network

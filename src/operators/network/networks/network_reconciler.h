@@ -1,0 +1,50 @@
+// NetworkReconciler: keeps the NetworkAttachmentDefinition of one
+// secondary-network kind (MacvlanNetwork, HostDeviceNetwork or IPoIBNetwork)
+// in step with each resource of that kind, and reports in its status.
+//
+// The NAD is rendered from its manifest template, owned by the network
+// resource (so deleting the resource deletes it), applied only when its
+// content changed, and deleted from a namespace the resource moved away
+// from. Invalid specs give status `error` with the field named, an Event,
+// and no NAD write. Status is written only when it changes.
+#ifndef OPERATORS_NETWORK_NETWORKS_NETWORK_RECONCILER_H_
+#define OPERATORS_NETWORK_NETWORKS_NETWORK_RECONCILER_H_
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/controller.h"
+#include "kube/event_recorder.h"
+#include "kube/informer.h"
+#include "network_kind.h"
+
+namespace network {
+
+class NetworkReconciler : public kube::Reconciler {
+ public:
+  NetworkReconciler(kube::Client& client, kube::EventRecorder& recorder, NetworkKind kind, kube::Informer& networks,
+                    kube::Informer& attachments);
+
+  kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
+
+  static constexpr const char* kFieldManager = "network-operator";
+  static constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
+
+ private:
+  // Writes status {state, reason, link} when it differs from `current`; Events on a change of state.
+  kube::Status UpdateStatus(const kube::Object& network, const nlohmann::json& current, const std::string& state,
+                            const std::string& reason, const std::string& link);
+  // Deletes this network's NADs in namespaces other than `keep_namespace`.
+  kube::Status DeleteMovedAttachments(const kube::Object& network, const std::string& keep_namespace);
+
+  kube::Client& client_;
+  kube::EventRecorder& recorder_;
+  const NetworkKind kind_;
+  kube::Informer& networks_;
+  kube::Informer& attachments_;
+};
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_NETWORKS_NETWORK_RECONCILER_H_
