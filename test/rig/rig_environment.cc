@@ -3,11 +3,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
+
+#include "manifests/renderer.h"
 
 namespace rig {
 
@@ -65,6 +69,40 @@ std::string RigEnvironment::NewNamespace(const std::string& prefix) const {
   auto created = client->Create(kube::resources::Namespaces(), ns);
   EXPECT_TRUE(created.ok()) << created.status().ToString();
   return name;
+}
+
+kube::Status RigEnvironment::ApplyPath(const std::string& path) const {
+  std::vector<std::string> files;
+  if (std::filesystem::is_directory(path)) {
+    for (const auto& e : std::filesystem::directory_iterator(path)) files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+  } else {
+    files.push_back(path);
+  }
+  auto client = NewClient();
+  for (const auto& f : files) {
+    auto text = kube::ReadFile(f);
+    if (!text.ok()) return text.status();
+    auto objects = manifests::YamlToObjects(*text);
+    if (!objects.ok()) return objects.status().WithContext(f);
+    for (const auto& obj : *objects) {
+      auto gvk = kube::GroupVersionKind::FromApiVersion(obj.value("apiVersion", ""), obj.value("kind", ""));
+      kube::Result<kube::Resource> res = kube::Status(kube::Code::kNotFound, "");
+      for (int i = 0; i < 100 && !res.ok(); ++i) {  // a CRD applied just before takes a moment to serve
+        res = client->mapper().ResourceFor(gvk);
+        if (!res.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (!res.ok()) return res.status().WithContext(f);
+      kube::Result<kube::Object> applied = kube::Status(kube::Code::kNotFound, "");
+      for (int i = 0; i < 50; ++i) {
+        applied = client->Apply(*res, obj, {"rig-tests", true, ""});
+        if (applied.ok() || !kube::IsNotFound(applied.status())) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (!applied.ok()) return applied.status().WithContext(f);
+    }
+  }
+  return kube::Status::Ok();
 }
 
 }  // namespace rig

@@ -34,6 +34,9 @@ class RigEnvironment : public ::testing::Environment {
   std::shared_ptr<kube::Client> NewClient() const;
   // Creates a namespace with a unique name starting with `prefix`.
   std::string NewNamespace(const std::string& prefix) const;
+  // Server-side applies every object of a YAML file or of every file in a directory
+  // (kinds of CRDs applied just before are waited for).
+  kube::Status ApplyPath(const std::string& path) const;
 
  private:
   std::string dir_;

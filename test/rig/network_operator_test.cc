@@ -1,0 +1,191 @@
+// The network operator as a process on the rig: the seed examples of the
+// secondary-network kinds become NetworkAttachmentDefinitions.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+#include "networks/network_kind.h"
+#include "rig_environment.h"
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kTestData = std::string(ACCELOPS_SOURCE_DIR) + "/examples/network-operator/";
+
+class NetworkOperatorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto& env = rig::RigEnvironment::Get();
+    kube::Status crds = env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/crds");
+    ASSERT_TRUE(crds.ok()) << crds.ToString();
+    operator_ = std::make_unique<rig::ChildProcess>(
+        NETWORK_OPERATOR_BIN, std::vector<std::string>{"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
+                                                       "--health-probe-bind-address", "0"});
+    ASSERT_TRUE(operator_->WaitForOutput("starting workers", seconds(30))) << operator_->Output();
+  }
+  static void TearDownTestSuite() {
+    if (!operator_) return;
+    operator_->Signal(SIGTERM);
+    EXPECT_TRUE(operator_->Wait(seconds(30)));
+    EXPECT_EQ(operator_->exit_code(), 0) << operator_->Output();
+    operator_.reset();
+  }
+  void SetUp() override { client_ = rig::RigEnvironment::Get().NewClient(); }
+
+  // Waits until `get` gives a value for which `done` holds.
+  static bool Eventually(const std::function<bool()>& done, milliseconds timeout = milliseconds(20000)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    return done();
+  }
+
+  json Status(const network::NetworkKind& kind, const std::string& name) {
+    auto obj = client_->Get(kind.resource, "", name);
+    return obj.ok() ? obj->Tree().value("status", json::object()) : json::object();
+  }
+  kube::Result<kube::Object> Nad(const std::string& ns, const std::string& name) {
+    return client_->Get(network::NetworkAttachmentDefinitions(), ns, name);
+  }
+
+  static std::unique_ptr<rig::ChildProcess> operator_;
+  std::shared_ptr<kube::Client> client_;
+};
+
+std::unique_ptr<rig::ChildProcess> NetworkOperatorTest::operator_;
+
+TEST_F(NetworkOperatorTest, SeedExamplesBecomeNetworkAttachmentDefinitions) {
+  auto& env = rig::RigEnvironment::Get();
+  ASSERT_TRUE(env.ApplyPath(kTestData + "macvlan-whereabouts.yaml").ok());
+  ASSERT_TRUE(env.ApplyPath(kTestData + "hostdevice.yaml").ok());
+  ASSERT_TRUE(env.ApplyPath(kTestData + "ipoib.yaml").ok());
+
+  const auto macvlan = network::MacvlanNetworkKind();
+  ASSERT_TRUE(Eventually([&] { return Status(macvlan, "example-macvlannetwork").value("state", "") == "ready"; }))
+      << operator_->Output();
+  json status = Status(macvlan, "example-macvlannetwork");
+  EXPECT_EQ(status["macvlanNetworkAttachmentDef"],
+            "k8s.cni.cncf.io/v1/namespaces/default/NetworkAttachmentDefinition/example-macvlannetwork");
+  auto nad = Nad("default", "example-macvlannetwork");
+  ASSERT_TRUE(nad.ok());
+  json config = json::parse(nad->Tree()["spec"]["config"].get<std::string>());
+  EXPECT_EQ(config["type"], "macvlan");
+  EXPECT_EQ(config["master"], "ens2f0");
+  EXPECT_EQ(config["mode"], "bridge");
+  EXPECT_EQ(config["mtu"], 1500);
+  EXPECT_EQ(config["ipam"]["type"], "whereabouts");
+  EXPECT_EQ(config["ipam"]["exclude"], json::array({"192.168.2.229/30", "192.168.2.236/32"}));
+  ASSERT_NE(nad->meta().ControllerOwner(), nullptr);
+  EXPECT_EQ(nad->meta().ControllerOwner()->kind, "MacvlanNetwork");
+
+  // The nv-ipam variant of the seed replaces the IPAM.
+  ASSERT_TRUE(env.ApplyPath(kTestData + "macvlan-nv-ipam.yaml").ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto n = Nad("default", "example-macvlannetwork");
+    return n.ok() && n->Tree()["spec"]["config"] ==
+                         R"({"cniVersion":"0.3.1","name":"example-macvlannetwork","type":"macvlan","master":"ens2f0",)"
+                         R"("mode":"bridge","mtu":1500,"ipam":{"type":"nv-ipam","poolName":"my-pool"}})";
+  }));
+
+  const auto hostdev = network::HostDeviceNetworkKind();
+  ASSERT_TRUE(Eventually([&] { return Status(hostdev, "example-hostdevice-network").value("state", "") == "ready"; }));
+  auto hd = Nad("default", "example-hostdevice-network");
+  ASSERT_TRUE(hd.ok());
+  EXPECT_EQ(hd->Tree()["metadata"]["annotations"]["k8s.v1.cni.cncf.io/resourceName"], "nvidia.com/hostdev");
+  EXPECT_EQ(json::parse(hd->Tree()["spec"]["config"].get<std::string>())["type"], "host-device");
+
+  const auto ipoib = network::IPoIBNetworkKind();
+  ASSERT_TRUE(Eventually([&] { return Status(ipoib, "example-ipoibnetwork").value("state", "") == "ready"; }));
+  auto ib = Nad("default", "example-ipoibnetwork");
+  ASSERT_TRUE(ib.ok());
+  json ib_config = json::parse(ib->Tree()["spec"]["config"].get<std::string>());
+  EXPECT_EQ(ib_config["type"], "ipoib");
+  EXPECT_EQ(ib_config["master"], "ibs3f1");
+  EXPECT_EQ(ib_config["ipam"]["gateway"], "192.168.6.1");
+}
+
+TEST_F(NetworkOperatorTest, AtRestNothingIsWritten) {
+  auto& env = rig::RigEnvironment::Get();
+  ASSERT_TRUE(env.ApplyPath(kTestData + "ipoib.yaml").ok());
+  const auto ipoib = network::IPoIBNetworkKind();
+  ASSERT_TRUE(Eventually([&] { return Status(ipoib, "example-ipoibnetwork").value("state", "") == "ready"; }));
+  std::this_thread::sleep_for(seconds(1));
+  const std::string nad_rv = Nad("default", "example-ipoibnetwork")->resource_version();
+  const std::string cr_rv = client_->Get(ipoib.resource, "", "example-ipoibnetwork")->resource_version();
+  std::this_thread::sleep_for(seconds(3));
+  EXPECT_EQ(Nad("default", "example-ipoibnetwork")->resource_version(), nad_rv);
+  EXPECT_EQ(client_->Get(ipoib.resource, "", "example-ipoibnetwork")->resource_version(), cr_rv);
+}
+
+TEST_F(NetworkOperatorTest, MovingTheNamespaceMovesTheAttachment) {
+  auto& env = rig::RigEnvironment::Get();
+  const std::string from = env.NewNamespace("net-from");
+  const std::string to = env.NewNamespace("net-to");
+  const auto kinds = {network::MacvlanNetworkKind(), network::HostDeviceNetworkKind(), network::IPoIBNetworkKind()};
+  for (const auto& kind : kinds) {
+    const std::string name = "moving-" + kind.cni_type;
+    json spec = {{"networkNamespace", from}, {"master", "eth1"}};
+    if (kind.cni_type == "host-device") spec = {{"networkNamespace", from}, {"resourceName", "dev"}};
+    json cr = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", kind.resource.kind}, {"metadata", {{"name", name}}},
+               {"spec", spec}};
+    ASSERT_TRUE(client_->Apply(kind.resource, cr, {"test", true, ""}).ok());
+    ASSERT_TRUE(Eventually([&] { return Nad(from, name).ok(); })) << name;
+    cr["spec"]["networkNamespace"] = to;
+    ASSERT_TRUE(client_->Apply(kind.resource, cr, {"test", true, ""}).ok());
+    ASSERT_TRUE(Eventually([&] { return Nad(to, name).ok() && kube::IsNotFound(Nad(from, name).status()); }))
+        << kind.resource.kind << " left its old attachment behind";
+    EXPECT_NE(Status(kind, name).value(kind.status_link, "").find("/namespaces/" + to + "/"), std::string::npos);
+  }
+}
+
+TEST_F(NetworkOperatorTest, InvalidSpecsGiveAnErrorStatusAndNoAttachment) {
+  const auto macvlan = network::MacvlanNetworkKind();
+  json cr = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "MacvlanNetwork"}, {"metadata", {{"name", "bad-ipam"}}},
+             {"spec", {{"networkNamespace", "default"}, {"ipam", "{\"type\": \"nv-ipam\","}}}};
+  ASSERT_TRUE(client_->Apply(macvlan.resource, cr, {"test", true, ""}).ok());
+  ASSERT_TRUE(Eventually([&] { return Status(macvlan, "bad-ipam").value("state", "") == "error"; }));
+  EXPECT_EQ(Status(macvlan, "bad-ipam")["reason"], "spec.ipam: is not valid JSON");
+  EXPECT_TRUE(kube::IsNotFound(Nad("default", "bad-ipam").status())) << "nothing half-applied";
+  auto events = client_->ListAll(kube::resources::Events(), "default", {.field_selector = "involvedObject.name=bad-ipam"});
+  ASSERT_TRUE(events.ok());
+  ASSERT_FALSE(events->items.empty());
+  EXPECT_EQ(events->items[0].Tree()["reason"], "InvalidSpec");
+
+  // The schema itself refuses a mode that is not in its enum.
+  json bad_mode = cr;
+  bad_mode["metadata"]["name"] = "bad-mode";
+  bad_mode["spec"] = {{"mode", "trunk"}};
+  auto refused = client_->Apply(macvlan.resource, bad_mode, {"test", true, ""});
+  EXPECT_EQ(refused.status().code(), kube::Code::kInvalid) << refused.status().ToString();
+
+  // Fixing the spec makes it ready.
+  cr["spec"]["ipam"] = R"({"type": "nv-ipam", "poolName": "p"})";
+  ASSERT_TRUE(client_->Apply(macvlan.resource, cr, {"test", true, ""}).ok());
+  ASSERT_TRUE(Eventually([&] { return Status(macvlan, "bad-ipam").value("state", "") == "ready"; }));
+  EXPECT_FALSE(Status(macvlan, "bad-ipam").contains("reason"));
+  EXPECT_TRUE(Nad("default", "bad-ipam").ok());
+}
+
+TEST_F(NetworkOperatorTest, DeletingANetworkGarbageCollectsItsAttachment) {
+  const auto macvlan = network::MacvlanNetworkKind();
+  json cr = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "MacvlanNetwork"}, {"metadata", {{"name", "short-lived"}}},
+             {"spec", {{"networkNamespace", "default"}}}};
+  ASSERT_TRUE(client_->Apply(macvlan.resource, cr, {"test", true, ""}).ok());
+  ASSERT_TRUE(Eventually([&] { return Nad("default", "short-lived").ok(); }));
+  ASSERT_TRUE(client_->Delete(macvlan.resource, "", "short-lived").ok());
+  // kube-controller-manager's garbage collector removes the owned attachment. It watches only
+  // kinds it has discovered, and rediscovers every 30 s: the NAD CRD may be newer than that.
+  EXPECT_TRUE(Eventually([&] { return kube::IsNotFound(Nad("default", "short-lived").status()); }, seconds(60)));
+}
+
+}  // namespace
