@@ -189,3 +189,42 @@ TEST_F(NetworkOperatorTest, DeletingANetworkGarbageCollectsItsAttachment) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NicClusterPolicyApi, SeedExamplesApplyUnchangedAndBadFieldsAreRefused) {
+  auto& env = rig::RigEnvironment::Get();
+  const std::string dir = std::string(ACCELOPS_SOURCE_DIR) + "/examples/network-operator/";
+  ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/crds").ok());
+  kube::Status s = env.ApplyPath(dir + "nicclusterpolicy.yaml");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  s = env.ApplyPath(dir + "nicclusterpolicy-nvidia-ipam.yaml");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  auto client = env.NewClient();
+  auto ncp_res = client->mapper().ResourceFor({"mellanox.com", "v1alpha1", "NicClusterPolicy"});
+  ASSERT_TRUE(ncp_res.ok());
+  auto ncp = client->Get(*ncp_res, "", "nic-cluster-policy");
+  ASSERT_TRUE(ncp.ok());
+  json spec = ncp->Tree()["spec"];
+  EXPECT_EQ(spec["ofedDriver"]["terminationGracePeriodSeconds"], 300) << "schema defaults apply";
+  EXPECT_EQ(spec["nvIpam"]["enableWebhook"], false);
+
+  // Unknown fields and malformed values are refused by the API server, with the field named.
+  kube::Request req;
+  req.method = "POST";
+  req.path = ncp_res->CollectionPath("") + "?fieldValidation=Strict";
+  req.body = R"({"apiVersion":"mellanox.com/v1alpha1","kind":"NicClusterPolicy","metadata":{"name":"typo"},
+                 "spec":{"ofedDrvier":{"image":"mofed"}}})";
+  auto typo = client->rest().Do(req);
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("unknown field \"spec.ofedDrvier\""), std::string::npos)
+      << typo.status().ToString();
+  json bad_guid = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "NicClusterPolicy"}, {"metadata", {{"name", "guid"}}},
+                   {"spec", {{"ibKubernetes", {{"image", "ib-kubernetes"}, {"pKeyGUIDPoolRangeStart", "not-a-guid"}}}}}};
+  auto refused = client->Create(*ncp_res, bad_guid);
+  ASSERT_EQ(refused.status().code(), kube::Code::kInvalid) << refused.status().ToString();
+  ASSERT_FALSE(refused.status().causes().empty());
+  EXPECT_EQ(refused.status().causes()[0].field, "spec.ibKubernetes.pKeyGUIDPoolRangeStart");
+}
+
+}  // namespace

@@ -1,0 +1,78 @@
+#include "policy_status.h"
+
+namespace network {
+
+const char* SyncStateName(SyncState state) {
+  switch (state) {
+    case SyncState::kReady: return "ready";
+    case SyncState::kNotReady: return "notReady";
+    case SyncState::kIgnore: return "ignore";
+    case SyncState::kError: return "error";
+  }
+  return "error";
+}
+
+SyncState GlobalState(const std::vector<StateReport>& reports) {
+  bool not_ready = false;
+  for (const auto& r : reports) {
+    if (r.state == SyncState::kError) return SyncState::kError;
+    if (r.state == SyncState::kNotReady) not_ready = true;
+  }
+  return not_ready ? SyncState::kNotReady : SyncState::kReady;
+}
+
+namespace {
+
+// A metav1.Condition, keeping the previous lastTransitionTime when the status is unchanged.
+nlohmann::json Condition(const std::string& type, bool ok, const std::string& reason, const std::string& message,
+                         int64_t generation, const nlohmann::json& previous, const std::string& now) {
+  const std::string status = ok ? "True" : "False";
+  std::string transition = now;
+  if (previous.is_object() && previous.contains("conditions") && previous["conditions"].is_array()) {
+    for (const auto& c : previous["conditions"]) {
+      if (c.value("type", "") == type && c.value("status", "") == status) {
+        transition = c.value("lastTransitionTime", now);
+      }
+    }
+  }
+  return {{"type", type},       {"status", status},   {"reason", reason},
+          {"message", message}, {"observedGeneration", generation}, {"lastTransitionTime", transition}};
+}
+
+}  // namespace
+
+nlohmann::json BuildPolicyStatus(const std::vector<StateReport>& reports, int64_t generation,
+                                 const nlohmann::json& previous, const std::string& now) {
+  nlohmann::json applied = nlohmann::json::array();
+  nlohmann::json conditions = nlohmann::json::array();
+  std::string not_ready, failed;
+  for (const auto& r : reports) {
+    nlohmann::json entry = {{"name", r.name}, {"state", SyncStateName(r.state)}};
+    if (!r.message.empty()) entry["message"] = r.message;
+    applied.push_back(entry);
+    if (r.state == SyncState::kIgnore) continue;  // not configured: no condition
+    const char* reason = r.state == SyncState::kReady      ? "ComponentReady"
+                         : r.state == SyncState::kError    ? "ComponentError"
+                                                           : "ComponentNotReady";
+    conditions.push_back(Condition(r.condition_type, r.state == SyncState::kReady, reason, r.message, generation,
+                                   previous, now));
+    if (r.state == SyncState::kError) failed += (failed.empty() ? "" : ", ") + r.name;
+    if (r.state == SyncState::kNotReady) not_ready += (not_ready.empty() ? "" : ", ") + r.name;
+  }
+  const SyncState global = GlobalState(reports);
+  if (global == SyncState::kReady) {
+    conditions.push_back(Condition("Ready", true, "AllComponentsReady", "all configured components are ready",
+                                   generation, previous, now));
+  } else if (global == SyncState::kError) {
+    conditions.push_back(Condition("Ready", false, "ComponentError", "failed: " + failed, generation, previous, now));
+  } else {
+    conditions.push_back(Condition("Ready", false, "ComponentsNotReady", "not ready: " + not_ready, generation,
+                                   previous, now));
+  }
+  return {{"state", SyncStateName(global)},
+          {"appliedStates", applied},
+          {"conditions", conditions},
+          {"observedGeneration", generation}};
+}
+
+}  // namespace network

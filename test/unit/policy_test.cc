@@ -1,0 +1,122 @@
+// Pure parts of NicClusterPolicy handling: images, readiness, status.
+#include <gtest/gtest.h>
+
+#include "image_spec.h"
+#include "policy_status.h"
+#include "readiness.h"
+
+namespace network {
+namespace {
+
+using nlohmann::json;
+
+TEST(ResolveImage, ComponentValuesWinOverGlobal) {
+  json global = {{"repository", "registry.local/mirror"}, {"version", "v1"}, {"imagePullSecrets", {"global-secret"}}};
+  auto own = ResolveImage({{"image", "multus-cni"}, {"repository", "ghcr.io/k8snetworkplumbingwg"},
+                           {"version", "v3.9.3"}, {"imagePullSecrets", {"mine"}}},
+                          global, "spec.secondaryNetwork.multus");
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ(own->reference, "ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.3");
+  EXPECT_EQ(own->pull_secrets, std::vector<std::string>{"mine"});
+  auto defaulted = ResolveImage({{"image", "plugins"}}, global, "spec.secondaryNetwork.cniPlugins");
+  ASSERT_TRUE(defaulted.ok());
+  EXPECT_EQ(defaulted->reference, "registry.local/mirror/plugins:v1");
+  EXPECT_EQ(defaulted->pull_secrets, std::vector<std::string>{"global-secret"});
+}
+
+TEST(ResolveImage, DigestsMakeDigestReferences) {
+  const std::string digest = "sha256:" + std::string(64, 'a');
+  auto r = ResolveImage({{"image", "mofed"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", digest}},
+                        json::object(), "spec.ofedDriver");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->reference, "nvcr.io/nvidia/mellanox/mofed@" + digest);
+}
+
+TEST(ResolveImage, BadPartsNameTheField) {
+  struct Case {
+    json section, global;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {{{"repository", "r.io/x"}, {"version", "1"}}, json::object(), "spec.x.image: is required"},
+      {{{"image", "a"}, {"version", "1"}}, json::object(), "spec.x.repository: is required"},
+      {{{"image", "a"}, {"repository", "r.io/x"}}, json::object(), "spec.x.version: is required"},
+      {{{"image", "a"}, {"repository", "Bad Repo"}, {"version", "1"}}, json::object(), "spec.x.repository: \"Bad Repo\""},
+      {{{"image", "a"}, {"repository", "r.io/x"}, {"version", "sha256:abc"}}, json::object(), "spec.x.version: \"sha256:abc\""},
+      {{{"image", "a"}, {"repository", "r.io/x"}, {"version", "bad tag"}}, json::object(), "spec.x.version: \"bad tag\""},
+      {{{"image", "a:b"}, {"repository", "r.io/x"}, {"version", "1"}}, json::object(), "spec.x.image: \"a:b\""},
+  };
+  for (const auto& c : cases) {
+    auto r = ResolveImage(c.section, c.global, "spec.x");
+    ASSERT_FALSE(r.ok()) << c.expect;
+    EXPECT_EQ(r.status().code(), kube::Code::kInvalid);
+    EXPECT_EQ(r.status().message().rfind(c.expect, 0), 0u) << r.status().message();
+  }
+}
+
+json DaemonSet(int64_t gen, int64_t observed, int64_t desired, int64_t available, int64_t updated) {
+  return {{"kind", "DaemonSet"},
+          {"metadata", {{"name", "ds"}, {"generation", gen}}},
+          {"status", {{"observedGeneration", observed}, {"desiredNumberScheduled", desired},
+                      {"numberAvailable", available}, {"updatedNumberScheduled", updated}}}};
+}
+
+TEST(Readiness, DaemonSets) {
+  EXPECT_TRUE(ObjectReadiness(DaemonSet(1, 1, 3, 3, 3)).ready);
+  auto partial = ObjectReadiness(DaemonSet(1, 1, 3, 2, 3));
+  EXPECT_FALSE(partial.ready);
+  EXPECT_EQ(partial.message, "DaemonSet ds: 2 of 3 pods available, 3 updated");
+  EXPECT_FALSE(ObjectReadiness(DaemonSet(1, 1, 3, 3, 1)).ready) << "old pods still running";
+  EXPECT_FALSE(ObjectReadiness(DaemonSet(2, 1, 3, 3, 3)).ready) << "controller has not seen the new spec";
+  auto none = ObjectReadiness(DaemonSet(1, 1, 0, 0, 0));
+  EXPECT_TRUE(none.ready) << "a DaemonSet that targets no node must not hold the policy back";
+  EXPECT_EQ(none.message, "DaemonSet ds targets no node");
+}
+
+TEST(Readiness, DeploymentsByAvailableReplicas) {
+  json d = {{"kind", "Deployment"}, {"metadata", {{"name", "d"}, {"generation", 1}}}, {"spec", {{"replicas", 2}}},
+            {"status", {{"observedGeneration", 1}, {"availableReplicas", 1}, {"updatedReplicas", 2}}}};
+  EXPECT_FALSE(ObjectReadiness(d).ready);
+  EXPECT_EQ(ObjectReadiness(d).message, "Deployment d: 1 of 2 replicas available");
+  d["status"]["availableReplicas"] = 2;
+  EXPECT_TRUE(ObjectReadiness(d).ready);
+  EXPECT_TRUE(ObjectReadiness({{"kind", "ConfigMap"}, {"metadata", {{"name", "c"}}}}).ready);
+}
+
+TEST(PolicyStatus, AppliedStatesConditionsAndGlobalState) {
+  std::vector<StateReport> reports = {
+      {"state-multus-cni", "MultusCNIReady", SyncState::kReady, ""},
+      {"state-ipoib-cni", "IPoIBCNIReady", SyncState::kIgnore, ""},
+      {"state-RDMA-device-plugin", "RDMASharedDevicePluginReady", SyncState::kNotReady, "DaemonSet x: 1 of 2"},
+  };
+  json s = BuildPolicyStatus(reports, 4, nullptr, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(s["state"], "notReady");
+  EXPECT_EQ(s["observedGeneration"], 4);
+  ASSERT_EQ(s["appliedStates"].size(), 3u);
+  EXPECT_EQ(s["appliedStates"][1], json({{"name", "state-ipoib-cni"}, {"state", "ignore"}}));
+  EXPECT_EQ(s["appliedStates"][2]["message"], "DaemonSet x: 1 of 2");
+  ASSERT_EQ(s["conditions"].size(), 3u) << "ignored components get no condition";
+  EXPECT_EQ(s["conditions"][0]["type"], "MultusCNIReady");
+  EXPECT_EQ(s["conditions"][1]["reason"], "ComponentNotReady");
+  EXPECT_EQ(s["conditions"][2]["type"], "Ready");
+  EXPECT_EQ(s["conditions"][2]["reason"], "ComponentsNotReady");
+  EXPECT_EQ(s["conditions"][2]["message"], "not ready: state-RDMA-device-plugin");
+
+  reports[2].state = SyncState::kError;
+  reports[2].message = "spec.rdmaSharedDevicePlugin.config: is not valid JSON";
+  json e = BuildPolicyStatus(reports, 5, s, "2026-01-01T00:01:00Z");
+  EXPECT_EQ(e["state"], "error");
+  EXPECT_EQ(e["conditions"][2]["reason"], "ComponentError");
+  EXPECT_EQ(e["conditions"][0]["lastTransitionTime"], "2026-01-01T00:00:00Z") << "unchanged status keeps its time";
+}
+
+TEST(PolicyStatus, AnUnchangedPolicyGetsAnIdenticalStatus) {
+  std::vector<StateReport> reports = {{"state-multus-cni", "MultusCNIReady", SyncState::kReady, ""}};
+  json first = BuildPolicyStatus(reports, 1, nullptr, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(first["state"], "ready");
+  EXPECT_EQ(first["conditions"][1]["reason"], "AllComponentsReady");
+  EXPECT_EQ(BuildPolicyStatus(reports, 1, first, "2026-01-02T00:00:00Z"), first);
+}
+
+}  // namespace
+}  // namespace network
