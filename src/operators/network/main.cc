@@ -1,7 +1,10 @@
 // network-operator: reconciles the Network Operator's API
-// (mellanox.com/v1alpha1). This build handles the secondary-network kinds:
-// MacvlanNetwork, HostDeviceNetwork and IPoIBNetwork.
+// (mellanox.com/v1alpha1): NicClusterPolicy (the states implemented so far)
+// and the secondary-network kinds MacvlanNetwork, HostDeviceNetwork and
+// IPoIBNetwork.
 #include <CLI/CLI.hpp>
+
+#include <cstdlib>
 
 #include "kube/log.h"
 #include "kube/manager.h"
@@ -9,6 +12,7 @@
 #include "kube/signals.h"
 #include "networks/network_kind.h"
 #include "networks/network_reconciler.h"
+#include "policy/nic_cluster_policy_reconciler.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"NVIDIA Network Operator compatible operator."};
@@ -16,6 +20,11 @@ int main(int argc, char** argv) {
   flags.Register(app);
   int workers = 2;
   app.add_option("--workers", workers, "Concurrent reconciles per controller");
+  const char* pod_namespace = std::getenv("POD_NAMESPACE");
+  std::string operand_namespace = pod_namespace && *pod_namespace ? pod_namespace : "nvidia-network-operator";
+  app.add_option("--operand-namespace", operand_namespace,
+                 "Namespace of the components a NicClusterPolicy deploys (default: $POD_NAMESPACE, else "
+                 "nvidia-network-operator)");
   CLI11_PARSE(app, argc, argv);
   flags.ConfigureLogging();
   kube::ShutdownSignals signals;  // before any thread starts
@@ -48,6 +57,25 @@ int main(int argc, char** argv) {
                       kube::predicates::ResourceVersionChanged());
     mgr.AddController(std::move(controller));
   }
+
+  // NicClusterPolicy: the policy itself, and what its states create (only objects carrying the
+  // state label are cached, so memory does not grow with the cluster).
+  auto& policies = mgr.GetInformer(network::NicClusterPolicies());
+  network::ManagedKinds kinds;
+  for (const auto& resource : network::StateResources()) {
+    kube::InformerOptions options;
+    options.label_selector = network::StateSyncer::kStateLabel;
+    kinds.Add(resource, &mgr.GetInformer(resource, options));
+  }
+  auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(mgr.client(), mgr.recorder(), policies,
+                                                                                 kinds, operand_namespace);
+  auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
+  policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::IgnoreStatusOnly());
+  for (const auto& [key, entry] : kinds.all()) {
+    policy_controller->Watch(*entry.second, kube::handlers::EnqueueOwner("mellanox.com", "NicClusterPolicy", false),
+                             kube::predicates::ResourceVersionChanged());
+  }
+  mgr.AddController(std::move(policy_controller));
 
   kube::Status s = mgr.Run(signals.token());
   if (!s.ok()) {

@@ -1,0 +1,126 @@
+#include "state.h"
+
+#include <openssl/evp.h>
+
+#include <regex>
+
+#include "image_spec.h"
+
+namespace network {
+namespace {
+
+kube::Status Invalid(const std::string& field, const std::string& message) {
+  return kube::Status(kube::Code::kInvalid, field + ": " + message);
+}
+
+// Base64 of the SHA-256 of `text`, as upstream's config-hash annotation.
+std::string ConfigHash(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
+  std::string out(4 * ((len + 2) / 3), '\0');
+  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(len));
+  return out;
+}
+
+// The RDMA shared device plugin's config: the fields its schema requires, checked.
+kube::Status CheckRdmaConfig(const RenderInputs& in, nlohmann::json* ctx) {
+  const std::string field = in.field + ".config";
+  const std::string text = in.section.value("config", "");
+  auto config = nlohmann::json::parse(text, nullptr, false);
+  if (text.empty()) return Invalid(field, "is required");
+  if (config.is_discarded()) return Invalid(field, "is not valid JSON");
+  if (!config.is_object() || !config.contains("configList") || !config["configList"].is_array()) {
+    return Invalid(field, "must be an object with a \"configList\" array");
+  }
+  static const std::regex kResourceName("[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
+  for (size_t i = 0; i < config["configList"].size(); ++i) {
+    const auto& entry = config["configList"][i];
+    const std::string at = field + ".configList[" + std::to_string(i) + "]";
+    if (!entry.is_object()) return Invalid(at, "must be an object");
+    if (!entry.contains("resourceName") || !entry["resourceName"].is_string() ||
+        !std::regex_match(entry["resourceName"].get<std::string>(), kResourceName)) {
+      return Invalid(at + ".resourceName", "is required and must match [A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
+    }
+    if (entry.contains("rdmaHcaMax") && (!entry["rdmaHcaMax"].is_number_integer() || entry["rdmaHcaMax"].get<int64_t>() < 0)) {
+      return Invalid(at + ".rdmaHcaMax", "must be a non-negative integer");
+    }
+    if (entry.contains("selectors") && !entry["selectors"].is_object()) return Invalid(at + ".selectors", "must be an object");
+  }
+  (*ctx)["useCdi"] = in.section.value("useCdi", false);
+  return kube::Status::Ok();
+}
+
+kube::Status MultusConfig(const RenderInputs& in, nlohmann::json* ctx) {
+  const std::string text = in.section.value("config", "");
+  const bool has = text.find_first_not_of(" \t\r\n") != std::string::npos;
+  if (has && nlohmann::json::parse(text, nullptr, false).is_discarded()) {
+    return Invalid(in.field + ".config", "is not valid JSON");
+  }
+  (*ctx)["hasConfig"] = has;
+  // Without a config, multus generates one from the primary CNI's file.
+  (*ctx)["multusConfFile"] = has ? "/tmp/multus-conf/70-multus.conf" : "auto";
+  return kube::Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<StateDefinition>& NicClusterPolicyStates() {
+  static const std::vector<StateDefinition> states = {
+      {"state-multus-cni", "MultusCNIReady", "/secondaryNetwork/multus", "network-operator/state-multus-cni",
+       {"kube-multus"}, MultusConfig},
+      {"state-container-networking-plugins", "CNIPluginsReady", "/secondaryNetwork/cniPlugins",
+       "network-operator/state-container-networking-plugins", {"cni-plugins"}, nullptr},
+      {"state-RDMA-device-plugin", "RDMASharedDevicePluginReady", "/rdmaSharedDevicePlugin",
+       "network-operator/state-rdma-shared-device-plugin", {"rdma-shared-dp"}, CheckRdmaConfig},
+  };
+  return states;
+}
+
+kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const RenderInputs& in) {
+  auto image = ResolveImage(in.section, in.spec.value("global", nlohmann::json::object()), in.field);
+  if (!image.ok()) return image.status();
+  nlohmann::json pull_secrets = nlohmann::json::array();
+  for (const auto& s : image->pull_secrets) pull_secrets.push_back({{"name", s}});
+
+  // User tolerations, then the one every operand gets so GPU nodes are covered.
+  nlohmann::json tolerations = in.spec.value("tolerations", nlohmann::json::array());
+  if (!tolerations.is_array()) return Invalid("spec.tolerations", "must be a list");
+  tolerations.push_back({{"key", "nvidia.com/gpu"}, {"operator", "Exists"}, {"effect", "NoSchedule"}});
+  nlohmann::json affinity = nlohmann::json::object();
+  if (in.spec.contains("nodeAffinity")) affinity["nodeAffinity"] = in.spec["nodeAffinity"];
+
+  nlohmann::json resources = nlohmann::json::object();
+  for (const auto& c : state.containers) resources[c] = "{}";
+  if (in.section.contains("containerResources")) {
+    const auto& list = in.section["containerResources"];
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string name = list[i].value("name", "");
+      if (!resources.contains(name)) {
+        std::string known;
+        for (const auto& c : state.containers) known += (known.empty() ? "" : ", ") + c;
+        return Invalid(in.field + ".containerResources[" + std::to_string(i) + "].name",
+                       "\"" + name + "\" is not a container of this component (" + known + ")");
+      }
+      nlohmann::json r = nlohmann::json::object();
+      if (list[i].contains("limits")) r["limits"] = list[i]["limits"];
+      if (list[i].contains("requests")) r["requests"] = list[i]["requests"];
+      resources[name] = r.dump();
+    }
+  }
+  const std::string config = in.section.value("config", "");
+  nlohmann::json ctx = {{"namespace", in.namespace_},
+                        {"image", image->reference},
+                        {"imagePullSecretsJson", pull_secrets.dump()},
+                        {"tolerationsJson", tolerations.dump()},
+                        {"affinityJson", affinity.dump()},
+                        {"resourcesJson", resources},
+                        {"cniBinDir", "/opt/cni/bin"},
+                        {"cniNetworkDir", "/etc/cni/net.d"},
+                        {"configJsonString", nlohmann::json(config).dump()},
+                        {"configHash", ConfigHash(config)}};
+  if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &ctx));
+  return ctx;
+}
+
+}  // namespace network

@@ -1,0 +1,48 @@
+// A state of a NicClusterPolicy: one component (Multus, the CNI plugins, the
+// RDMA shared device plugin, ...) rendered from its manifest templates.
+//
+// A definition says where the component's section is in the spec, which
+// template directory renders it, which containers it has, and how to turn the
+// section into the template's context; everything else (applying, cleaning
+// up, judging readiness, reporting) is the StateSyncer's, shared by all.
+#ifndef OPERATORS_NETWORK_POLICY_STATE_H_
+#define OPERATORS_NETWORK_POLICY_STATE_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/status.h"
+
+namespace network {
+
+struct RenderInputs {
+  const nlohmann::json& spec;     // the policy's spec
+  const nlohmann::json& section;  // this state's section of it
+  std::string field;              // the section's path, for messages: "spec.secondaryNetwork.multus"
+  std::string namespace_;         // where namespaced operands go
+};
+
+struct StateDefinition {
+  std::string name;            // upstream's state name: "state-multus-cni"
+  std::string condition_type;  // "MultusCNIReady"
+  std::string section;         // JSON pointer into the spec: "/secondaryNetwork/multus"
+  std::string manifests;       // template directory below the manifest root
+  std::vector<std::string> containers;  // names containerResources may refer to
+  // Adds the state's own values to the common context; Invalid names the field.
+  std::function<kube::Status(const RenderInputs&, nlohmann::json* context)> customize;
+};
+
+// The NicClusterPolicy states this operator implements, in upstream order.
+const std::vector<StateDefinition>& NicClusterPolicyStates();
+
+// The context every template gets: namespace, image, pull secrets, tolerations,
+// affinity and per-container resources (as JSON flow text), CNI directories,
+// and `config` with its hash when the section has one.
+kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const RenderInputs& in);
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_POLICY_STATE_H_

@@ -1,0 +1,65 @@
+// StateSyncer: brings one state of a policy to its desired objects and says
+// how far it got.
+//
+// Rendering errors put the state in `error` and apply nothing of it. Each
+// rendered object gets the state label, the policy as controller owner and a
+// revision annotation; it is applied (server-side) only when the cached live
+// object's revision differs, so a policy at rest costs no writes. Objects the
+// state made before but no longer renders are deleted; a state whose section
+// was removed is `notReady` while its objects go, then `ignore`.
+#ifndef OPERATORS_NETWORK_POLICY_STATE_SYNCER_H_
+#define OPERATORS_NETWORK_POLICY_STATE_SYNCER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/client.h"
+#include "kube/informer.h"
+#include "policy_status.h"
+#include "state.h"
+
+namespace network {
+
+// The kinds states create, each with an informer on objects carrying the state label.
+class ManagedKinds {
+ public:
+  void Add(const kube::Resource& resource, kube::Informer* informer);
+  // nullptr for a kind no state may create.
+  const std::pair<kube::Resource, kube::Informer*>* Find(const std::string& api_version, const std::string& kind) const;
+  const std::map<std::string, std::pair<kube::Resource, kube::Informer*>>& all() const { return kinds_; }
+
+ private:
+  std::map<std::string, std::pair<kube::Resource, kube::Informer*>> kinds_;  // "apiVersion/Kind"
+};
+
+// The kinds of the implemented states.
+std::vector<kube::Resource> StateResources();
+
+class StateSyncer {
+ public:
+  StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager)
+      : client_(client), kinds_(kinds), field_manager_(std::move(field_manager)) {}
+
+  StateReport Sync(const StateDefinition& state, const kube::Object& policy, const nlohmann::json& spec,
+                   const std::string& ns);
+
+  static constexpr const char* kStateLabel = "nvidia.network-operator.state";
+  static constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
+
+ private:
+  // Deletes this state's objects owned by `policy` that are not in `keep` ("apiVersion/Kind/ns/name").
+  // Returns how many are still there (being deleted).
+  kube::Result<int> DeleteStale(const StateDefinition& state, const kube::Object& policy,
+                                const std::vector<std::string>& keep);
+
+  kube::Client& client_;
+  const ManagedKinds& kinds_;
+  const std::string field_manager_;
+};
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_POLICY_STATE_SYNCER_H_

@@ -1,0 +1,247 @@
+// NicClusterPolicy on the rig with fake NIC nodes: the states implemented so
+// far (Multus, CNI plugins, RDMA shared device plugin) from the seed example.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+#include "nic_cluster_policy_reconciler.h"
+#include "rig_environment.h"
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kNamespace = "nvidia-network-operator";
+
+bool Eventually(const std::function<bool()>& done, milliseconds timeout = milliseconds(30000)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  return done();
+}
+
+class NicClusterPolicyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto& env = rig::RigEnvironment::Get();
+    ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/crds").ok());
+    auto client = env.NewClient();
+    (void)client->Create(kube::resources::Namespaces(),
+                         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
+    ASSERT_EQ(env.RigCommand("nodes 3 --prefix ncp-nic --labels "
+                             "feature.node.kubernetes.io/pci-15b3.present=true,network.nvidia.com/operator.mofed.wait=false"),
+              0);
+    StartOperator();
+  }
+  static void TearDownTestSuite() { StopOperator(); }
+  static void StartOperator() {
+    operator_ = std::make_unique<rig::ChildProcess>(
+        NETWORK_OPERATOR_BIN,
+        std::vector<std::string>{"--kubeconfig", rig::RigEnvironment::Get().kubeconfig(), "--metrics-bind-address",
+                                 "0", "--health-probe-bind-address", "0", "--operand-namespace", kNamespace});
+    ASSERT_TRUE(operator_->WaitForOutput("starting workers", seconds(30))) << operator_->Output();
+  }
+  static void StopOperator() {
+    if (!operator_) return;
+    operator_->Signal(SIGTERM);
+    EXPECT_TRUE(operator_->Wait(seconds(30)));
+    EXPECT_EQ(operator_->exit_code(), 0) << operator_->Output();
+    operator_.reset();
+  }
+  void SetUp() override { client_ = rig::RigEnvironment::Get().NewClient(); }
+
+  json Policy(const std::string& name = "nic-cluster-policy") {
+    auto p = client_->Get(network::NicClusterPolicies(), "", name);
+    return p.ok() ? p->Tree() : json::object();
+  }
+  std::string State(const std::string& name = "nic-cluster-policy") {
+    return Policy(name).value("status", json::object()).value("state", "");
+  }
+  // Ready, with a status that describes the current spec.
+  bool Settled() {
+    json p = Policy();
+    json status = p.value("status", json::object());
+    return status.value("state", "") == "ready" &&
+           status.value("observedGeneration", -1) == p["metadata"].value("generation", -2);
+  }
+  std::string StateOf(const std::string& state) {
+    for (const auto& s : Policy().value("status", json::object()).value("appliedStates", json::array())) {
+      if (s.value("name", "") == state) return s.value("state", "");
+    }
+    return "";
+  }
+  kube::Result<kube::Object> DaemonSet(const std::string& name) {
+    return client_->Get(kube::resources::DaemonSets(), kNamespace, name);
+  }
+  void ApplySeed() {
+    kube::Status s = rig::RigEnvironment::Get().ApplyPath(std::string(ACCELOPS_SOURCE_DIR) +
+                                                          "/examples/network-operator/nicclusterpolicy.yaml");
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  // Merge-patches the policy's spec.
+  void PatchSpec(const json& patch) {
+    auto r = client_->Patch(network::NicClusterPolicies(), "", "nic-cluster-policy", kube::PatchType::kMerge,
+                            json({{"spec", patch}}).dump());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  // resourceVersions of everything the policy owns, and of the policy.
+  std::map<std::string, std::string> Versions() {
+    std::map<std::string, std::string> out;
+    for (const auto& res : network::StateResources()) {
+      auto list = client_->ListAll(res, "", {.label_selector = "nvidia.network-operator.state"});
+      if (list.ok()) for (const auto& o : list->items) out[res.kind + "/" + o.Key()] = o.resource_version();
+    }
+    out["policy"] = client_->Get(network::NicClusterPolicies(), "", "nic-cluster-policy")->resource_version();
+    return out;
+  }
+
+  static std::unique_ptr<rig::ChildProcess> operator_;
+  std::shared_ptr<kube::Client> client_;
+};
+
+std::unique_ptr<rig::ChildProcess> NicClusterPolicyTest::operator_;
+
+TEST_F(NicClusterPolicyTest, TheSeedPolicyBecomesReadyWithItsObjects) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Policy().dump(2) << operator_->Output();
+  json status = Policy()["status"];
+  EXPECT_EQ(status["observedGeneration"], Policy()["metadata"]["generation"]);
+  bool ready_condition = false;
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] == "Ready") ready_condition = c["status"] == "True" && c["reason"] == "AllComponentsReady";
+  }
+  EXPECT_TRUE(ready_condition);
+
+  auto multus = DaemonSet("kube-multus-ds");
+  ASSERT_TRUE(multus.ok());
+  json ds = multus->Tree();
+  EXPECT_EQ(ds["metadata"]["labels"]["nvidia.network-operator.state"], "state-multus-cni");
+  EXPECT_EQ(multus->meta().ControllerOwner()->kind, "NicClusterPolicy");
+  json pod = ds["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["containers"][0]["image"], "ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.3");
+  EXPECT_EQ(pod["priorityClassName"], "system-node-critical");
+  EXPECT_EQ(pod["tolerations"].back(), json({{"key", "nvidia.com/gpu"}, {"operator", "Exists"}, {"effect", "NoSchedule"}}));
+  EXPECT_EQ(ds["status"]["numberReady"], ds["status"]["desiredNumberScheduled"]);
+
+  auto rdma = DaemonSet("rdma-shared-dp-ds");
+  ASSERT_TRUE(rdma.ok());
+  EXPECT_EQ(rdma->Tree()["status"]["desiredNumberScheduled"], 3) << "only the NIC nodes";
+  auto cm = client_->Get(kube::resources::ConfigMaps(), kNamespace, "rdma-devices");
+  ASSERT_TRUE(cm.ok());
+  json config = json::parse(cm->Tree()["data"]["config.json"].get<std::string>());
+  EXPECT_EQ(config["configList"][0]["resourceName"], "rdma_shared_device_a");
+  EXPECT_TRUE(DaemonSet("cni-plugins-ds").ok());
+}
+
+TEST_F(NicClusterPolicyTest, AtRestAndAfterARestartNothingIsWritten) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  std::this_thread::sleep_for(seconds(2));
+  auto before = Versions();
+  std::this_thread::sleep_for(seconds(3));
+  EXPECT_EQ(Versions(), before) << "writes at rest";
+  StopOperator();
+  StartOperator();  // adopts what exists
+  std::this_thread::sleep_for(seconds(3));
+  EXPECT_EQ(Versions(), before) << "writes after a restart";
+}
+
+TEST_F(NicClusterPolicyTest, AConfigEditRollsTheConfigHash) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  auto hash = [&] {
+    auto ds = DaemonSet("rdma-shared-dp-ds");
+    return ds.ok() ? ds->Tree()["spec"]["template"]["metadata"]["annotations"]
+                         .value("nvidia.network-operator.config-hash", "")
+                   : "";
+  };
+  const std::string before = hash();
+  ASSERT_FALSE(before.empty());
+  PatchSpec({{"rdmaSharedDevicePlugin",
+              {{"config", R"({"configList":[{"resourceName":"rdma_b","rdmaHcaMax":10,"selectors":{"vendors":["15b3"]}}]})"}}}});
+  ASSERT_TRUE(Eventually([&] { return hash() != before; }));
+  auto cm = client_->Get(kube::resources::ConfigMaps(), kNamespace, "rdma-devices");
+  EXPECT_NE(cm->Tree()["data"]["config.json"].get<std::string>().find("rdma_b"), std::string::npos);
+  EXPECT_TRUE(Eventually([&] { return Settled(); }));
+}
+
+TEST_F(NicClusterPolicyTest, BadConfigFailsItsStateOnlyAndAppliesNothingOfIt) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  const std::string rdma_rv = DaemonSet("rdma-shared-dp-ds")->resource_version();
+  PatchSpec({{"rdmaSharedDevicePlugin", {{"config", R"({"configList":[{"rdmaHcaMax":10}]})"}}}});
+  ASSERT_TRUE(Eventually([&] { return StateOf("state-RDMA-device-plugin") == "error"; }));
+  json status = Policy()["status"];
+  EXPECT_EQ(status["state"], "error");
+  for (const auto& s : status["appliedStates"]) {
+    if (s["name"] == "state-RDMA-device-plugin") {
+      EXPECT_EQ(s["message"], "spec.rdmaSharedDevicePlugin.config.configList[0].resourceName: is required and "
+                              "must match [A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
+    } else {
+      EXPECT_EQ(s["state"], "ready") << "the other states keep reconciling: " << s.dump();
+    }
+  }
+  EXPECT_EQ(DaemonSet("rdma-shared-dp-ds")->resource_version(), rdma_rv) << "nothing half-applied";
+  PatchSpec({{"secondaryNetwork", {{"multus", {{"containerResources", {{{"name", "no-such-container"}}}}}}}}});
+  ASSERT_TRUE(Eventually([&] { return StateOf("state-multus-cni") == "error"; }));
+  auto events = client_->ListAll(kube::resources::Events(), "default",
+                                 {.field_selector = "involvedObject.name=nic-cluster-policy"});
+  bool warned = false;
+  if (events.ok()) {
+    for (const auto& e : events->items) warned = warned || e.Tree()["reason"] == "StateError";
+  }
+  EXPECT_TRUE(warned);
+  // Put it back.
+  ApplySeed();
+  PatchSpec({{"secondaryNetwork", {{"multus", {{"containerResources", nullptr}}}}}});
+  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Policy()["status"].dump(2);
+}
+
+TEST_F(NicClusterPolicyTest, RemovingASectionRemovesItsObjects) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  PatchSpec({{"secondaryNetwork", {{"multus", nullptr}}}});
+  ASSERT_TRUE(Eventually([&] { return kube::IsNotFound(DaemonSet("kube-multus-ds").status()); }));
+  EXPECT_TRUE(Eventually([&] {
+    return kube::IsNotFound(client_->Get({"", "v1", "serviceaccounts", "ServiceAccount", true}, kNamespace, "multus").status()) &&
+           kube::IsNotFound(client_->Get({"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false}, "", "multus").status());
+  }));
+  ASSERT_TRUE(Eventually([&] { return StateOf("state-multus-cni") == "ignore" && State() == "ready"; }));
+  for (const auto& c : Policy()["status"]["conditions"]) EXPECT_NE(c["type"], "MultusCNIReady");
+  ApplySeed();
+  EXPECT_TRUE(Eventually([&] { return DaemonSet("kube-multus-ds").ok(); }));
+}
+
+TEST_F(NicClusterPolicyTest, AnotherNameIsIgnoredWithAReason) {
+  json other = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "NicClusterPolicy"},
+                {"metadata", {{"name", "second-policy"}}}, {"spec", json::object()}};
+  ASSERT_TRUE(client_->Apply(network::NicClusterPolicies(), other, {"test", true, ""}).ok());
+  ASSERT_TRUE(Eventually([&] { return State("second-policy") == "ignore"; }));
+  EXPECT_EQ(Policy("second-policy")["status"]["reason"],
+            "Unsupported NicClusterPolicy instance second-policy. Only instance with name nic-cluster-policy is supported");
+  ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "second-policy").ok());
+}
+
+TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
+  EXPECT_TRUE(Eventually([&] {
+    for (const auto& res : network::StateResources()) {
+      auto list = client_->ListAll(res, "", {.label_selector = "nvidia.network-operator.state"});
+      if (!list.ok() || !list->items.empty()) return false;
+    }
+    return true;
+  }, seconds(60)));
+}
+
+}  // namespace
