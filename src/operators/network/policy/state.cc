@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "image_spec.h"
+#include "manifests/renderer.h"
 
 namespace network {
 namespace {
@@ -51,6 +52,44 @@ kube::Status CheckRdmaConfig(const RenderInputs& in, nlohmann::json* ctx) {
   return kube::Status::Ok();
 }
 
+// The SR-IOV network device plugin's config: the fields its schema requires, checked.
+kube::Status CheckSriovConfig(const RenderInputs& in, nlohmann::json* ctx) {
+  const std::string field = in.field + ".config";
+  const std::string text = in.section.value("config", "");
+  if (text.empty()) return Invalid(field, "is required");
+  auto config = nlohmann::json::parse(text, nullptr, false);
+  if (config.is_discarded()) return Invalid(field, "is not valid JSON");
+  if (!config.is_object() || !config.contains("resourceList") || !config["resourceList"].is_array()) {
+    return Invalid(field, "must be an object with a \"resourceList\" array");
+  }
+  static const std::regex kResourceName("[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
+  static const std::regex kPrefix("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  for (size_t i = 0; i < config["resourceList"].size(); ++i) {
+    const auto& entry = config["resourceList"][i];
+    const std::string at = field + ".resourceList[" + std::to_string(i) + "]";
+    if (!entry.is_object()) return Invalid(at, "must be an object");
+    if (!entry.contains("resourceName") || !entry["resourceName"].is_string() ||
+        !std::regex_match(entry["resourceName"].get<std::string>(), kResourceName)) {
+      return Invalid(at + ".resourceName", "is required and must match [A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
+    }
+    if (entry.contains("resourcePrefix") && (!entry["resourcePrefix"].is_string() ||
+                                             !std::regex_match(entry["resourcePrefix"].get<std::string>(), kPrefix))) {
+      return Invalid(at + ".resourcePrefix", "must be a domain name");
+    }
+    if (entry.contains("deviceType")) {
+      const std::string type = entry["deviceType"].is_string() ? entry["deviceType"].get<std::string>() : "";
+      if (type != "netDevice" && type != "accelerator" && type != "auxNetDevice") {
+        return Invalid(at + ".deviceType", "must be netDevice, accelerator or auxNetDevice");
+      }
+    }
+    if (entry.contains("selectors") && !entry["selectors"].is_object() && !entry["selectors"].is_array()) {
+      return Invalid(at + ".selectors", "must be an object or a list of objects");
+    }
+  }
+  (*ctx)["useCdi"] = in.section.value("useCdi", false);
+  return kube::Status::Ok();
+}
+
 kube::Status MultusConfig(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string text = in.section.value("config", "");
   const bool has = text.find_first_not_of(" \t\r\n") != std::string::npos;
@@ -71,8 +110,16 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
        {"kube-multus"}, MultusConfig},
       {"state-container-networking-plugins", "CNIPluginsReady", "/secondaryNetwork/cniPlugins",
        "network-operator/state-container-networking-plugins", {"cni-plugins"}, nullptr},
+      {"state-ipoib-cni", "IPoIBCNIReady", "/secondaryNetwork/ipoib", "network-operator/state-ipoib-cni",
+       {"ipoib-cni"}, nullptr},
+      {"state-whereabouts-cni", "WhereaboutsCNIReady", "/secondaryNetwork/ipamPlugin",
+       "network-operator/state-whereabouts-cni", {"whereabouts"}, nullptr},
+      {"state-SRIOV-device-plugin", "SRIOVDevicePluginReady", "/sriovDevicePlugin",
+       "network-operator/state-sriov-device-plugin", {"kube-sriovdp"}, CheckSriovConfig},
       {"state-RDMA-device-plugin", "RDMASharedDevicePluginReady", "/rdmaSharedDevicePlugin",
        "network-operator/state-rdma-shared-device-plugin", {"rdma-shared-dp"}, CheckRdmaConfig},
+      {"state-nic-feature-discovery", "NICFeatureDiscoveryReady", "/nicFeatureDiscovery",
+       "network-operator/state-nic-feature-discovery", {"nic-feature-discovery"}, nullptr},
   };
   return states;
 }
@@ -121,6 +168,12 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
                         {"configHash", ConfigHash(config)}};
   if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &ctx));
   return ctx;
+}
+
+kube::Result<std::vector<nlohmann::json>> RenderState(const StateDefinition& state, const RenderInputs& in) {
+  auto context = CommonContext(state, in);
+  if (!context.ok()) return context.status();
+  return manifests::RenderDirectory(manifests::ManifestRoot() + "/" + state.manifests, *context);
 }
 
 }  // namespace network

@@ -43,6 +43,9 @@ const std::vector<StateDefinition>& NicClusterPolicyStates();
 // and `config` with its hash when the section has one.
 kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const RenderInputs& in);
 
+// The state's objects for this section: its context rendered through its templates.
+kube::Result<std::vector<nlohmann::json>> RenderState(const StateDefinition& state, const RenderInputs& in);
+
 }  // namespace network
 
 #endif  // OPERATORS_NETWORK_POLICY_STATE_H_

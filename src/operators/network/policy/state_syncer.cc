@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "kube/log.h"
-#include "manifests/renderer.h"
 #include "readiness.h"
 
 namespace network {
@@ -41,7 +40,8 @@ std::vector<kube::Resource> StateResources() {
           {"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false},
           {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false},
           {"rbac.authorization.k8s.io", "v1", "roles", "Role", true},
-          {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true}};
+          {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true},
+          kube::resources::CustomResourceDefinitions()};
 }
 
 kube::Result<int> StateSyncer::DeleteStale(const StateDefinition& state, const kube::Object& policy,
@@ -87,9 +87,7 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const kube::Object& 
   std::string field = "spec" + state.section;
   std::replace(field.begin(), field.end(), '/', '.');
   RenderInputs in{spec, spec.at(pointer), field, ns};
-  auto context = CommonContext(state, in);
-  if (!context.ok()) return {state.name, state.condition_type, SyncState::kError, context.status().message()};
-  auto objects = manifests::RenderDirectory(manifests::ManifestRoot() + "/" + state.manifests, *context);
+  auto objects = RenderState(state, in);
   if (!objects.ok()) return {state.name, state.condition_type, SyncState::kError, objects.status().message()};
 
   // Check every object is of a managed kind before applying any: nothing half-applied.

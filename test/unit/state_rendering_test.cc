@@ -1,0 +1,105 @@
+// Golden-file tests of each NicClusterPolicy state's rendering. The policy
+// is the seed example plus every implemented section; the expected objects
+// are in test/unit/golden/network-operator/<state>.json. After an intended
+// change to a template, regenerate with UPDATE_GOLDEN=1 and review the diff.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "kube/config.h"
+#include "state.h"
+
+namespace network {
+namespace {
+
+using nlohmann::json;
+
+json SeedSpec() {
+  return json::parse(R"({
+    "global": {"imagePullSecrets": ["regcred"]},
+    "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "net", "effect": "NoSchedule"}],
+    "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+      {"matchExpressions": [{"key": "node-role.kubernetes.io/worker", "operator": "Exists"}]}]}},
+    "rdmaSharedDevicePlugin": {"image": "k8s-rdma-shared-dev-plugin", "repository": "ghcr.io/mellanox",
+      "version": "sha-fe7f371c7e1b8315bf900f71cd25cfc1251dc775",
+      "config": "{\"configList\":[{\"resourceName\":\"rdma_shared_device_a\",\"rdmaHcaMax\":63,\"selectors\":{\"vendors\":[\"15b3\"],\"deviceIDs\":[\"1017\"],\"ifNames\":[\"ens2f0\"]}}]}"},
+    "sriovDevicePlugin": {"image": "sriov-network-device-plugin", "repository": "ghcr.io/k8snetworkplumbingwg",
+      "version": "v3.6.2", "useCdi": true,
+      "config": "{\"resourceList\":[{\"resourcePrefix\":\"nvidia.com\",\"resourceName\":\"hostdev\",\"selectors\":{\"vendors\":[\"15b3\"],\"isRdma\":true}}]}",
+      "containerResources": [{"name": "kube-sriovdp", "requests": {"cpu": "100m"}, "limits": {"memory": "200Mi"}}]},
+    "secondaryNetwork": {
+      "cniPlugins": {"image": "plugins", "repository": "ghcr.io/k8snetworkplumbingwg", "version": "v1.2.0-amd64"},
+      "multus": {"image": "multus-cni", "repository": "ghcr.io/k8snetworkplumbingwg", "version": "v3.9.3", "config": ""},
+      "ipoib": {"image": "ipoib-cni", "repository": "ghcr.io/mellanox", "version": "v1.1.0"},
+      "ipamPlugin": {"image": "whereabouts", "repository": "ghcr.io/k8snetworkplumbingwg", "version": "v0.6.1-amd64"}},
+    "nicFeatureDiscovery": {"image": "nic-feature-discovery", "repository": "ghcr.io/mellanox", "version": "v0.0.1"}
+  })");
+}
+
+std::string GoldenPath(const std::string& state) {
+  return std::string(ACCELOPS_SOURCE_DIR) + "/test/unit/golden/network-operator/" + state + ".json";
+}
+
+TEST(StateRendering, EveryStateMatchesItsGoldenFile) {
+  const json spec = SeedSpec();
+  const bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
+  for (const auto& state : NicClusterPolicyStates()) {
+    const json::json_pointer pointer(state.section);
+    ASSERT_TRUE(spec.contains(pointer)) << "the golden policy must configure " << state.name;
+    std::string field = "spec" + state.section;
+    std::replace(field.begin(), field.end(), '/', '.');
+    auto objects = RenderState(state, {spec, spec.at(pointer), field, "nvidia-network-operator"});
+    ASSERT_TRUE(objects.ok()) << state.name << ": " << objects.status().ToString();
+    const std::string rendered = json(*objects).dump(2) + "\n";
+    if (update) {
+      std::ofstream(GoldenPath(state.name)) << rendered;
+      continue;
+    }
+    auto golden = kube::ReadFile(GoldenPath(state.name));
+    ASSERT_TRUE(golden.ok()) << "no golden file for " << state.name << " (run with UPDATE_GOLDEN=1)";
+    EXPECT_EQ(rendered, *golden) << state.name << " renders differently from its golden file";
+  }
+}
+
+TEST(StateRendering, ConfigValidationNamesTheField) {
+  json spec = SeedSpec();
+  struct Case {
+    std::string state, pointer;
+    json value;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {"state-SRIOV-device-plugin", "/sriovDevicePlugin/config", "{\"resourceList\": [{\"resourceName\": \"-x\"}]}",
+       "spec.sriovDevicePlugin.config.resourceList[0].resourceName"},
+      {"state-SRIOV-device-plugin", "/sriovDevicePlugin/config", "{\"resourceList\": [{\"resourceName\": \"xy\", \"deviceType\": \"gpu\"}]}",
+       "spec.sriovDevicePlugin.config.resourceList[0].deviceType"},
+      {"state-SRIOV-device-plugin", "/sriovDevicePlugin/config", "[]", "spec.sriovDevicePlugin.config: must be an object"},
+      {"state-RDMA-device-plugin", "/rdmaSharedDevicePlugin/config", "{", "spec.rdmaSharedDevicePlugin.config: is not valid JSON"},
+      {"state-RDMA-device-plugin", "/rdmaSharedDevicePlugin/version", "sha256:123",
+       "spec.rdmaSharedDevicePlugin.version: \"sha256:123\""},
+      {"state-multus-cni", "/secondaryNetwork/multus/config", "{oops", "spec.secondaryNetwork.multus.config: is not valid JSON"},
+      {"state-multus-cni", "/secondaryNetwork/multus/repository", "", "spec.secondaryNetwork.multus.repository: is required"},
+      {"state-ipoib-cni", "/secondaryNetwork/ipoib/containerResources", json::array({{{"name", "ipoib"}}}),
+       "spec.secondaryNetwork.ipoib.containerResources[0].name: \"ipoib\" is not a container of this component (ipoib-cni)"},
+  };
+  for (const auto& c : cases) {
+    json bad = spec;
+    bad[json::json_pointer(c.pointer)] = c.value;
+    const StateDefinition* def = nullptr;
+    for (const auto& s : NicClusterPolicyStates()) {
+      if (s.name == c.state) def = &s;
+    }
+    ASSERT_NE(def, nullptr);
+    std::string field = "spec" + def->section;
+    std::replace(field.begin(), field.end(), '/', '.');
+    auto objects = RenderState(*def, {bad, bad.at(json::json_pointer(def->section)), field, "ns"});
+    ASSERT_FALSE(objects.ok()) << c.expect;
+    EXPECT_EQ(objects.status().code(), kube::Code::kInvalid);
+    EXPECT_EQ(objects.status().message().rfind(c.expect, 0), 0u) << objects.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace network
