@@ -38,7 +38,10 @@ class NicClusterPolicyTest : public ::testing::Test {
     (void)client->Create(kube::resources::Namespaces(),
                          {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
     ASSERT_EQ(env.RigCommand("nodes 3 --prefix ncp-nic --labels "
-                             "feature.node.kubernetes.io/pci-15b3.present=true,network.nvidia.com/operator.mofed.wait=false"),
+                             "feature.node.kubernetes.io/pci-15b3.present=true,network.nvidia.com/operator.mofed.wait=false,"
+                             "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
+                             "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
+                             "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic"),
               0);
     StartOperator();
   }
@@ -234,6 +237,47 @@ TEST_F(NicClusterPolicyTest, AnotherNameIsIgnoredWithAReason) {
   EXPECT_EQ(Policy("second-policy")["status"]["reason"],
             "Unsupported NicClusterPolicy instance second-policy. Only instance with name nic-cluster-policy is supported");
   ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "second-policy").ok());
+}
+
+TEST_F(NicClusterPolicyTest, OfedRunsOneDriverDaemonSetPerPoolAndFollowsKernelChanges) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_EQ(rig::RigEnvironment::Get().RigCommand(
+                "nodes 2 --prefix ncp-k68 --labels feature.node.kubernetes.io/pci-15b3.present=true,"
+                "network.nvidia.com/operator.mofed.wait=false,feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
+                "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
+                "feature.node.kubernetes.io/kernel-version.full=6.8.0-40-generic"),
+            0);
+  // Desired pods per driver DaemonSet, by kernel.
+  auto pools = [&] {
+    std::map<std::string, int64_t> out;
+    auto list = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.com/ofed-driver"});
+    if (!list.ok()) return out;
+    for (const auto& ds : list->items) {
+      json t = ds.Tree();
+      EXPECT_EQ(t["spec"]["updateStrategy"]["type"], "OnDelete");
+      out[t["spec"]["template"]["spec"]["nodeSelector"]["feature.node.kubernetes.io/kernel-version.full"]] =
+          t["status"].value("desiredNumberScheduled", -1);
+    }
+    return out;
+  };
+  using Pools = std::map<std::string, int64_t>;
+  ASSERT_TRUE(Eventually([&] { return pools() == Pools{{"5.15.0-105-generic", 3}, {"6.8.0-40-generic", 2}}; }))
+      << json(pools()).dump();
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Policy()["status"].dump(2);
+
+  auto relabel = [&](const std::string& node) {
+    auto r = client_->Patch(kube::resources::Nodes(), "", node, kube::PatchType::kMerge,
+                            R"({"metadata":{"labels":{"feature.node.kubernetes.io/kernel-version.full":"5.15.0-105-generic"}}})");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  relabel("ncp-k68-0");
+  ASSERT_TRUE(Eventually([&] { return pools() == Pools{{"5.15.0-105-generic", 4}, {"6.8.0-40-generic", 1}}; }))
+      << json(pools()).dump();
+  relabel("ncp-k68-1");
+  ASSERT_TRUE(Eventually([&] { return pools() == Pools{{"5.15.0-105-generic", 5}}; }))
+      << "the emptied pool's DaemonSet is removed: " << json(pools()).dump();
+  EXPECT_TRUE(Eventually([&] { return Settled(); }));
 }
 
 TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "image_spec.h"
+#include "ofed_pools.h"
 #include "policy_status.h"
 #include "readiness.h"
 
@@ -116,6 +117,47 @@ TEST(PolicyStatus, AnUnchangedPolicyGetsAnIdenticalStatus) {
   EXPECT_EQ(first["state"], "ready");
   EXPECT_EQ(first["conditions"][1]["reason"], "AllComponentsReady");
   EXPECT_EQ(BuildPolicyStatus(reports, 1, first, "2026-01-02T00:00:00Z"), first);
+}
+
+}  // namespace
+}  // namespace network
+
+namespace network {
+namespace {
+
+TEST(OfedPools, GroupsNicNodesByOsKernelAndArch) {
+  auto nic = [](const std::string& name, const std::string& os, const std::string& kernel, const std::string& arch) {
+    return NodeLabels{name,
+                      {{kNicLabel, "true"}, {kOsIdLabel, os}, {kOsVersionLabel, "22.04"}, {kKernelLabel, kernel},
+                       {kArchLabel, arch}},
+                      json::array()};
+  };
+  std::vector<NodeLabels> nodes = {nic("a", "ubuntu", "k1", "amd64"), nic("b", "ubuntu", "k1", "amd64"),
+                                   nic("c", "ubuntu", "k2", "amd64"), nic("d", "ubuntu", "k1", "arm64"),
+                                   {"no-labels", {{kNicLabel, "true"}}, json::array()},
+                                   {"not-a-nic", {{kArchLabel, "amd64"}}, json::array()}};
+  nodes.push_back(nic("tainted", "ubuntu", "k1", "amd64"));
+  nodes.back().taints = json::array({{{"key", "dedicated"}, {"value", "x"}, {"effect", "NoSchedule"}}});
+  nodes.push_back(nic("gpu", "ubuntu", "k1", "amd64"));
+  nodes.back().taints = json::array({{{"key", "nvidia.com/gpu"}, {"effect", "NoSchedule"}}});
+
+  OfedPools p = ComputeOfedPools(nodes, json::array());
+  ASSERT_EQ(p.pools.size(), 3u);
+  std::map<std::string, std::vector<std::string>> by_kernel_arch;
+  for (const auto& pool : p.pools) {
+    EXPECT_EQ(pool.daemonset.rfind("mofed-ubuntu22.04-", 0), 0u) << pool.daemonset;
+    by_kernel_arch[pool.kernel + "/" + pool.arch] = pool.nodes;
+  }
+  EXPECT_EQ(by_kernel_arch["k1/amd64"], (std::vector<std::string>{"a", "b", "gpu"}));
+  EXPECT_EQ(by_kernel_arch["k2/amd64"], std::vector<std::string>{"c"});
+  EXPECT_EQ(by_kernel_arch["k1/arm64"], std::vector<std::string>{"d"}) << "arch is part of the pool";
+  EXPECT_EQ(p.unlabelled, std::vector<std::string>{"no-labels"});
+  EXPECT_EQ(p.untolerated, std::vector<std::string>{"tainted"});
+
+  // Tolerating the taint brings the node back.
+  OfedPools tolerated =
+      ComputeOfedPools(nodes, json::array({{{"key", "dedicated"}, {"operator", "Equal"}, {"value", "x"}}}));
+  EXPECT_TRUE(tolerated.untolerated.empty());
 }
 
 }  // namespace

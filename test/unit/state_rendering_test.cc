@@ -34,8 +34,39 @@ json SeedSpec() {
       "multus": {"image": "multus-cni", "repository": "ghcr.io/k8snetworkplumbingwg", "version": "v3.9.3", "config": ""},
       "ipoib": {"image": "ipoib-cni", "repository": "ghcr.io/mellanox", "version": "v1.1.0"},
       "ipamPlugin": {"image": "whereabouts", "repository": "ghcr.io/k8snetworkplumbingwg", "version": "v0.6.1-amd64"}},
-    "nicFeatureDiscovery": {"image": "nic-feature-discovery", "repository": "ghcr.io/mellanox", "version": "v0.0.1"}
+    "nicFeatureDiscovery": {"image": "nic-feature-discovery", "repository": "ghcr.io/mellanox", "version": "v0.0.1"},
+    "ofedDriver": {"image": "mofed", "repository": "nvcr.io/nvidia/mellanox", "version": "23.04-0.5.3.3.1",
+      "startupProbe": {"initialDelaySeconds": 10, "periodSeconds": 10},
+      "livenessProbe": {"initialDelaySeconds": 30, "periodSeconds": 30},
+      "readinessProbe": {"initialDelaySeconds": 10, "periodSeconds": 30},
+      "certConfig": {"name": "custom-ca"}, "env": [{"name": "UNLOAD_STORAGE_MODULES", "value": "true"}]}
   })");
+}
+
+// Two OSes, two kernels on one of them, an arm64 node, a node without OS labels, a tainted one, a non-NIC one.
+std::vector<NodeLabels> Nodes() {
+  auto nic = [](const std::string& name, const std::string& os, const std::string& ver, const std::string& kernel,
+                const std::string& arch) {
+    NodeLabels n{name, {{kNicLabel, "true"}, {kArchLabel, arch}}, json::array()};
+    if (!os.empty()) {
+      n.labels[kOsIdLabel] = os;
+      n.labels[kOsVersionLabel] = ver;
+      n.labels[kKernelLabel] = kernel;
+    }
+    return n;
+  };
+  std::vector<NodeLabels> nodes = {
+      nic("u1", "ubuntu", "22.04", "5.15.0-105-generic", "amd64"),
+      nic("u2", "ubuntu", "22.04", "5.15.0-105-generic", "amd64"),
+      nic("u3", "ubuntu", "22.04", "6.8.0-40-generic", "amd64"),
+      nic("u4", "ubuntu", "22.04", "6.8.0-40-generic", "arm64"),
+      nic("r1", "rhel", "9.4", "5.14.0-427.el9.x86_64", "amd64"),
+      nic("bare", "", "", "", "amd64"),
+      nic("tainted", "ubuntu", "22.04", "5.15.0-105-generic", "amd64"),
+      {"cpu-only", {{kArchLabel, "amd64"}}, json::array()},
+  };
+  nodes[6].taints = json::array({{{"key", "maintenance"}, {"effect", "NoSchedule"}}});
+  return nodes;
 }
 
 std::string GoldenPath(const std::string& state) {
@@ -50,9 +81,10 @@ TEST(StateRendering, EveryStateMatchesItsGoldenFile) {
     ASSERT_TRUE(spec.contains(pointer)) << "the golden policy must configure " << state.name;
     std::string field = "spec" + state.section;
     std::replace(field.begin(), field.end(), '/', '.');
-    auto objects = RenderState(state, {spec, spec.at(pointer), field, "nvidia-network-operator"});
+    const auto nodes = Nodes();
+    auto objects = RenderState(state, {spec, spec.at(pointer), field, "nvidia-network-operator", &nodes});
     ASSERT_TRUE(objects.ok()) << state.name << ": " << objects.status().ToString();
-    const std::string rendered = json(*objects).dump(2) + "\n";
+    const std::string rendered = json(objects->objects).dump(2) + "\n";
     if (update) {
       std::ofstream(GoldenPath(state.name)) << rendered;
       continue;
@@ -99,6 +131,56 @@ TEST(StateRendering, ConfigValidationNamesTheField) {
     EXPECT_EQ(objects.status().code(), kube::Code::kInvalid);
     EXPECT_EQ(objects.status().message().rfind(c.expect, 0), 0u) << objects.status().message();
   }
+}
+
+}  // namespace
+}  // namespace network
+
+namespace network {
+namespace {
+
+TEST(StateRendering, OfedBadInputNamesTheField) {
+  const StateDefinition* ofed = nullptr;
+  for (const auto& s : NicClusterPolicyStates()) {
+    if (s.name == "state-OFED") ofed = &s;
+  }
+  ASSERT_NE(ofed, nullptr);
+  std::vector<NodeLabels> nodes = {{"n", {{kNicLabel, "true"}, {kOsIdLabel, "plan9"}, {kOsVersionLabel, "4"},
+                                          {kKernelLabel, "k"}, {kArchLabel, "amd64"}}, json::array()}};
+  json spec = {{"ofedDriver", {{"image", "mofed"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", "24.01-0.3.3.1-0"},
+                               {"repoConfig", {{"name", "repos"}}}}}};
+  auto r = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &nodes});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "spec.ofedDriver.repoConfig: no known path for OS \"plan9\" (nodes n, ...)");
+
+  json digest = {{"ofedDriver", {{"image", "mofed"}, {"repository", "nvcr.io/nvidia/mellanox"},
+                                 {"version", "sha256:" + std::string(64, 'f')}, {"forcePrecompiled", true}}}};
+  auto d = RenderState(*ofed, {digest, digest["ofedDriver"], "spec.ofedDriver", "ns", &nodes});
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().message().rfind("spec.ofedDriver.forcePrecompiled:", 0), 0u);
+
+  // No NIC node: nothing but the service account, and the report says why.
+  std::vector<NodeLabels> none;
+  auto empty = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &none});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->objects.size(), 1u);
+  EXPECT_EQ(empty->note, "no NIC node to run the driver on");
+
+  // Unlabelled NIC nodes hold the state back, with the reason.
+  std::vector<NodeLabels> bare = {{"bare", {{kNicLabel, "true"}}, json::array()}};
+  auto pending = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &bare});
+  ASSERT_TRUE(pending.ok());
+  EXPECT_NE(pending->pending.find("is node discovery running?"), std::string::npos);
+
+  // Precompiled tags name the kernel.
+  spec["ofedDriver"].erase("repoConfig");
+  spec["ofedDriver"]["forcePrecompiled"] = true;
+  nodes[0].labels[kOsIdLabel] = "ubuntu";
+  nodes[0].labels[kOsVersionLabel] = "22.04";
+  auto pre = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &nodes});
+  ASSERT_TRUE(pre.ok()) << pre.status().ToString();
+  EXPECT_EQ(pre->objects[1]["spec"]["template"]["spec"]["containers"][0]["image"],
+            "nvcr.io/nvidia/mellanox/mofed:24.01-0.3.3.1-0-k-ubuntu22.04-amd64");
 }
 
 }  // namespace

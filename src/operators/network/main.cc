@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
 #include "kube/log.h"
 #include "kube/manager.h"
 #include "kube/manager_flags.h"
@@ -67,14 +69,25 @@ int main(int argc, char** argv) {
     options.label_selector = network::StateSyncer::kStateLabel;
     kinds.Add(resource, &mgr.GetInformer(resource, options));
   }
-  auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(mgr.client(), mgr.recorder(), policies,
-                                                                                 kinds, operand_namespace);
+  // Nodes: only labels and taints are cached.
+  kube::InformerOptions node_options;
+  node_options.mask = std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({"spec.taints"}));
+  auto& nodes = mgr.GetInformer(kube::resources::Nodes(), node_options);
+  auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
+      mgr.client(), mgr.recorder(), policies, nodes, kinds, operand_namespace);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
   policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::IgnoreStatusOnly());
   for (const auto& [key, entry] : kinds.all()) {
     policy_controller->Watch(*entry.second, kube::handlers::EnqueueOwner("mellanox.com", "NicClusterPolicy", false),
                              kube::predicates::ResourceVersionChanged());
   }
+  // A node's labels or taints decide the driver pools; its status does not.
+  policy_controller->Watch(nodes, kube::handlers::EnqueueConstant({"", network::NicClusterPolicyReconciler::kSingletonName}),
+                           [](const kube::Object& o, const kube::Object& n) {
+                             return o.meta().labels_hash != n.meta().labels_hash ||
+                                    o.Tree().value("spec", nlohmann::json::object()) !=
+                                        n.Tree().value("spec", nlohmann::json::object());
+                           });
   mgr.AddController(std::move(policy_controller));
 
   kube::Status s = mgr.Run(signals.token());

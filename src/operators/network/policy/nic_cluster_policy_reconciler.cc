@@ -23,11 +23,12 @@ kube::Resource NicClusterPolicies() {
 }
 
 NicClusterPolicyReconciler::NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
-                                                       kube::Informer& policies, const ManagedKinds& kinds,
-                                                       std::string operand_namespace)
+                                                       kube::Informer& policies, kube::Informer& nodes,
+                                                       const ManagedKinds& kinds, std::string operand_namespace)
     : client_(client),
       recorder_(recorder),
       policies_(policies),
+      nodes_(nodes),
       syncer_(client, kinds, kFieldManager),
       namespace_(std::move(operand_namespace)) {}
 
@@ -74,9 +75,14 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
   }
 
   const nlohmann::json spec = tree.value("spec", nlohmann::json::object());
+  std::vector<NodeLabels> nodes;
+  for (const auto& n : nodes_.store().List()) {
+    nlohmann::json t = n->Tree();
+    nodes.push_back({n->name(), n->Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array())});
+  }
   std::vector<StateReport> reports;
   for (const auto& state : NicClusterPolicyStates()) {
-    reports.push_back(syncer_.Sync(state, *policy, spec, namespace_));
+    reports.push_back(syncer_.Sync(state, *policy, spec, namespace_, nodes));
     if (reports.back().state == SyncState::kError) {
       kube::log::Warn("state failed", {{"state", state.name}, {"error", reports.back().message}});
     }

@@ -22,7 +22,7 @@ kube::Resource NicClusterPolicies();
 class NicClusterPolicyReconciler : public kube::Reconciler {
  public:
   NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& policies,
-                             const ManagedKinds& kinds, std::string operand_namespace);
+                             kube::Informer& nodes, const ManagedKinds& kinds, std::string operand_namespace);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
@@ -35,6 +35,7 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
   kube::Client& client_;
   kube::EventRecorder& recorder_;
   kube::Informer& policies_;
+  kube::Informer& nodes_;
   StateSyncer syncer_;
   const std::string namespace_;
 };

@@ -90,6 +90,105 @@ kube::Status CheckSriovConfig(const RenderInputs& in, nlohmann::json* ctx) {
   return kube::Status::Ok();
 }
 
+// A probe with the spec's timings where set (values below 1 are unset), else the defaults.
+nlohmann::json Probe(const nlohmann::json& spec, const char* key, const std::string& command, int delay, int period,
+                     int failures, int timeout) {
+  const nlohmann::json given = spec.value(key, nlohmann::json::object());
+  auto pick = [&](const char* field, int fallback) {
+    const int v = given.contains(field) && given[field].is_number_integer() ? given[field].get<int>() : 0;
+    return v >= 1 ? v : fallback;
+  };
+  return {{"exec", {{"command", {"sh", "-c", command}}}},
+          {"initialDelaySeconds", pick("initialDelaySeconds", delay)},
+          {"periodSeconds", pick("periodSeconds", period)},
+          {"failureThreshold", pick("failureThreshold", failures)},
+          {"timeoutSeconds", pick("timeoutSeconds", timeout)}};
+}
+
+// Where an OS keeps CA certificates and package-repository files.
+bool OsPaths(const std::string& os, std::string* certs, std::string* repos) {
+  if (os == "ubuntu" || os == "debian") {
+    *certs = "/usr/local/share/ca-certificates";
+    *repos = "/etc/apt/sources.list.d";
+  } else if (os == "rhel" || os == "rhcos" || os == "rocky" || os == "ol" || os == "centos") {
+    *certs = "/etc/pki/ca-trust/extracted/pem";
+    *repos = "/etc/yum.repos.d";
+  } else if (os == "sles" || os == "sl-micro") {
+    *certs = "/etc/ssl";
+    *repos = "/etc/zypp/repos.d";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The OFED driver: one DaemonSet per node pool, its image tag composed per pool.
+kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
+  const nlohmann::json& sec = in.section;
+  auto image = ResolveImage(sec, in.spec.value("global", nlohmann::json::object()), in.field);
+  if (!image.ok()) return image.status();
+  static const std::vector<NodeLabels> kNoNodes;
+  OfedPools pools = ComputeOfedPools(in.nodes ? *in.nodes : kNoNodes, in.spec.value("tolerations", nlohmann::json::array()));
+  const bool precompiled = sec.value("forcePrecompiled", false);
+  const bool digest = image->version.rfind("sha256:", 0) == 0;
+  if (precompiled && digest) {
+    return Invalid(in.field + ".forcePrecompiled", "cannot be used with a sha256 version: a digest names one image");
+  }
+  const std::string cert_name = sec.value("certConfig", nlohmann::json::object()).value("name", "");
+  const std::string repo_name = sec.value("repoConfig", nlohmann::json::object()).value("name", "");
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : pools.pools) {
+    nlohmann::json pool = {{"daemonset", p.daemonset}, {"osId", p.os_id}, {"osVersion", p.os_version},
+                           {"kernel", p.kernel}, {"arch", p.arch}};
+    if (digest) {
+      pool["image"] = image->reference;
+    } else {
+      const std::string tag = precompiled ? image->version + "-" + p.kernel + "-" + p.os_id + p.os_version + "-" + p.arch
+                                          : image->version + "-" + p.os_id + p.os_version + "-" + p.arch;
+      pool["image"] = image->repository + "/" + image->image + ":" + tag;
+    }
+    std::string certs, repos;
+    const bool known = OsPaths(p.os_id, &certs, &repos);
+    if ((!cert_name.empty() || !repo_name.empty()) && !known) {
+      return Invalid(in.field + (cert_name.empty() ? ".repoConfig" : ".certConfig"),
+                     "no known path for OS \"" + p.os_id + "\" (nodes " + p.nodes.front() + ", ...)");
+    }
+    pool["certConfigPath"] = cert_name.empty() ? nlohmann::json(false) : nlohmann::json(certs);
+    pool["repoConfigPath"] = repo_name.empty() ? nlohmann::json(false) : nlohmann::json(repos);
+    list.push_back(pool);
+  }
+  (*ctx)["pools"] = list;
+  (*ctx)["certConfigName"] = cert_name;
+  (*ctx)["repoConfigName"] = repo_name;
+  (*ctx)["terminationGracePeriodSeconds"] = sec.value("terminationGracePeriodSeconds", 300);
+  nlohmann::json env = sec.value("env", nlohmann::json::array());
+  auto has = [&env](const char* name) {
+    for (const auto& e : env) {
+      if (e.value("name", "") == name) return true;
+    }
+    return false;
+  };
+  if (!has("CREATE_IFNAMES_UDEV")) env.push_back({{"name", "CREATE_IFNAMES_UDEV"}, {"value", "true"}});
+  if (!has("NVIDIA_NIC_DRIVERS_INVENTORY_PATH")) {
+    env.push_back({{"name", "NVIDIA_NIC_DRIVERS_INVENTORY_PATH"}, {"value", "/mnt/drivers-inventory"}});
+  }
+  (*ctx)["envJson"] = env.dump();
+  (*ctx)["startupProbeJson"] = Probe(sec, "startupProbe", "ls /run/mellanox/drivers/.driver-ready", 30, 10, 120, 10).dump();
+  (*ctx)["livenessProbeJson"] = Probe(sec, "livenessProbe", "lsmod | grep mlx5_core", 10, 30, 1, 10).dump();
+  (*ctx)["readinessProbeJson"] = Probe(sec, "readinessProbe", "lsmod | grep mlx5_core", 10, 30, 1, 10).dump();
+  if (!pools.unlabelled.empty()) {
+    (*ctx)["pending"] = std::to_string(pools.unlabelled.size()) +
+                        " NIC nodes lack OS, kernel or arch labels (is node discovery running?): " +
+                        pools.unlabelled.front() + (pools.unlabelled.size() > 1 ? ", ..." : "");
+  }
+  if (pools.pools.empty()) (*ctx)["note"] = "no NIC node to run the driver on";
+  if (!pools.untolerated.empty()) {
+    (*ctx)["note"] = std::to_string(pools.untolerated.size()) + " NIC nodes have taints the driver does not tolerate: " +
+                     pools.untolerated.front() + (pools.untolerated.size() > 1 ? ", ..." : "");
+  }
+  return kube::Status::Ok();
+}
+
 kube::Status MultusConfig(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string text = in.section.value("config", "");
   const bool has = text.find_first_not_of(" \t\r\n") != std::string::npos;
@@ -114,6 +213,8 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
        {"ipoib-cni"}, nullptr},
       {"state-whereabouts-cni", "WhereaboutsCNIReady", "/secondaryNetwork/ipamPlugin",
        "network-operator/state-whereabouts-cni", {"whereabouts"}, nullptr},
+      {"state-OFED", "OFEDDriverReady", "/ofedDriver", "network-operator/state-ofed-driver", {"mofed-container"},
+       OfedDriver},
       {"state-SRIOV-device-plugin", "SRIOVDevicePluginReady", "/sriovDevicePlugin",
        "network-operator/state-sriov-device-plugin", {"kube-sriovdp"}, CheckSriovConfig},
       {"state-RDMA-device-plugin", "RDMASharedDevicePluginReady", "/rdmaSharedDevicePlugin",
@@ -170,10 +271,12 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
   return ctx;
 }
 
-kube::Result<std::vector<nlohmann::json>> RenderState(const StateDefinition& state, const RenderInputs& in) {
+kube::Result<RenderedState> RenderState(const StateDefinition& state, const RenderInputs& in) {
   auto context = CommonContext(state, in);
   if (!context.ok()) return context.status();
-  return manifests::RenderDirectory(manifests::ManifestRoot() + "/" + state.manifests, *context);
+  auto objects = manifests::RenderDirectory(manifests::ManifestRoot() + "/" + state.manifests, *context);
+  if (!objects.ok()) return objects.status();
+  return RenderedState{std::move(objects).value(), context->value("pending", ""), context->value("note", "")};
 }
 
 }  // namespace network

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/status.h"
+#include "ofed_pools.h"
 
 namespace network {
 
@@ -23,6 +24,7 @@ struct RenderInputs {
   const nlohmann::json& section;  // this state's section of it
   std::string field;              // the section's path, for messages: "spec.secondaryNetwork.multus"
   std::string namespace_;         // where namespaced operands go
+  const std::vector<NodeLabels>* nodes = nullptr;  // the cluster's nodes (labels and taints)
 };
 
 struct StateDefinition {
@@ -43,8 +45,14 @@ const std::vector<StateDefinition>& NicClusterPolicyStates();
 // and `config` with its hash when the section has one.
 kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const RenderInputs& in);
 
+struct RenderedState {
+  std::vector<nlohmann::json> objects;
+  std::string pending;  // non-empty: the state cannot be ready yet, and why
+  std::string note;     // said in the report even when ready
+};
+
 // The state's objects for this section: its context rendered through its templates.
-kube::Result<std::vector<nlohmann::json>> RenderState(const StateDefinition& state, const RenderInputs& in);
+kube::Result<RenderedState> RenderState(const StateDefinition& state, const RenderInputs& in);
 
 }  // namespace network
 

@@ -70,7 +70,7 @@ kube::Result<int> StateSyncer::DeleteStale(const StateDefinition& state, const k
 }
 
 StateReport StateSyncer::Sync(const StateDefinition& state, const kube::Object& policy, const nlohmann::json& spec,
-                              const std::string& ns) {
+                              const std::string& ns, const std::vector<NodeLabels>& nodes) {
   StateReport report{state.name, state.condition_type, SyncState::kIgnore, ""};
   const nlohmann::json::json_pointer pointer(state.section);
   const bool configured = spec.contains(pointer) && spec.at(pointer).is_object();
@@ -86,9 +86,10 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const kube::Object& 
 
   std::string field = "spec" + state.section;
   std::replace(field.begin(), field.end(), '/', '.');
-  RenderInputs in{spec, spec.at(pointer), field, ns};
-  auto objects = RenderState(state, in);
-  if (!objects.ok()) return {state.name, state.condition_type, SyncState::kError, objects.status().message()};
+  RenderInputs in{spec, spec.at(pointer), field, ns, &nodes};
+  auto rendered = RenderState(state, in);
+  if (!rendered.ok()) return {state.name, state.condition_type, SyncState::kError, rendered.status().message()};
+  std::vector<nlohmann::json>* objects = &rendered->objects;
 
   // Check every object is of a managed kind before applying any: nothing half-applied.
   for (const auto& obj : *objects) {
@@ -137,6 +138,8 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const kube::Object& 
   auto remaining = DeleteStale(state, policy, keep);
   if (!remaining.ok()) return {state.name, state.condition_type, SyncState::kError, remaining.status().message()};
   if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
+  if (!rendered->pending.empty()) waiting.push_back(rendered->pending);
+  if (!rendered->note.empty()) notes.push_back(rendered->note);
 
   auto join = [](const std::vector<std::string>& parts) {
     std::string out;

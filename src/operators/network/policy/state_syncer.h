@@ -44,7 +44,7 @@ class StateSyncer {
       : client_(client), kinds_(kinds), field_manager_(std::move(field_manager)) {}
 
   StateReport Sync(const StateDefinition& state, const kube::Object& policy, const nlohmann::json& spec,
-                   const std::string& ns);
+                   const std::string& ns, const std::vector<NodeLabels>& nodes);
 
   static constexpr const char* kStateLabel = "nvidia.network-operator.state";
   static constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";

@@ -1,0 +1,48 @@
+// OFED node pools: the NIC nodes grouped by what the driver container is
+// built for (OS id, OS version, kernel, architecture), one driver DaemonSet
+// per pool. Upstream keys pools without the architecture, so mixed-arch
+// nodes with equal kernels collide; here they get separate pools.
+#ifndef OPERATORS_NETWORK_POLICY_OFED_POOLS_H_
+#define OPERATORS_NETWORK_POLICY_OFED_POOLS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace network {
+
+struct NodeLabels {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  nlohmann::json taints = nlohmann::json::array();  // spec.taints
+};
+
+struct OfedPool {
+  std::string os_id;       // "ubuntu"
+  std::string os_version;  // "22.04"
+  std::string kernel;      // "5.15.0-105-generic"
+  std::string arch;        // "amd64"
+  std::string daemonset;   // "mofed-ubuntu22.04-<hash>-ds"
+  std::vector<std::string> nodes;
+};
+
+struct OfedPools {
+  std::vector<OfedPool> pools;            // sorted by DaemonSet name
+  std::vector<std::string> unlabelled;    // NIC nodes missing OS, version, kernel or arch labels
+  std::vector<std::string> untolerated;   // NIC nodes with a taint the driver does not tolerate
+};
+
+inline constexpr const char* kNicLabel = "feature.node.kubernetes.io/pci-15b3.present";
+inline constexpr const char* kOsIdLabel = "feature.node.kubernetes.io/system-os_release.ID";
+inline constexpr const char* kOsVersionLabel = "feature.node.kubernetes.io/system-os_release.VERSION_ID";
+inline constexpr const char* kKernelLabel = "feature.node.kubernetes.io/kernel-version.full";
+inline constexpr const char* kArchLabel = "kubernetes.io/arch";
+
+// `tolerations` are the policy's; the ones the DaemonSet controller adds are implied.
+OfedPools ComputeOfedPools(const std::vector<NodeLabels>& nodes, const nlohmann::json& tolerations);
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_POLICY_OFED_POOLS_H_
