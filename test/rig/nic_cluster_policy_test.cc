@@ -280,6 +280,36 @@ TEST_F(NicClusterPolicyTest, OfedRunsOneDriverDaemonSetPerPoolAndFollowsKernelCh
   EXPECT_TRUE(Eventually([&] { return Settled(); }));
 }
 
+TEST_F(NicClusterPolicyTest, TheDriverWaitLabelFollowsTheDriverPods) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  auto& env = rig::RigEnvironment::Get();
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix ncp-fresh --labels feature.node.kubernetes.io/pci-15b3.present=true,"
+                           "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
+                           "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
+                           "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic"),
+            0);
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix ncp-cpu --labels network.nvidia.com/operator.mofed.wait=true"), 0);
+  auto label = [&](const std::string& node) -> std::string {
+    auto n = client_->Get(kube::resources::Nodes(), "", node);
+    if (!n.ok()) return "<no node>";
+    auto labels = n->Labels();
+    auto it = labels.find("network.nvidia.com/operator.mofed.wait");
+    return it == labels.end() ? "<none>" : it->second;
+  };
+  // Held back until its driver pod is ready, then released.
+  ASSERT_TRUE(operator_->WaitForOutput(R"("node":"ncp-fresh-0","value":"true")", seconds(30))) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] { return label("ncp-fresh-0") == "false"; }));
+  EXPECT_TRUE(Eventually([&] { return label("ncp-cpu-0") == "<none>"; })) << "not a NIC node";
+  // The device plugin, which waits for the label, now runs there too.
+  EXPECT_TRUE(Eventually([&] {
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace,
+                                 {.label_selector = "name=rdma-shared-dp-ds", .field_selector = "spec.nodeName=ncp-fresh-0"});
+    return pods.ok() && pods->items.size() == 1;
+  }));
+  EXPECT_TRUE(Eventually([&] { return Settled(); }));
+}
+
 TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {
   ApplySeed();
   ASSERT_TRUE(Eventually([&] { return Settled(); }));

@@ -162,3 +162,36 @@ TEST(OfedPools, GroupsNicNodesByOsKernelAndArch) {
 
 }  // namespace
 }  // namespace network
+
+#include "wait_labels.h"
+
+namespace network {
+namespace {
+
+TEST(WaitLabels, FollowTheDriverPods) {
+  auto node = [](const std::string& name, bool nic, const char* wait) {
+    NodeLabels n{name, {}, json::array()};
+    if (nic) n.labels[kNicLabel] = "true";
+    if (wait) n.labels[kMofedWaitLabel] = wait;
+    return n;
+  };
+  std::vector<NodeLabels> nodes = {node("ready", true, "true"),   node("starting", true, nullptr),
+                                   node("settled", true, "false"), node("cpu", false, "false"),
+                                   node("cpu-clean", false, nullptr)};
+  std::vector<DriverPod> pods = {{"ready", true}, {"starting", false}, {"settled", true}, {"", false}};
+  auto changes = WaitLabelChanges(nodes, pods, true);
+  using Changes = std::map<std::string, std::optional<std::string>>;
+  EXPECT_EQ(changes, (Changes{{"ready", "false"}, {"starting", "true"}, {"cpu", std::nullopt}}));
+
+  // Without a driver section: NIC nodes are free to go unless a driver pod is still leaving.
+  auto without = WaitLabelChanges(nodes, {{"starting", false}}, false);
+  EXPECT_EQ(without, (Changes{{"ready", "false"}, {"starting", "true"}, {"cpu", std::nullopt}}));
+  // At rest: no change.
+  nodes[0].labels[kMofedWaitLabel] = "false";
+  nodes[1].labels[kMofedWaitLabel] = "true";
+  nodes[3].labels.erase(kMofedWaitLabel);
+  EXPECT_TRUE(WaitLabelChanges(nodes, pods, true).empty());
+}
+
+}  // namespace
+}  // namespace network

@@ -73,14 +73,24 @@ int main(int argc, char** argv) {
   kube::InformerOptions node_options;
   node_options.mask = std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({"spec.taints"}));
   auto& nodes = mgr.GetInformer(kube::resources::Nodes(), node_options);
+  // Driver pods: only their node and container readiness are cached.
+  kube::InformerOptions pod_options;
+  pod_options.namespace_ = operand_namespace;
+  pod_options.label_selector = "nvidia.com/ofed-driver";
+  pod_options.mask = std::make_shared<kube::FieldMask>(
+      kube::FieldMask::WithMetadata({"spec.nodeName", "status.containerStatuses"}));
+  auto& driver_pods = mgr.GetInformer(kube::resources::Pods(), pod_options);
   auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
-      mgr.client(), mgr.recorder(), policies, nodes, kinds, operand_namespace);
+      mgr.client(), mgr.recorder(), policies, nodes, driver_pods, kinds, operand_namespace);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
   policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::IgnoreStatusOnly());
   for (const auto& [key, entry] : kinds.all()) {
     policy_controller->Watch(*entry.second, kube::handlers::EnqueueOwner("mellanox.com", "NicClusterPolicy", false),
                              kube::predicates::ResourceVersionChanged());
   }
+  policy_controller->Watch(driver_pods,
+                           kube::handlers::EnqueueConstant({"", network::NicClusterPolicyReconciler::kSingletonName}),
+                           kube::predicates::ResourceVersionChanged());
   // A node's labels or taints decide the driver pools; its status does not.
   policy_controller->Watch(nodes, kube::handlers::EnqueueConstant({"", network::NicClusterPolicyReconciler::kSingletonName}),
                            [](const kube::Object& o, const kube::Object& n) {

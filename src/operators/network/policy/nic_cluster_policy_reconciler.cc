@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "kube/log.h"
+#include "wait_labels.h"
 
 namespace network {
 namespace {
@@ -24,11 +25,13 @@ kube::Resource NicClusterPolicies() {
 
 NicClusterPolicyReconciler::NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
                                                        kube::Informer& policies, kube::Informer& nodes,
-                                                       const ManagedKinds& kinds, std::string operand_namespace)
+                                                       kube::Informer& driver_pods, const ManagedKinds& kinds,
+                                                       std::string operand_namespace)
     : client_(client),
       recorder_(recorder),
       policies_(policies),
       nodes_(nodes),
+      driver_pods_(driver_pods),
       syncer_(client, kinds, kFieldManager),
       namespace_(std::move(operand_namespace)) {}
 
@@ -55,6 +58,25 @@ kube::Status NicClusterPolicyReconciler::WriteStatus(const kube::Object& policy,
     if (after == "error") recorder_.Warning(ref, "StateError", message);
     else recorder_.Normal(ref, after == "ready" ? "Ready" : "StateChanged", message);
     kube::log::Info("NicClusterPolicy state changed", {{"from", before}, {"to", after}});
+  }
+  return kube::Status::Ok();
+}
+
+kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<NodeLabels>& nodes, bool driver_configured) {
+  std::vector<DriverPod> pods;
+  for (const auto& p : driver_pods_.store().List()) {
+    nlohmann::json t = p->Tree();
+    DriverPod pod{t.value("spec", nlohmann::json::object()).value("nodeName", ""), false};
+    for (const auto& c : t.value("status", nlohmann::json::object()).value("containerStatuses", nlohmann::json::array())) {
+      if (c.value("name", "") == "mofed-container") pod.ready = c.value("ready", false);
+    }
+    pods.push_back(pod);
+  }
+  for (const auto& [node, value] : WaitLabelChanges(nodes, pods, driver_configured)) {
+    nlohmann::json patch = {{"metadata", {{"labels", {{kMofedWaitLabel, value ? nlohmann::json(*value) : nlohmann::json()}}}}}};
+    auto r = client_.Patch(kube::resources::Nodes(), "", node, kube::PatchType::kMerge, patch.dump());
+    if (!r.ok() && !kube::IsNotFound(r.status())) return r.status().WithContext("labelling node " + node);
+    kube::log::Info("node driver-wait label", {{"node", node}, {"value", value ? *value : "(removed)"}});
   }
   return kube::Status::Ok();
 }
@@ -87,6 +109,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
       kube::log::Warn("state failed", {{"state", state.name}, {"error", reports.back().message}});
     }
   }
+  KUBE_RETURN_IF_ERROR(UpdateWaitLabels(nodes, spec.contains("ofedDriver") && spec["ofedDriver"].is_object()));
   nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, Now());
   KUBE_RETURN_IF_ERROR(WriteStatus(*policy, current, desired));
   return kube::ReconcileResult{};

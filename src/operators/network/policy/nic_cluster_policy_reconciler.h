@@ -22,7 +22,8 @@ kube::Resource NicClusterPolicies();
 class NicClusterPolicyReconciler : public kube::Reconciler {
  public:
   NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& policies,
-                             kube::Informer& nodes, const ManagedKinds& kinds, std::string operand_namespace);
+                             kube::Informer& nodes, kube::Informer& driver_pods, const ManagedKinds& kinds,
+                             std::string operand_namespace);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
@@ -30,12 +31,15 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
   static constexpr const char* kFieldManager = "network-operator";
 
  private:
+  // Sets the mofed.wait label of each node that needs a change.
+  kube::Status UpdateWaitLabels(const std::vector<NodeLabels>& nodes, bool driver_configured);
   kube::Status WriteStatus(const kube::Object& policy, const nlohmann::json& current, const nlohmann::json& desired);
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
   kube::Informer& policies_;
   kube::Informer& nodes_;
+  kube::Informer& driver_pods_;
   StateSyncer syncer_;
   const std::string namespace_;
 };

@@ -1,0 +1,34 @@
+#include "wait_labels.h"
+
+namespace network {
+
+std::map<std::string, std::optional<std::string>> WaitLabelChanges(const std::vector<NodeLabels>& nodes,
+                                                                   const std::vector<DriverPod>& driver_pods,
+                                                                   bool driver_configured) {
+  std::map<std::string, bool> pod_ready;  // node -> its driver pod is ready
+  for (const auto& p : driver_pods) {
+    if (p.node.empty()) continue;  // not scheduled yet
+    auto [it, fresh] = pod_ready.try_emplace(p.node, p.ready);
+    if (!fresh) it->second = it->second && p.ready;  // two pods during a rollout: both must be ready
+  }
+  std::map<std::string, std::optional<std::string>> changes;
+  for (const auto& n : nodes) {
+    auto nic = n.labels.find(kNicLabel);
+    const bool is_nic = nic != n.labels.end() && nic->second == "true";
+    auto current = n.labels.find(kMofedWaitLabel);
+    std::optional<std::string> want;
+    if (is_nic) {
+      auto pod = pod_ready.find(n.name);
+      if (driver_configured) {
+        want = pod != pod_ready.end() && pod->second ? "false" : "true";
+      } else {
+        want = pod != pod_ready.end() ? "true" : "false";  // a leftover driver is still being removed
+      }
+    }
+    const bool same = want ? (current != n.labels.end() && current->second == *want) : current == n.labels.end();
+    if (!same) changes[n.name] = want;
+  }
+  return changes;
+}
+
+}  // namespace network

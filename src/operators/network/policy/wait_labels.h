@@ -1,0 +1,33 @@
+// The `network.nvidia.com/operator.mofed.wait` node label, which holds the
+// device plugins back until a node's NIC driver is up: "true" on a NIC node
+// whose driver pod is not ready (or, without an ofedDriver section, still
+// has a leftover driver pod), "false" on a NIC node ready for them, and
+// absent elsewhere. Pure: which nodes need which change.
+#ifndef OPERATORS_NETWORK_POLICY_WAIT_LABELS_H_
+#define OPERATORS_NETWORK_POLICY_WAIT_LABELS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ofed_pools.h"
+
+namespace network {
+
+inline constexpr const char* kMofedWaitLabel = "network.nvidia.com/operator.mofed.wait";
+
+// A driver pod: the node it runs on, and whether its driver container is ready.
+struct DriverPod {
+  std::string node;
+  bool ready = false;
+};
+
+// Node name -> the label value it must get (nullopt: remove the label); only nodes that need a change.
+std::map<std::string, std::optional<std::string>> WaitLabelChanges(const std::vector<NodeLabels>& nodes,
+                                                                   const std::vector<DriverPod>& driver_pods,
+                                                                   bool driver_configured);
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_POLICY_WAIT_LABELS_H_
