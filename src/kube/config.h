@@ -8,6 +8,7 @@
 #ifndef KUBE_CONFIG_H_
 #define KUBE_CONFIG_H_
 
+#include <chrono>
 #include <string>
 
 #include "kube/status.h"
@@ -29,6 +30,8 @@ struct Config {
   // Client-side rate limit; qps <= 0 disables it (controller-runtime's default).
   double qps = -1;
   int burst = 0;
+  // First delay between retries without a Retry-After; doubles per attempt, capped at 50 times this.
+  std::chrono::milliseconds retry_base_delay{100};
 
   static Result<Config> FromKubeconfigFile(const std::string& path, const std::string& context = "");
   static Result<Config> FromKubeconfigText(const std::string& text, const std::string& base_dir,

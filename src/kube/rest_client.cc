@@ -281,7 +281,8 @@ Result<Response> RestClient::Do(const Request& request) {
     if (has_retry_after) {
       wait = std::chrono::seconds(std::min(30, std::max(s.retry_after_seconds(), retry_after)));
     } else {
-      const int64_t base = std::min<int64_t>(5000, 100LL << std::min(attempt, 6));
+      const int64_t first = std::max<int64_t>(1, config_.retry_base_delay.count());
+      const int64_t base = std::min<int64_t>(50 * first, first << std::min(attempt, 6));
       wait = std::chrono::milliseconds(base / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(base / 2 + 1)));
     }
     Retries().With({std::to_string(s.http_code()), request.method, HostOf(config_.server)}).Add(1);
