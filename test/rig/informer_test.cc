@@ -119,8 +119,7 @@ TEST(Informer, ResumesAcrossAnApiserverRestartWithNoLostOrDuplicatedEvents) {
   kube::Informer inf(*client, ConfigMaps(), {.namespace_ = ns, .label_selector = "set=informer-test"});
   Recorder rec;
   inf.AddHandlers(rec.Handlers());
-  std::stop_source stop;
-  std::jthread runner([&] { inf.Run(stop.get_token()); });
+  std::jthread runner([&](std::stop_token st) { inf.Run(st); });  // stops when the test returns
   ASSERT_TRUE(Eventually([&] { return inf.HasSynced() && inf.store().size() == 20; }));
 
   std::vector<std::pair<std::string, std::string>> writes;  // (key, rv) we expect to be delivered
@@ -144,7 +143,7 @@ TEST(Informer, ResumesAcrossAnApiserverRestartWithNoLostOrDuplicatedEvents) {
 
   ASSERT_TRUE(Eventually([&] { return CacheState(inf) == ServerState(*client, ns); }))
       << "the cache must converge to the server's contents";
-  stop.request_stop();
+  runner.request_stop();
   runner.join();
 
   EXPECT_EQ(inf.store().size(), 35u);
@@ -172,8 +171,11 @@ TEST(Informer, ACompactedResourceVersionLeadsToARelistThatMatchesTheServer) {
     gate.MaybeBlock(n->Key());
   };
   inf.AddHandlers(handlers);
-  std::stop_source stop;
-  std::jthread runner([&] { inf.Run(stop.get_token()); });
+  std::jthread runner([&](std::stop_token st) { inf.Run(st); });  // stops when the test returns
+  struct OpenAtExit {  // declared after the runner: opens the gate before the runner is joined
+    Gate& gate;
+    ~OpenAtExit() { gate.Open(); }
+  } open_at_exit{gate};
   ASSERT_TRUE(Eventually([&] { return inf.HasSynced() && inf.store().size() == 10; }));
   ASSERT_EQ(inf.relists(), 1u);
 
@@ -196,7 +198,7 @@ TEST(Informer, ACompactedResourceVersionLeadsToARelistThatMatchesTheServer) {
 
   ASSERT_TRUE(Eventually([&] { return CacheState(inf) == ServerState(*client, ns); }))
       << "after the relist the cache must equal the server's contents";
-  stop.request_stop();
+  runner.request_stop();
   runner.join();
 
   EXPECT_GE(inf.relists(), 2u) << "a 410 Gone must lead to a relist";
@@ -219,10 +221,9 @@ TEST(Informer, ResyncRedeliversUnchangedObjects) {
     if (o == n) resyncs++;  // same object, same resourceVersion: a resync, not a change
   };
   inf.AddHandlers(h);
-  std::stop_source stop;
-  std::jthread runner([&] { inf.Run(stop.get_token()); });
+  std::jthread runner([&](std::stop_token st) { inf.Run(st); });  // stops when the test returns
   EXPECT_TRUE(Eventually([&] { return resyncs >= 2; }, milliseconds(10000)));
-  stop.request_stop();
+  runner.request_stop();
 }
 
 TEST(Informer, AFieldMaskKeepsTheCacheSmall) {
@@ -231,16 +232,16 @@ TEST(Informer, AFieldMaskKeepsTheCacheSmall) {
   const std::string ns = env.NewNamespace("mask");
   ASSERT_TRUE(client->Create(ConfigMaps(), ConfigMap(ns, "m", std::string(4096, 'z'))).ok());
   auto mask = std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({}));
-  kube::Informer inf(*client, ConfigMaps(), {.namespace_ = ns, .mask = mask});
-  std::stop_source stop;
-  std::jthread runner([&] { inf.Run(stop.get_token()); });
-  ASSERT_TRUE(Eventually([&] { return inf.HasSynced() && inf.store().size() == 1; }));
+  kube::Informer inf(*client, ConfigMaps(), {.namespace_ = ns, .field_selector = "metadata.name=m", .mask = mask});
+  std::jthread runner([&](std::stop_token st) { inf.Run(st); });  // stops when the test returns
+  ASSERT_TRUE(Eventually([&] { return inf.HasSynced() && inf.store().size() == 1; }, milliseconds(60000)))
+      << "synced " << inf.HasSynced() << ", " << inf.store().size() << " objects, last error " << inf.LastError().ToString();
   auto obj = inf.store().Get(ns + "/m");
   ASSERT_NE(obj, nullptr);
   EXPECT_EQ(obj->json().find("zzzz"), std::string::npos) << "data was trimmed";
   EXPECT_EQ(obj->Labels().at("set"), "informer-test") << "metadata is kept";
   EXPECT_LT(obj->json().size(), 400u);
-  stop.request_stop();
+  runner.request_stop();
 }
 
 }  // namespace
