@@ -6,18 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/log.h"
+#include "kube/time_format.h"
 
 namespace kube {
 namespace {
-
-std::string RfcTimeNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string ObjectKeyOf(const ObjectReference& r) {
   return r.uid.empty() ? r.kind + "/" + r.namespace_ + "/" + r.name : r.uid;

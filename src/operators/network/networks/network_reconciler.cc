@@ -5,19 +5,9 @@
 #include "cni_config.h"
 #include "kube/log.h"
 #include "manifests/renderer.h"
+#include "revision.h"
 
 namespace network {
-namespace {
-
-// 32-bit FNV-1a of the desired object, as upstream's revision annotation.
-std::string Revision(const nlohmann::json& object) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : object.dump()) h = (h ^ c) * 16777619u;
-  return std::to_string(h);
-}
-
-}  // namespace
-
 NetworkReconciler::NetworkReconciler(kube::Client& client, kube::EventRecorder& recorder, NetworkKind kind,
                                      kube::Informer& networks, kube::Informer& attachments)
     : client_(client), recorder_(recorder), kind_(std::move(kind)), networks_(networks), attachments_(attachments) {}

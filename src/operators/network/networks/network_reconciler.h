@@ -29,7 +29,6 @@ class NetworkReconciler : public kube::Reconciler {
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
   static constexpr const char* kFieldManager = "network-operator";
-  static constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
 
  private:
   // Writes status {state, reason, link} when it differs from `current`; Events on a change of state.

@@ -3,22 +3,10 @@
 #include <ctime>
 
 #include "kube/log.h"
+#include "kube/time_format.h"
 #include "wait_labels.h"
 
 namespace network {
-namespace {
-
-std::string Now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
-
 kube::Resource NicClusterPolicies() {
   return {"mellanox.com", "v1alpha1", "nicclusterpolicies", "NicClusterPolicy", false};
 }
@@ -110,7 +98,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
     }
   }
   KUBE_RETURN_IF_ERROR(UpdateWaitLabels(nodes, spec.contains("ofedDriver") && spec["ofedDriver"].is_object()));
-  nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, Now());
+  nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());
   KUBE_RETURN_IF_ERROR(WriteStatus(*policy, current, desired));
   return kube::ReconcileResult{};
 }

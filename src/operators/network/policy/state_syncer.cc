@@ -4,15 +4,10 @@
 
 #include "kube/log.h"
 #include "readiness.h"
+#include "revision.h"
 
 namespace network {
 namespace {
-
-std::string Revision(const nlohmann::json& object) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : object.dump()) h = (h ^ c) * 16777619u;
-  return std::to_string(h);
-}
 
 std::string Identity(const std::string& api_version, const std::string& kind, const std::string& ns,
                      const std::string& name) {

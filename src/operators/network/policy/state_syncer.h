@@ -47,7 +47,6 @@ class StateSyncer {
                    const std::string& ns, const std::vector<NodeLabels>& nodes);
 
   static constexpr const char* kStateLabel = "nvidia.network-operator.state";
-  static constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
 
  private:
   // Deletes this state's objects owned by `policy` that are not in `keep` ("apiVersion/Kind/ns/name").

@@ -1,0 +1,24 @@
+// The revision of a desired object: a 32-bit FNV-1a of its JSON, kept in the
+// `nvidia.network-operator.revision` annotation (as upstream) so an object
+// whose revision is unchanged is not written again.
+#ifndef OPERATORS_NETWORK_REVISION_H_
+#define OPERATORS_NETWORK_REVISION_H_
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace network {
+
+inline constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
+
+inline std::string Revision(const nlohmann::json& object) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : object.dump()) h = (h ^ c) * 16777619u;
+  return std::to_string(h);
+}
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_REVISION_H_
