@@ -59,6 +59,8 @@ namespace predicates {
 // Drops updates that change nothing (periodic resyncs).
 UpdatePredicate ResourceVersionChanged();
 // Drops updates that change only status: same generation, labels and deletion state.
+// Not for an object whose status its own reconciler writes after comparing with the
+// cache: a write the cache had not yet seen would never be looked at again.
 UpdatePredicate IgnoreStatusOnly();
 }  // namespace predicates
 

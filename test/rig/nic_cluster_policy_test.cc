@@ -76,6 +76,27 @@ class NicClusterPolicyTest : public ::testing::Test {
     return status.value("state", "") == "ready" &&
            status.value("observedGeneration", -1) == p["metadata"].value("generation", -2);
   }
+  // What a failed wait prints: the policy's status, its DaemonSets and the pods that are not running.
+  std::string Diagnose() {
+    std::string out = "status: " + Policy().value("status", json::object()).dump() + "\n";
+    auto sets = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {});
+    if (sets.ok()) {
+      for (const auto& d : sets->items) out += "daemonset " + d.name() + ": " + d.Tree().value("status", json::object()).dump() + "\n";
+    }
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace, {});
+    if (pods.ok()) {
+      for (const auto& p : pods->items) {
+        json t = p.Tree();
+        const std::string phase = t.value("status", json::object()).value("phase", "");
+        if (phase != "Running" || p.meta().deleting) {
+          out += "pod " + p.name() + " on " + t["spec"].value("nodeName", "") + ": " + phase +
+                 (p.meta().deleting ? " (deleting)" : "") + "\n";
+        }
+      }
+    }
+    const std::string log = operator_->Output();
+    return out + "operator log tail:\n" + log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
+  }
   std::string StateOf(const std::string& state) {
     for (const auto& s : Policy().value("status", json::object()).value("appliedStates", json::array())) {
       if (s.value("name", "") == state) return s.value("state", "");
@@ -115,7 +136,7 @@ std::unique_ptr<rig::ChildProcess> NicClusterPolicyTest::operator_;
 
 TEST_F(NicClusterPolicyTest, TheSeedPolicyBecomesReadyWithItsObjects) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Policy().dump(2) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   json status = Policy()["status"];
   EXPECT_EQ(status["observedGeneration"], Policy()["metadata"]["generation"]);
   bool ready_condition = false;
@@ -152,7 +173,7 @@ TEST_F(NicClusterPolicyTest, TheSeedPolicyBecomesReadyWithItsObjects) {
 
 TEST_F(NicClusterPolicyTest, AtRestAndAfterARestartNothingIsWritten) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   std::this_thread::sleep_for(seconds(2));
   auto before = Versions();
   std::this_thread::sleep_for(seconds(3));
@@ -165,7 +186,7 @@ TEST_F(NicClusterPolicyTest, AtRestAndAfterARestartNothingIsWritten) {
 
 TEST_F(NicClusterPolicyTest, AConfigEditRollsTheConfigHash) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   auto hash = [&] {
     auto ds = DaemonSet("rdma-shared-dp-ds");
     return ds.ok() ? ds->Tree()["spec"]["template"]["metadata"]["annotations"]
@@ -179,12 +200,12 @@ TEST_F(NicClusterPolicyTest, AConfigEditRollsTheConfigHash) {
   ASSERT_TRUE(Eventually([&] { return hash() != before; }));
   auto cm = client_->Get(kube::resources::ConfigMaps(), kNamespace, "rdma-devices");
   EXPECT_NE(cm->Tree()["data"]["config.json"].get<std::string>().find("rdma_b"), std::string::npos);
-  EXPECT_TRUE(Eventually([&] { return Settled(); }));
+  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
 }
 
 TEST_F(NicClusterPolicyTest, BadConfigFailsItsStateOnlyAndAppliesNothingOfIt) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   const std::string rdma_rv = DaemonSet("rdma-shared-dp-ds")->resource_version();
   PatchSpec({{"rdmaSharedDevicePlugin", {{"config", R"({"configList":[{"rdmaHcaMax":10}]})"}}}});
   ASSERT_TRUE(Eventually([&] { return StateOf("state-RDMA-device-plugin") == "error"; }));
@@ -211,12 +232,12 @@ TEST_F(NicClusterPolicyTest, BadConfigFailsItsStateOnlyAndAppliesNothingOfIt) {
   // Put it back.
   ApplySeed();
   PatchSpec({{"secondaryNetwork", {{"multus", {{"containerResources", nullptr}}}}}});
-  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Policy()["status"].dump(2);
+  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
 }
 
 TEST_F(NicClusterPolicyTest, RemovingASectionRemovesItsObjects) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   PatchSpec({{"secondaryNetwork", {{"multus", nullptr}}}});
   ASSERT_TRUE(Eventually([&] { return kube::IsNotFound(DaemonSet("kube-multus-ds").status()); }));
   EXPECT_TRUE(Eventually([&] {
@@ -241,7 +262,7 @@ TEST_F(NicClusterPolicyTest, AnotherNameIsIgnoredWithAReason) {
 
 TEST_F(NicClusterPolicyTest, OfedRunsOneDriverDaemonSetPerPoolAndFollowsKernelChanges) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   ASSERT_EQ(rig::RigEnvironment::Get().RigCommand(
                 "nodes 2 --prefix ncp-k68 --labels feature.node.kubernetes.io/pci-15b3.present=true,"
                 "network.nvidia.com/operator.mofed.wait=false,feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
@@ -264,7 +285,7 @@ TEST_F(NicClusterPolicyTest, OfedRunsOneDriverDaemonSetPerPoolAndFollowsKernelCh
   using Pools = std::map<std::string, int64_t>;
   ASSERT_TRUE(Eventually([&] { return pools() == Pools{{"5.15.0-105-generic", 3}, {"6.8.0-40-generic", 2}}; }))
       << json(pools()).dump();
-  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Policy()["status"].dump(2);
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
 
   auto relabel = [&](const std::string& node) {
     auto r = client_->Patch(kube::resources::Nodes(), "", node, kube::PatchType::kMerge,
@@ -277,14 +298,14 @@ TEST_F(NicClusterPolicyTest, OfedRunsOneDriverDaemonSetPerPoolAndFollowsKernelCh
   relabel("ncp-k68-1");
   ASSERT_TRUE(Eventually([&] { return pools() == Pools{{"5.15.0-105-generic", 5}}; }))
       << "the emptied pool's DaemonSet is removed: " << json(pools()).dump();
-  EXPECT_TRUE(Eventually([&] { return Settled(); }));
+  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
 }
 
 TEST_F(NicClusterPolicyTest, TheDriverWaitLabelFollowsTheDriverPods) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   auto& env = rig::RigEnvironment::Get();
-  ASSERT_EQ(env.RigCommand("nodes 1 --prefix ncp-fresh --labels feature.node.kubernetes.io/pci-15b3.present=true,"
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix slow-ncp-fresh --labels feature.node.kubernetes.io/pci-15b3.present=true,"
                            "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
                            "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
                            "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic"),
@@ -297,22 +318,22 @@ TEST_F(NicClusterPolicyTest, TheDriverWaitLabelFollowsTheDriverPods) {
     auto it = labels.find("network.nvidia.com/operator.mofed.wait");
     return it == labels.end() ? "<none>" : it->second;
   };
-  // Held back until its driver pod is ready, then released.
-  ASSERT_TRUE(operator_->WaitForOutput(R"("node":"ncp-fresh-0","value":"true")", seconds(30))) << operator_->Output();
-  ASSERT_TRUE(Eventually([&] { return label("ncp-fresh-0") == "false"; }));
+  // Held back until its driver pod is ready (the rig starts pods on slow-* nodes after 5 s), then released.
+  ASSERT_TRUE(operator_->WaitForOutput(R"("node":"slow-ncp-fresh-0","value":"true")", seconds(30))) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] { return label("slow-ncp-fresh-0") == "false"; }));
   EXPECT_TRUE(Eventually([&] { return label("ncp-cpu-0") == "<none>"; })) << "not a NIC node";
   // The device plugin, which waits for the label, now runs there too.
   EXPECT_TRUE(Eventually([&] {
     auto pods = client_->ListAll(kube::resources::Pods(), kNamespace,
-                                 {.label_selector = "name=rdma-shared-dp-ds", .field_selector = "spec.nodeName=ncp-fresh-0"});
+                                 {.label_selector = "name=rdma-shared-dp-ds", .field_selector = "spec.nodeName=slow-ncp-fresh-0"});
     return pods.ok() && pods->items.size() == 1;
   }));
-  EXPECT_TRUE(Eventually([&] { return Settled(); }));
+  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
 }
 
 TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {
   ApplySeed();
-  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
   EXPECT_TRUE(Eventually([&] {
     for (const auto& res : network::StateResources()) {

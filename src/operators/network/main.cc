@@ -54,7 +54,9 @@ int main(int argc, char** argv) {
     kube::ControllerOptions options;
     options.workers = workers;
     auto controller = std::make_unique<kube::Controller>(kind.resource.plural, reconciler, std::move(options));
-    controller->Watch(networks, kube::handlers::EnqueueObject(), kube::predicates::IgnoreStatusOnly());
+    // Status updates pass too: a reconcile that compared against a cached status older than its
+    // own last write must run again once that write arrives (it then finds nothing to write).
+    controller->Watch(networks, kube::handlers::EnqueueObject(), kube::predicates::ResourceVersionChanged());
     controller->Watch(attachments, kube::handlers::EnqueueOwner(kind.resource.group, kind.resource.kind, false),
                       kube::predicates::ResourceVersionChanged());
     mgr.AddController(std::move(controller));
@@ -83,7 +85,8 @@ int main(int argc, char** argv) {
   auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
       mgr.client(), mgr.recorder(), policies, nodes, driver_pods, kinds, operand_namespace);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
-  policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::IgnoreStatusOnly());
+  // Status updates pass too (see the network controllers above).
+  policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::ResourceVersionChanged());
   for (const auto& [key, entry] : kinds.all()) {
     policy_controller->Watch(*entry.second, kube::handlers::EnqueueOwner("mellanox.com", "NicClusterPolicy", false),
                              kube::predicates::ResourceVersionChanged());
