@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -329,6 +330,48 @@ TEST_F(NicClusterPolicyTest, TheDriverWaitLabelFollowsTheDriverPods) {
     return pods.ok() && pods->items.size() == 1;
   }));
   EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
+}
+
+TEST_F(NicClusterPolicyTest, TheNvIpamSeedAndTheDeploymentStatesBecomeReady) {
+  ASSERT_TRUE(rig::RigEnvironment::Get()
+                  .ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/examples/network-operator/nicclusterpolicy-nvidia-ipam.yaml")
+                  .ok());
+  ASSERT_TRUE(Eventually([&] { return Settled() && StateOf("state-nv-ipam-cni") == "ready"; })) << Diagnose();
+  auto controller = client_->Get(kube::resources::Deployments(), kNamespace, "nv-ipam-controller");
+  ASSERT_TRUE(controller.ok());
+  EXPECT_EQ(controller->Tree()["status"].value("availableReplicas", 0), 2) << "judged by its available replicas";
+  EXPECT_TRUE(DaemonSet("nv-ipam-node").ok());
+  auto crd = client_->Get(kube::resources::CustomResourceDefinitions(), "", "ippools.nv-ipam.nvidia.com");
+  ASSERT_TRUE(crd.ok()) << "the state installs the pool CRDs";
+  ASSERT_NE(crd->meta().ControllerOwner(), nullptr);
+  EXPECT_EQ(crd->meta().ControllerOwner()->name, "nic-cluster-policy");
+
+  // ib-kubernetes: a bad GUID range fails that state alone and creates nothing of it.
+  json ib = {{"image", "ib-kubernetes"}, {"repository", "ghcr.io/mellanox"}, {"version", "v1.0.2"},
+             {"pKeyGUIDPoolRangeStart", "02:00:00:00:00:00:00:FF"}, {"pKeyGUIDPoolRangeEnd", "02:00:00:00:00:00:00:00"},
+             {"ufmSecret", "ufm-secret"}};
+  PatchSpec({{"ibKubernetes", ib}});
+  ASSERT_TRUE(Eventually([&] { return StateOf("state-ib-kubernetes") == "error"; })) << Diagnose();
+  EXPECT_NE(Policy()["status"].dump().find("spec.ibKubernetes.pKeyGUIDPoolRangeStart: must not be above"), std::string::npos);
+  EXPECT_TRUE(kube::IsNotFound(client_->Get(kube::resources::Deployments(), kNamespace, "ib-kubernetes").status()));
+  EXPECT_EQ(StateOf("state-nv-ipam-cni"), "ready") << "the other states keep reconciling";
+  ib["pKeyGUIDPoolRangeEnd"] = "02:00:00:00:00:00:FF:FF";
+  PatchSpec({{"ibKubernetes", ib}});
+  // DOCA telemetry: its DaemonSet and its default ConfigMap.
+  PatchSpec({{"docaTelemetryService", {{"image", "doca_telemetry"}, {"repository", "nvcr.io/nvidia/doca"}, {"version", "1.16.5"}}}});
+  ASSERT_TRUE(Eventually([&] {
+    return Settled() && StateOf("state-ib-kubernetes") == "ready" && StateOf("state-doca-telemetry-service") == "ready";
+  })) << Diagnose();
+  EXPECT_TRUE(client_->Get(kube::resources::Deployments(), kNamespace, "ib-kubernetes").ok());
+  EXPECT_TRUE(DaemonSet("doca-telemetry-service").ok());
+  EXPECT_TRUE(client_->Get(kube::resources::ConfigMaps(), kNamespace, "doca-telemetry-service").ok());
+  json conditions = Policy()["status"]["conditions"];
+  std::set<std::string> types;
+  for (const auto& c : conditions) types.insert(c.value("type", ""));
+  for (const char* t : {"NVIPAMReady", "IBKubernetesReady", "DOCATelemetryServiceReady", "Ready"}) {
+    EXPECT_TRUE(types.count(t)) << t << " in " << conditions.dump();
+  }
+  PatchSpec({{"ibKubernetes", nullptr}, {"docaTelemetryService", nullptr}});
 }
 
 TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {

@@ -34,7 +34,12 @@ json SeedSpec() {
       "multus": {"image": "multus-cni", "repository": "ghcr.io/k8snetworkplumbingwg", "version": "v3.9.3", "config": ""},
       "ipoib": {"image": "ipoib-cni", "repository": "ghcr.io/mellanox", "version": "v1.1.0"},
       "ipamPlugin": {"image": "whereabouts", "repository": "ghcr.io/k8snetworkplumbingwg", "version": "v0.6.1-amd64"}},
+    "ibKubernetes": {"image": "ib-kubernetes", "repository": "ghcr.io/mellanox", "version": "v1.0.2",
+      "periodicUpdateSeconds": 5, "pKeyGUIDPoolRangeStart": "02:00:00:00:00:00:00:00",
+      "pKeyGUIDPoolRangeEnd": "02:FF:FF:FF:FF:FF:FF:FF", "ufmSecret": "ufm-secret"},
+    "nvIpam": {"image": "nvidia-k8s-ipam", "repository": "ghcr.io/mellanox", "version": "v0.1.2", "enableWebhook": false},
     "nicFeatureDiscovery": {"image": "nic-feature-discovery", "repository": "ghcr.io/mellanox", "version": "v0.0.1"},
+    "docaTelemetryService": {"image": "doca_telemetry", "repository": "nvcr.io/nvidia/doca", "version": "1.16.5-doca2.6.0-host"},
     "ofedDriver": {"image": "mofed", "repository": "nvcr.io/nvidia/mellanox", "version": "23.04-0.5.3.3.1",
       "startupProbe": {"initialDelaySeconds": 10, "periodSeconds": 10},
       "livenessProbe": {"initialDelaySeconds": 30, "periodSeconds": 30},
@@ -115,6 +120,20 @@ TEST(StateRendering, ConfigValidationNamesTheField) {
       {"state-multus-cni", "/secondaryNetwork/multus/repository", "", "spec.secondaryNetwork.multus.repository: is required"},
       {"state-ipoib-cni", "/secondaryNetwork/ipoib/containerResources", json::array({{{"name", "ipoib"}}}),
        "spec.secondaryNetwork.ipoib.containerResources[0].name: \"ipoib\" is not a container of this component (ipoib-cni)"},
+      {"state-ib-kubernetes", "/ibKubernetes/pKeyGUIDPoolRangeStart", "02:00:00:00:00:00:00",
+       "spec.ibKubernetes.pKeyGUIDPoolRangeStart: \"02:00:00:00:00:00:00\" is not a GUID"},
+      {"state-ib-kubernetes", "/ibKubernetes/pKeyGUIDPoolRangeEnd", "01:FF:FF:FF:FF:FF:FF:FF",
+       "spec.ibKubernetes.pKeyGUIDPoolRangeStart: must not be above spec.ibKubernetes.pKeyGUIDPoolRangeEnd"},
+      {"state-ib-kubernetes", "/ibKubernetes/pKeyGUIDPoolRangeEnd", "FF:FF:FF:FF:FF:FF:FF:FF",
+       "spec.ibKubernetes.pKeyGUIDPoolRangeEnd: the all-zero and all-ones GUIDs are reserved"},
+      {"state-ib-kubernetes", "/ibKubernetes/ufmSecret", "", "spec.ibKubernetes.ufmSecret: is required"},
+      {"state-ib-kubernetes", "/ibKubernetes/periodicUpdateSeconds", -1,
+       "spec.ibKubernetes.periodicUpdateSeconds: must be a non-negative integer"},
+      {"state-nv-ipam-cni", "/nvIpam/enableWebhook", true, "spec.nvIpam.enableWebhook: is not supported yet"},
+      {"state-RDMA-device-plugin", "/rdmaSharedDevicePlugin/useCdi", "yes",
+       "spec.rdmaSharedDevicePlugin: a field has the wrong type"},
+      {"state-doca-telemetry-service", "/docaTelemetryService/config", {{"fromConfigMap", "My_Config"}},
+       "spec.docaTelemetryService.config.fromConfigMap: \"My_Config\" is not a ConfigMap name"},
   };
   for (const auto& c : cases) {
     json bad = spec;
@@ -131,6 +150,21 @@ TEST(StateRendering, ConfigValidationNamesTheField) {
     EXPECT_EQ(objects.status().code(), kube::Code::kInvalid);
     EXPECT_EQ(objects.status().message().rfind(c.expect, 0), 0u) << objects.status().message();
   }
+}
+
+TEST(StateRendering, DocaTelemetryUsesTheUsersConfigMapInsteadOfItsOwn) {
+  const StateDefinition* dts = nullptr;
+  for (const auto& s : NicClusterPolicyStates()) {
+    if (s.name == "state-doca-telemetry-service") dts = &s;
+  }
+  ASSERT_NE(dts, nullptr);
+  json spec = {{"docaTelemetryService",
+                {{"image", "doca_telemetry"}, {"repository", "nvcr.io/nvidia/doca"}, {"version", "1.16.5"},
+                 {"config", {{"fromConfigMap", "my-dts-config"}}}}}};
+  auto r = RenderState(*dts, {spec, spec["docaTelemetryService"], "spec.docaTelemetryService", "ns"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (const auto& o : r->objects) EXPECT_NE(o["kind"], "ConfigMap");
+  EXPECT_EQ(r->objects.back()["spec"]["template"]["spec"]["volumes"][0]["configMap"]["name"], "my-dts-config");
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ kube::Status Invalid(const std::string& field, const std::string& message) {
 
 kube::Result<ResolvedImage> ResolveImage(const nlohmann::json& section, const nlohmann::json& global,
                                          const std::string& field) {
-  static const std::regex kImage("[a-zA-Z0-9\\-]+(/[a-zA-Z0-9\\-]+)*");
+  static const std::regex kImage("[a-zA-Z0-9]+([._\\-]+[a-zA-Z0-9]+)*(/[a-zA-Z0-9]+([._\\-]+[a-zA-Z0-9]+)*)*");
   // host[:port]/path segments: lower-case path components, as image references require.
   static const std::regex kRepository("[a-zA-Z0-9][a-zA-Z0-9.\\-]*(:[0-9]+)?(/[a-z0-9]+([._\\-][a-z0-9]+)*)*");
   static const std::regex kTag("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,127}");

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <optional>
 #include <regex>
 
 #include "image_spec.h"
@@ -189,6 +190,78 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   return kube::Status::Ok();
 }
 
+// A GUID as ib-kubernetes reads it: eight hex bytes separated by colons.
+std::optional<uint64_t> ParseGuid(const std::string& text) {
+  static const std::regex kGuid("([0-9A-Fa-f]{2}:){7}[0-9A-Fa-f]{2}");
+  if (!std::regex_match(text, kGuid)) return std::nullopt;
+  uint64_t value = 0;
+  for (size_t i = 0; i < text.size(); i += 3) value = value << 8 | std::stoul(text.substr(i, 2), nullptr, 16);
+  return value;
+}
+
+kube::Status IbKubernetes(const RenderInputs& in, nlohmann::json* ctx) {
+  const nlohmann::json& sec = in.section;
+  const std::string start_field = in.field + ".pKeyGUIDPoolRangeStart";
+  const std::string end_field = in.field + ".pKeyGUIDPoolRangeEnd";
+  const std::string start_text = sec.value("pKeyGUIDPoolRangeStart", "");
+  const std::string end_text = sec.value("pKeyGUIDPoolRangeEnd", "");
+  auto start = ParseGuid(start_text);
+  auto end = ParseGuid(end_text);
+  if (!start) return Invalid(start_field, "\"" + start_text + "\" is not a GUID of the form xx:xx:xx:xx:xx:xx:xx:xx");
+  if (!end) return Invalid(end_field, "\"" + end_text + "\" is not a GUID of the form xx:xx:xx:xx:xx:xx:xx:xx");
+  if (*start > *end) return Invalid(start_field, "must not be above " + end_field + " (" + end_text + ")");
+  if (*start == 0 || *end == UINT64_MAX) {
+    return Invalid(*start == 0 ? start_field : end_field, "the all-zero and all-ones GUIDs are reserved");
+  }
+  const std::string secret = sec.value("ufmSecret", "");
+  static const std::regex kName("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+  if (secret.empty()) return Invalid(in.field + ".ufmSecret", "is required: the Secret with the UFM address and credentials");
+  if (!std::regex_match(secret, kName)) return Invalid(in.field + ".ufmSecret", "\"" + secret + "\" is not a Secret name");
+  const auto period = sec.value("periodicUpdateSeconds", nlohmann::json(5));
+  if (!period.is_number_integer() || period.get<int64_t>() < 0) {
+    return Invalid(in.field + ".periodicUpdateSeconds", "must be a non-negative integer");
+  }
+  (*ctx)["guidRangeStart"] = start_text;
+  (*ctx)["guidRangeEnd"] = end_text;
+  (*ctx)["ufmSecret"] = secret;
+  (*ctx)["periodicUpdateSeconds"] = std::to_string(period.get<int64_t>());
+  return kube::Status::Ok();
+}
+
+kube::Status NvIpam(const RenderInputs& in, nlohmann::json* ctx) {
+  const auto webhook = in.section.value("enableWebhook", nlohmann::json(false));
+  if (!webhook.is_boolean()) return Invalid(in.field + ".enableWebhook", "must be true or false");
+  if (webhook.get<bool>()) {
+    return Invalid(in.field + ".enableWebhook",
+                   "is not supported yet: the webhook needs cert-manager certificates, which this operator does not "
+                   "manage; pool specs are still checked by the CRD schema");
+  }
+  // Two controller replicas, preferably on different nodes.
+  nlohmann::json affinity = (*ctx)["deploymentAffinityJson"].is_string()
+                                ? nlohmann::json::parse((*ctx)["deploymentAffinityJson"].get<std::string>())
+                                : nlohmann::json::object();
+  affinity["podAntiAffinity"] = {
+      {"preferredDuringSchedulingIgnoredDuringExecution",
+       {{{"weight", 100},
+         {"podAffinityTerm",
+          {{"labelSelector", {{"matchLabels", {{"name", "nv-ipam-controller"}}}}},
+           {"topologyKey", "kubernetes.io/hostname"}}}}}}};
+  (*ctx)["controllerAffinityJson"] = affinity.dump();
+  return kube::Status::Ok();
+}
+
+kube::Status DocaTelemetry(const RenderInputs& in, nlohmann::json* ctx) {
+  const nlohmann::json config = in.section.value("config", nlohmann::json::object());
+  const std::string from = config.is_object() ? config.value("fromConfigMap", "") : "";
+  static const std::regex kName("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  if (!from.empty() && (from.size() > 253 || !std::regex_match(from, kName))) {
+    return Invalid(in.field + ".config.fromConfigMap", "\"" + from + "\" is not a ConfigMap name (DNS-1123 subdomain)");
+  }
+  (*ctx)["deployConfigMap"] = from.empty();
+  (*ctx)["configMapName"] = from.empty() ? "doca-telemetry-service" : from;
+  return kube::Status::Ok();
+}
+
 kube::Status MultusConfig(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string text = in.section.value("config", "");
   const bool has = text.find_first_not_of(" \t\r\n") != std::string::npos;
@@ -219,8 +292,16 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
        "network-operator/state-sriov-device-plugin", {"kube-sriovdp"}, CheckSriovConfig},
       {"state-RDMA-device-plugin", "RDMASharedDevicePluginReady", "/rdmaSharedDevicePlugin",
        "network-operator/state-rdma-shared-device-plugin", {"rdma-shared-dp"}, CheckRdmaConfig},
+      {"state-ib-kubernetes", "IBKubernetesReady", "/ibKubernetes", "network-operator/state-ib-kubernetes",
+       {"ib-kubernetes"}, IbKubernetes, {{"ib-kubernetes", {{"requests", {{"cpu", "100m"}, {"memory", "300Mi"}}}}}}},
+      {"state-nv-ipam-cni", "NVIPAMReady", "/nvIpam", "network-operator/state-nv-ipam-cni",
+       {"nv-ipam-controller", "nv-ipam-node"}, NvIpam,
+       {{"nv-ipam-controller", {{"requests", {{"cpu", "100m"}, {"memory", "300Mi"}}}}},
+        {"nv-ipam-node", {{"requests", {{"cpu", "100m"}, {"memory", "50Mi"}}}, {"limits", {{"cpu", "300m"}, {"memory", "300Mi"}}}}}}},
       {"state-nic-feature-discovery", "NICFeatureDiscoveryReady", "/nicFeatureDiscovery",
        "network-operator/state-nic-feature-discovery", {"nic-feature-discovery"}, nullptr},
+      {"state-doca-telemetry-service", "DOCATelemetryServiceReady", "/docaTelemetryService",
+       "network-operator/state-doca-telemetry-service", {"doca-telemetry-service"}, DocaTelemetry},
   };
   return states;
 }
@@ -238,8 +319,24 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
   nlohmann::json affinity = nlohmann::json::object();
   if (in.spec.contains("nodeAffinity")) affinity["nodeAffinity"] = in.spec["nodeAffinity"];
 
+  // Deployments: the user's, then the control plane's taints, which they may run on.
+  nlohmann::json deployment_tolerations = in.spec.value("deploymentTolerations", nlohmann::json::array());
+  if (!deployment_tolerations.is_array()) return Invalid("spec.deploymentTolerations", "must be a list");
+  for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "nvidia.com/gpu"}) {
+    deployment_tolerations.push_back({{"key", key}, {"operator", "Exists"}, {"effect", "NoSchedule"}});
+  }
+  nlohmann::json deployment_affinity = {{"nodeAffinity", in.spec.value("deploymentNodeAffinity", nlohmann::json())}};
+  if (deployment_affinity["nodeAffinity"].is_null()) {
+    nlohmann::json prefer = nlohmann::json::array();
+    for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane"}) {
+      prefer.push_back({{"weight", 1},
+                        {"preference", {{"matchExpressions", {{{"key", key}, {"operator", "Exists"}}}}}}});
+    }
+    deployment_affinity["nodeAffinity"] = {{"preferredDuringSchedulingIgnoredDuringExecution", prefer}};
+  }
+
   nlohmann::json resources = nlohmann::json::object();
-  for (const auto& c : state.containers) resources[c] = "{}";
+  for (const auto& c : state.containers) resources[c] = state.default_resources.value(c, nlohmann::json::object()).dump();
   if (in.section.contains("containerResources")) {
     const auto& list = in.section["containerResources"];
     for (size_t i = 0; i < list.size(); ++i) {
@@ -256,12 +353,16 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
       resources[name] = r.dump();
     }
   }
-  const std::string config = in.section.value("config", "");
+  // A string config is dropped verbatim into a ConfigMap; object configs are the state's own.
+  const auto config_it = in.section.find("config");
+  const std::string config = config_it != in.section.end() && config_it->is_string() ? config_it->get<std::string>() : "";
   nlohmann::json ctx = {{"namespace", in.namespace_},
                         {"image", image->reference},
                         {"imagePullSecretsJson", pull_secrets.dump()},
                         {"tolerationsJson", tolerations.dump()},
                         {"affinityJson", affinity.dump()},
+                        {"deploymentTolerationsJson", deployment_tolerations.dump()},
+                        {"deploymentAffinityJson", deployment_affinity.dump()},
                         {"resourcesJson", resources},
                         {"cniBinDir", "/opt/cni/bin"},
                         {"cniNetworkDir", "/etc/cni/net.d"},
@@ -271,12 +372,24 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
   return ctx;
 }
 
-kube::Result<RenderedState> RenderState(const StateDefinition& state, const RenderInputs& in) {
+namespace {
+kube::Result<RenderedState> RenderStateUnchecked(const StateDefinition& state, const RenderInputs& in) {
   auto context = CommonContext(state, in);
   if (!context.ok()) return context.status();
   auto objects = manifests::RenderDirectory(manifests::ManifestRoot() + "/" + state.manifests, *context);
   if (!objects.ok()) return objects.status();
   return RenderedState{std::move(objects).value(), context->value("pending", ""), context->value("note", "")};
+}
+}  // namespace
+
+kube::Result<RenderedState> RenderState(const StateDefinition& state, const RenderInputs& in) {
+  // The CRD schema keeps field types right; should a value still have the wrong type, the
+  // state fails with the section named instead of the reconcile failing as a whole.
+  try {
+    return RenderStateUnchecked(state, in);
+  } catch (const nlohmann::json::exception& e) {
+    return Invalid(in.field, std::string("a field has the wrong type (") + e.what() + ")");
+  }
 }
 
 }  // namespace network

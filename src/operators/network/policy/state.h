@@ -35,13 +35,17 @@ struct StateDefinition {
   std::vector<std::string> containers;  // names containerResources may refer to
   // Adds the state's own values to the common context; Invalid names the field.
   std::function<kube::Status(const RenderInputs&, nlohmann::json* context)> customize;
+  // Resources of the containers that have defaults upstream, used when containerResources
+  // does not name them: {"nv-ipam-node": {"requests": {...}, "limits": {...}}}.
+  nlohmann::json default_resources = nlohmann::json::object();
 };
 
 // The NicClusterPolicy states this operator implements, in upstream order.
 const std::vector<StateDefinition>& NicClusterPolicyStates();
 
-// The context every template gets: namespace, image, pull secrets, tolerations,
-// affinity and per-container resources (as JSON flow text), CNI directories,
+// The context every template gets: namespace, image, pull secrets, tolerations and
+// affinity for DaemonSets and for Deployments, per-container resources (as JSON
+// flow text), CNI directories,
 // and `config` with its hash when the section has one.
 kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const RenderInputs& in);
 
