@@ -76,6 +76,13 @@ MapFunc EnqueueOwner(const std::string& owner_group, const std::string& owner_ki
 MapFunc EnqueueConstant(ReconcileRequest request) {
   return [request](const Object&) { return std::vector<ReconcileRequest>{request}; };
 }
+MapFunc EnqueueAllOf(const Informer& informer) {
+  return [&informer](const Object&) {
+    std::vector<ReconcileRequest> out;
+    for (const auto& o : informer.store().List()) out.push_back({o->namespace_(), o->name()});
+    return out;
+  };
+}
 }  // namespace handlers
 
 namespace predicates {

@@ -53,6 +53,8 @@ MapFunc EnqueueObject();
 MapFunc EnqueueOwner(const std::string& owner_group, const std::string& owner_kind, bool owner_namespaced);
 // Always the same request (for singleton reconcilers).
 MapFunc EnqueueConstant(ReconcileRequest request);
+// Every object in `informer`'s cache (when any change may affect them all).
+MapFunc EnqueueAllOf(const Informer& informer);
 }  // namespace handlers
 
 namespace predicates {

@@ -49,6 +49,7 @@ class Informer {
   // Handlers added after the first sync get the current content as adds.
   void AddHandlers(EventHandlers handlers);
   Store& store() { return store_; }
+  const Store& store() const { return store_; }
   const Resource& resource() const { return resource_; }
 
   // Runs until `stop` is requested.

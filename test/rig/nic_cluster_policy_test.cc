@@ -11,6 +11,7 @@
 
 #include "child_process.h"
 #include "nic_cluster_policy_reconciler.h"
+#include "nic_node_policy_reconciler.h"
 #include "rig_environment.h"
 
 namespace {
@@ -385,6 +386,95 @@ TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {
     }
     return true;
   }, seconds(60)));
+}
+
+
+// Runs after the cluster policy is gone (the previous test), so only node policies configure components.
+TEST_F(NicClusterPolicyTest, NodePoliciesRunTheirComponentsOnTheirNodesAndConflictsApplyNothing) {
+  auto& env = rig::RigEnvironment::Get();
+  const std::string os = "feature.node.kubernetes.io/pci-15b3.present=true,"
+                         "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
+                         "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
+                         "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic";
+  ASSERT_EQ(env.RigCommand("nodes 2 --prefix nnp-a --labels nnp-group=a," + os), 0);
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix nnp-b --labels nnp-group=b," + os), 0);
+  const json rdma = {{"image", "k8s-rdma-shared-dev-plugin"}, {"repository", "ghcr.io/mellanox"}, {"version", "v1.5.2"},
+                     {"config", R"({"configList":[{"resourceName":"rdma_shared_device_a","rdmaHcaMax":63}]})"}};
+  auto apply = [&](const std::string& name, const json& spec) {
+    json nnp = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "NicNodePolicy"}, {"metadata", {{"name", name}}},
+                {"spec", spec}};
+    auto r = client_->Apply(network::NicNodePolicies(), nnp, {"test", true, ""});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  auto status = [&](const std::string& name) {
+    auto p = client_->Get(network::NicNodePolicies(), "", name);
+    return p.ok() ? p->Tree().value("status", json::object()) : json::object();
+  };
+  auto desired = [&](const std::string& ds) {
+    auto d = DaemonSet(ds);
+    return d.ok() ? d->Tree().value("status", json::object()).value("desiredNumberScheduled", -1) : -1;
+  };
+  apply("group-a", {{"nodeSelector", {{"nnp-group", "a"}}},
+                    {"ofedDriver", {{"image", "doca-driver"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", "25.04-0.6.1.0-2"}}},
+                    {"rdmaSharedDevicePlugin", rdma}});
+  apply("group-b", {{"nodeSelector", {{"nnp-group", "b"}}}, {"rdmaSharedDevicePlugin", rdma}});
+  ASSERT_TRUE(Eventually([&] {
+    return status("group-a").value("state", "") == "ready" && status("group-b").value("state", "") == "ready";
+  })) << status("group-a").dump() << status("group-b").dump() << Diagnose();
+  // Each policy's device plugin on its own nodes, the driver only where group-a asked for it.
+  EXPECT_TRUE(Eventually([&] { return desired("rdma-shared-dp-ds-group-a") == 2 && desired("rdma-shared-dp-ds-group-b") == 1; }))
+      << Diagnose();
+  auto drivers = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.com/ofed-driver"});
+  ASSERT_TRUE(drivers.ok());
+  ASSERT_EQ(drivers->items.size(), 1u);
+  EXPECT_EQ(drivers->items[0].meta().ControllerOwner()->name, "group-a");
+  EXPECT_EQ(drivers->items[0].Tree()["spec"]["template"]["spec"]["nodeSelector"].value("nnp-group", ""), "a");
+  auto wait_label = [&](const std::string& node) {
+    auto n = client_->Get(kube::resources::Nodes(), "", node);
+    if (!n.ok()) return std::string("<no node>");
+    auto labels = n->Labels();
+    auto it = labels.find("network.nvidia.com/operator.mofed.wait");
+    return it == labels.end() ? std::string("<none>") : it->second;
+  };
+  EXPECT_TRUE(Eventually([&] { return wait_label("nnp-a-0") == "false" && wait_label("nnp-b-0") == "false"; }));
+
+  // A third policy selecting one of group-a's nodes: an error naming the overlap, and nothing of it applied.
+  apply("rack-1", {{"nodeSelector", {{"nnp-rack", "1"}}},
+                   {"sriovDevicePlugin", {{"image", "sriov-network-device-plugin"}, {"repository", "ghcr.io/k8snetworkplumbingwg"},
+                                          {"version", "v3.9.0"}, {"config", R"({"resourceList":[{"resourceName":"hostdev"}]})"}}}});
+  ASSERT_TRUE(Eventually([&] { return status("rack-1").value("state", "") == "ready"; })) << "no node selected yet";
+  ASSERT_TRUE(client_->Patch(kube::resources::Nodes(), "", "nnp-a-1", kube::PatchType::kMerge,
+                             R"({"metadata":{"labels":{"nnp-rack":"1"}}})").ok());
+  ASSERT_TRUE(Eventually([&] { return status("rack-1").value("state", "") == "error"; })) << status("rack-1").dump();
+  EXPECT_EQ(status("rack-1").value("reason", ""),
+            "nodeSelector overlaps NicNodePolicy group-a on node nnp-a-1; each node may be selected by one NicNodePolicy");
+  EXPECT_TRUE(Eventually([&] { return status("group-a").value("state", "") == "error"; }));
+  EXPECT_TRUE(DaemonSet("rdma-shared-dp-ds-group-a").ok()) << "what was applied before stays";
+  // The conflict ends with the label.
+  ASSERT_TRUE(client_->Patch(kube::resources::Nodes(), "", "nnp-a-1", kube::PatchType::kMerge,
+                             R"({"metadata":{"labels":{"nnp-rack":null}}})").ok());
+  ASSERT_TRUE(Eventually([&] {
+    return status("rack-1").value("state", "") == "ready" && status("group-a").value("state", "") == "ready";
+  })) << status("rack-1").dump() << status("group-a").dump();
+  EXPECT_TRUE(DaemonSet("network-operator-sriov-device-plugin-rack-1").ok());
+
+  // A component set in both the cluster policy and a node policy.
+  json ncp = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "NicClusterPolicy"}, {"metadata", {{"name", "nic-cluster-policy"}}},
+              {"spec", {{"sriovDevicePlugin", {{"image", "sriov-network-device-plugin"}, {"repository", "ghcr.io/k8snetworkplumbingwg"},
+                                               {"version", "v3.9.0"}, {"config", R"({"resourceList":[{"resourceName":"hostdev"}]})"}}}}}};
+  ASSERT_TRUE(client_->Apply(network::NicClusterPolicies(), ncp, {"test", true, ""}).ok());
+  ASSERT_TRUE(Eventually([&] { return status("rack-1").value("state", "") == "error"; })) << status("rack-1").dump();
+  EXPECT_EQ(status("rack-1").value("reason", "").rfind("spec.sriovDevicePlugin is also set in the NicClusterPolicy", 0), 0u);
+  EXPECT_EQ(status("group-a").value("state", ""), "ready") << "the others are not affected";
+
+  ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
+  for (const char* name : {"group-a", "group-b", "rack-1"}) {
+    ASSERT_TRUE(client_->Delete(network::NicNodePolicies(), "", name).ok());
+  }
+  EXPECT_TRUE(Eventually([&] {
+    auto list = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.network-operator.state"});
+    return list.ok() && list->items.empty();
+  }, seconds(60))) << "node policies' objects are garbage-collected with them";
 }
 
 }  // namespace

@@ -163,6 +163,7 @@ TEST(OfedPools, GroupsNicNodesByOsKernelAndArch) {
 }  // namespace
 }  // namespace network
 
+#include "node_policy_conflicts.h"
 #include "wait_labels.h"
 
 namespace network {
@@ -179,18 +180,43 @@ TEST(WaitLabels, FollowTheDriverPods) {
                                    node("settled", true, "false"), node("cpu", false, "false"),
                                    node("cpu-clean", false, nullptr)};
   std::vector<DriverPod> pods = {{"ready", true}, {"starting", false}, {"settled", true}, {"", false}};
-  auto changes = WaitLabelChanges(nodes, pods, true);
+  auto changes = WaitLabelChanges(nodes, pods, [](const NodeLabels&) { return true; });
   using Changes = std::map<std::string, std::optional<std::string>>;
   EXPECT_EQ(changes, (Changes{{"ready", "false"}, {"starting", "true"}, {"cpu", std::nullopt}}));
 
   // Without a driver section: NIC nodes are free to go unless a driver pod is still leaving.
-  auto without = WaitLabelChanges(nodes, {{"starting", false}}, false);
+  auto without = WaitLabelChanges(nodes, {{"starting", false}}, [](const NodeLabels&) { return false; });
   EXPECT_EQ(without, (Changes{{"ready", "false"}, {"starting", "true"}, {"cpu", std::nullopt}}));
+  // A node policy runs the driver on one node only: that node waits for it, the others do not.
+  auto partial = WaitLabelChanges(nodes, {{"settled", false}}, [](const NodeLabels& n) { return n.name == "starting"; });
+  EXPECT_EQ(partial, (Changes{{"ready", "false"}, {"starting", "true"}, {"settled", "true"}, {"cpu", std::nullopt}}));
   // At rest: no change.
   nodes[0].labels[kMofedWaitLabel] = "false";
   nodes[1].labels[kMofedWaitLabel] = "true";
   nodes[3].labels.erase(kMofedWaitLabel);
-  EXPECT_TRUE(WaitLabelChanges(nodes, pods, true).empty());
+  EXPECT_TRUE(WaitLabelChanges(nodes, pods, [](const NodeLabels&) { return true; }).empty());
+}
+
+
+TEST(NodePolicyConflicts, ASectionInBothPlacesOrAnOverlapIsAConflict) {
+  std::vector<NodeLabels> nodes = {{"a1", {{"group", "a"}, {"rack", "1"}}, json::array()},
+                                   {"b1", {{"group", "b"}, {"rack", "1"}}, json::array()}};
+  NodePolicyView a{"group-a", {{"group", "a"}}, {{"ofedDriver", {{"image", "doca-driver"}}}}};
+  NodePolicyView b{"group-b", {{"group", "b"}}, {{"rdmaSharedDevicePlugin", {{"image", "k8s-rdma-shared-dev-plugin"}}}}};
+  NodePolicyView rack{"rack-1", {{"rack", "1"}}, {{"sriovDevicePlugin", {{"image", "sriov"}}}}};
+  EXPECT_EQ(NodePolicyConflict(a, {a, b}, json(), nodes), "");
+  EXPECT_EQ(NodePolicyConflict(a, {b}, json({{"rdmaSharedDevicePlugin", json::object()}}), nodes), "")
+      << "different components in the cluster policy are fine";
+  EXPECT_EQ(NodePolicyConflict(a, {b}, json({{"ofedDriver", json::object()}}), nodes),
+            "spec.ofedDriver is also set in the NicClusterPolicy; a component is configured either there or in "
+            "NicNodePolicies, not both");
+  EXPECT_EQ(NodePolicyConflict(rack, {a, b}, json(), nodes),
+            "nodeSelector overlaps NicNodePolicy group-a on node a1; each node may be selected by one NicNodePolicy");
+  // The overlap is judged on the nodes as they are: no node in rack 1, no overlap.
+  nodes[0].labels["rack"] = "2";
+  nodes[1].labels["rack"] = "2";
+  EXPECT_EQ(NodePolicyConflict(rack, {a, b}, json(), nodes), "");
+  EXPECT_TRUE(SelectorMatches({}, nodes[0].labels)) << "an empty selector selects every node";
 }
 
 }  // namespace

@@ -15,6 +15,19 @@
 #include "networks/network_kind.h"
 #include "networks/network_reconciler.h"
 #include "policy/nic_cluster_policy_reconciler.h"
+#include "policy/nic_node_policy_reconciler.h"
+
+namespace {
+
+// A node's labels or taints decide driver pools and node-policy selection; its status does not.
+kube::UpdatePredicate LabelsOrSpecChanged() {
+  return [](const kube::Object& o, const kube::Object& n) {
+    return o.meta().labels_hash != n.meta().labels_hash ||
+           o.Tree().value("spec", nlohmann::json::object()) != n.Tree().value("spec", nlohmann::json::object());
+  };
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"NVIDIA Network Operator compatible operator."};
@@ -82,8 +95,9 @@ int main(int argc, char** argv) {
   pod_options.mask = std::make_shared<kube::FieldMask>(
       kube::FieldMask::WithMetadata({"spec.nodeName", "status.containerStatuses"}));
   auto& driver_pods = mgr.GetInformer(kube::resources::Pods(), pod_options);
+  auto& node_policies = mgr.GetInformer(network::NicNodePolicies());
   auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
-      mgr.client(), mgr.recorder(), policies, nodes, driver_pods, kinds, operand_namespace);
+      mgr.client(), mgr.recorder(), policies, node_policies, nodes, driver_pods, kinds, operand_namespace);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
   // Status updates pass too (see the network controllers above).
   policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::ResourceVersionChanged());
@@ -94,14 +108,30 @@ int main(int argc, char** argv) {
   policy_controller->Watch(driver_pods,
                            kube::handlers::EnqueueConstant({"", network::NicClusterPolicyReconciler::kSingletonName}),
                            kube::predicates::ResourceVersionChanged());
-  // A node's labels or taints decide the driver pools; its status does not.
   policy_controller->Watch(nodes, kube::handlers::EnqueueConstant({"", network::NicClusterPolicyReconciler::kSingletonName}),
-                           [](const kube::Object& o, const kube::Object& n) {
-                             return o.meta().labels_hash != n.meta().labels_hash ||
-                                    o.Tree().value("spec", nlohmann::json::object()) !=
-                                        n.Tree().value("spec", nlohmann::json::object());
-                           });
+                           LabelsOrSpecChanged());
+  // Node policies decide, with the cluster policy, which nodes wait for a driver.
+  policy_controller->Watch(node_policies,
+                           kube::handlers::EnqueueConstant({"", network::NicClusterPolicyReconciler::kSingletonName}),
+                           kube::predicates::IgnoreStatusOnly());
   mgr.AddController(std::move(policy_controller));
+
+  // NicNodePolicy: each one's own objects; any policy or node change may create or end a conflict.
+  auto node_policy_reconciler = std::make_shared<network::NicNodePolicyReconciler>(
+      mgr.client(), mgr.recorder(), node_policies, policies, nodes, kinds, operand_namespace);
+  auto node_policy_controller = std::make_unique<kube::Controller>("nicnodepolicy", node_policy_reconciler);
+  node_policy_controller->Watch(node_policies, kube::handlers::EnqueueObject(),
+                                kube::predicates::ResourceVersionChanged());
+  node_policy_controller->Watch(node_policies, kube::handlers::EnqueueAllOf(node_policies),
+                                kube::predicates::IgnoreStatusOnly());
+  node_policy_controller->Watch(policies, kube::handlers::EnqueueAllOf(node_policies),
+                                kube::predicates::IgnoreStatusOnly());
+  for (const auto& [key, entry] : kinds.all()) {
+    node_policy_controller->Watch(*entry.second, kube::handlers::EnqueueOwner("mellanox.com", "NicNodePolicy", false),
+                                  kube::predicates::ResourceVersionChanged());
+  }
+  node_policy_controller->Watch(nodes, kube::handlers::EnqueueAllOf(node_policies), LabelsOrSpecChanged());
+  mgr.AddController(std::move(node_policy_controller));
 
   kube::Status s = mgr.Run(signals.token());
   if (!s.ok()) {

@@ -4,20 +4,17 @@
 #ifndef OPERATORS_NETWORK_REVISION_H_
 #define OPERATORS_NETWORK_REVISION_H_
 
-#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "fnv_hash.h"
 
 namespace network {
 
 inline constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
 
-inline std::string Revision(const nlohmann::json& object) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : object.dump()) h = (h ^ c) * 16777619u;
-  return std::to_string(h);
-}
+inline std::string Revision(const nlohmann::json& object) { return std::to_string(Fnv32(object.dump())); }
 
 }  // namespace network
 

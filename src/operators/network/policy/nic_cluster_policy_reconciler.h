@@ -4,7 +4,9 @@
 // persisted reason. Every state runs on every pass (a failing one does not
 // stop the others). The status is written only when it changes, and an
 // Event marks each change of the global state. No polling: the owned
-// objects' status changes bring the next pass.
+// objects' status changes bring the next pass. It also keeps every node's
+// mofed.wait label, for the drivers of this policy and of NicNodePolicies,
+// whether or not a NicClusterPolicy exists.
 #ifndef OPERATORS_NETWORK_POLICY_NIC_CLUSTER_POLICY_RECONCILER_H_
 #define OPERATORS_NETWORK_POLICY_NIC_CLUSTER_POLICY_RECONCILER_H_
 
@@ -22,8 +24,8 @@ kube::Resource NicClusterPolicies();
 class NicClusterPolicyReconciler : public kube::Reconciler {
  public:
   NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& policies,
-                             kube::Informer& nodes, kube::Informer& driver_pods, const ManagedKinds& kinds,
-                             std::string operand_namespace);
+                             kube::Informer& node_policies, kube::Informer& nodes, kube::Informer& driver_pods,
+                             const ManagedKinds& kinds, std::string operand_namespace);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
@@ -31,13 +33,14 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
   static constexpr const char* kFieldManager = "network-operator";
 
  private:
-  // Sets the mofed.wait label of each node that needs a change.
-  kube::Status UpdateWaitLabels(const std::vector<NodeLabels>& nodes, bool driver_configured);
-  kube::Status WriteStatus(const kube::Object& policy, const nlohmann::json& current, const nlohmann::json& desired);
+  // Sets the mofed.wait label of each node that needs a change. `cluster_spec` is the
+  // NicClusterPolicy's spec, null when there is none.
+  kube::Status UpdateWaitLabels(const std::vector<NodeLabels>& nodes, const nlohmann::json& cluster_spec);
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
   kube::Informer& policies_;
+  kube::Informer& node_policies_;
   kube::Informer& nodes_;
   kube::Informer& driver_pods_;
   StateSyncer syncer_;

@@ -1,8 +1,9 @@
 #include "ofed_pools.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
+
+#include "fnv_hash.h"
 
 namespace network {
 namespace {
@@ -26,14 +27,6 @@ bool Tolerates(const nlohmann::json& toleration, const nlohmann::json& taint) {
   const std::string key = toleration.value("key", "");
   if (op == "Exists") return key.empty() || key == taint.value("key", "");
   return key == taint.value("key", "") && toleration.value("value", "") == taint.value("value", "");
-}
-
-std::string Fnv32Hex(const std::string& s) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : s) h = (h ^ c) * 16777619u;
-  char buf[9];
-  std::snprintf(buf, sizeof buf, "%08x", h);
-  return buf;
 }
 
 std::string Label(const NodeLabels& n, const char* key) {

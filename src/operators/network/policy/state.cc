@@ -5,6 +5,7 @@
 #include <optional>
 #include <regex>
 
+#include "fnv_hash.h"
 #include "image_spec.h"
 #include "manifests/renderer.h"
 
@@ -139,7 +140,9 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string repo_name = sec.value("repoConfig", nlohmann::json::object()).value("name", "");
   nlohmann::json list = nlohmann::json::array();
   for (const auto& p : pools.pools) {
-    nlohmann::json pool = {{"daemonset", p.daemonset}, {"osId", p.os_id}, {"osVersion", p.os_version},
+    std::string daemonset = p.daemonset;  // "mofed-<os><version>-<hash>-ds"
+    if (!in.node_policy.empty()) daemonset.insert(daemonset.size() - 3, "-" + Fnv32Hex(in.node_policy));
+    nlohmann::json pool = {{"daemonset", daemonset}, {"osId", p.os_id}, {"osVersion", p.os_version},
                            {"kernel", p.kernel}, {"arch", p.arch}};
     if (digest) {
       pool["image"] = image->reference;
@@ -306,6 +309,19 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
   return states;
 }
 
+const std::vector<StateDefinition>& NicNodePolicyStates() {
+  static const std::vector<StateDefinition> states = [] {
+    std::vector<StateDefinition> out;
+    for (const auto& s : NicClusterPolicyStates()) {
+      if (s.name == "state-OFED" || s.name == "state-SRIOV-device-plugin" || s.name == "state-RDMA-device-plugin") {
+        out.push_back(s);
+      }
+    }
+    return out;
+  }();
+  return states;
+}
+
 kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const RenderInputs& in) {
   auto image = ResolveImage(in.section, in.spec.value("global", nlohmann::json::object()), in.field);
   if (!image.ok()) return image.status();
@@ -368,6 +384,10 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
                         {"cniNetworkDir", "/etc/cni/net.d"},
                         {"configJsonString", nlohmann::json(config).dump()},
                         {"configHash", ConfigHash(config)}};
+  ctx["nameSuffix"] = in.node_policy.empty() ? "" : "-" + in.node_policy;
+  nlohmann::json selector = nlohmann::json::array();
+  for (const auto& [key, value] : in.node_selector) selector.push_back({{"key", key}, {"value", value}});
+  ctx["nodeSelector"] = selector;
   if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &ctx));
   return ctx;
 }

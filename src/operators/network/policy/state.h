@@ -9,6 +9,7 @@
 #define OPERATORS_NETWORK_POLICY_STATE_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct RenderInputs {
   std::string field;              // the section's path, for messages: "spec.secondaryNetwork.multus"
   std::string namespace_;         // where namespaced operands go
   const std::vector<NodeLabels>* nodes = nullptr;  // the cluster's nodes (labels and taints)
+  // For a NicNodePolicy: its name, which its objects' names carry, and its node selector,
+  // which its DaemonSets add. Empty for the NicClusterPolicy.
+  std::string node_policy;
+  std::map<std::string, std::string> node_selector;
 };
 
 struct StateDefinition {
@@ -42,6 +47,9 @@ struct StateDefinition {
 
 // The NicClusterPolicy states this operator implements, in upstream order.
 const std::vector<StateDefinition>& NicClusterPolicyStates();
+
+// The NicNodePolicy states (OFED, RDMA and SR-IOV device plugins): the same definitions.
+const std::vector<StateDefinition>& NicNodePolicyStates();
 
 // The context every template gets: namespace, image, pull secrets, tolerations and
 // affinity for DaemonSets and for Deployments, per-container resources (as JSON

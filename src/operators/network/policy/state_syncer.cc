@@ -64,8 +64,9 @@ kube::Result<int> StateSyncer::DeleteStale(const StateDefinition& state, const k
   return remaining;
 }
 
-StateReport StateSyncer::Sync(const StateDefinition& state, const kube::Object& policy, const nlohmann::json& spec,
+StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
                               const std::string& ns, const std::vector<NodeLabels>& nodes) {
+  const kube::Object& policy = owner.policy;
   StateReport report{state.name, state.condition_type, SyncState::kIgnore, ""};
   const nlohmann::json::json_pointer pointer(state.section);
   const bool configured = spec.contains(pointer) && spec.at(pointer).is_object();
@@ -81,7 +82,7 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const kube::Object& 
 
   std::string field = "spec" + state.section;
   std::replace(field.begin(), field.end(), '/', '.');
-  RenderInputs in{spec, spec.at(pointer), field, ns, &nodes};
+  RenderInputs in{spec, spec.at(pointer), field, ns, &nodes, owner.node_policy, owner.node_selector};
   auto rendered = RenderState(state, in);
   if (!rendered.ok()) return {state.name, state.condition_type, SyncState::kError, rendered.status().message()};
   std::vector<nlohmann::json>* objects = &rendered->objects;
@@ -103,7 +104,7 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const kube::Object& 
     md["labels"][kStateLabel] = state.name;
     md["labels"]["app.kubernetes.io/managed-by"] = "network-operator";
     md["ownerReferences"] = nlohmann::json::array({{{"apiVersion", "mellanox.com/v1alpha1"},
-                                                    {"kind", "NicClusterPolicy"},
+                                                    {"kind", owner.kind},
                                                     {"name", policy.name()},
                                                     {"uid", policy.meta().uid},
                                                     {"controller", true},

@@ -43,8 +43,16 @@ class StateSyncer {
   StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager)
       : client_(client), kinds_(kinds), field_manager_(std::move(field_manager)) {}
 
-  StateReport Sync(const StateDefinition& state, const kube::Object& policy, const nlohmann::json& spec,
-                   const std::string& ns, const std::vector<NodeLabels>& nodes);
+  // `policy` is a NicClusterPolicy or a NicNodePolicy (`kind`); a node policy's objects carry its
+  // name and select its nodes (`scope`, empty for the cluster policy).
+  struct Owner {
+    const kube::Object& policy;
+    std::string kind;                               // "NicClusterPolicy" or "NicNodePolicy"
+    std::string node_policy;                        // the NicNodePolicy's name
+    std::map<std::string, std::string> node_selector;  // its nodeSelector
+  };
+  StateReport Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec, const std::string& ns,
+                   const std::vector<NodeLabels>& nodes);
 
   static constexpr const char* kStateLabel = "nvidia.network-operator.state";
 

@@ -2,9 +2,9 @@
 
 namespace network {
 
-std::map<std::string, std::optional<std::string>> WaitLabelChanges(const std::vector<NodeLabels>& nodes,
-                                                                   const std::vector<DriverPod>& driver_pods,
-                                                                   bool driver_configured) {
+std::map<std::string, std::optional<std::string>> WaitLabelChanges(
+    const std::vector<NodeLabels>& nodes, const std::vector<DriverPod>& driver_pods,
+    const std::function<bool(const NodeLabels&)>& driver_configured) {
   std::map<std::string, bool> pod_ready;  // node -> its driver pod is ready
   for (const auto& p : driver_pods) {
     if (p.node.empty()) continue;  // not scheduled yet
@@ -19,7 +19,7 @@ std::map<std::string, std::optional<std::string>> WaitLabelChanges(const std::ve
     std::optional<std::string> want;
     if (is_nic) {
       auto pod = pod_ready.find(n.name);
-      if (driver_configured) {
+      if (driver_configured(n)) {
         want = pod != pod_ready.end() && pod->second ? "false" : "true";
       } else {
         want = pod != pod_ready.end() ? "true" : "false";  // a leftover driver is still being removed

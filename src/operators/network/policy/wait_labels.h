@@ -1,11 +1,12 @@
 // The `network.nvidia.com/operator.mofed.wait` node label, which holds the
 // device plugins back until a node's NIC driver is up: "true" on a NIC node
-// whose driver pod is not ready (or, without an ofedDriver section, still
-// has a leftover driver pod), "false" on a NIC node ready for them, and
+// whose driver pod is not ready (or, with no policy running the driver there,
+// still has a leftover driver pod), "false" on a NIC node ready for them, and
 // absent elsewhere. Pure: which nodes need which change.
 #ifndef OPERATORS_NETWORK_POLICY_WAIT_LABELS_H_
 #define OPERATORS_NETWORK_POLICY_WAIT_LABELS_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,9 +25,10 @@ struct DriverPod {
 };
 
 // Node name -> the label value it must get (nullopt: remove the label); only nodes that need a change.
-std::map<std::string, std::optional<std::string>> WaitLabelChanges(const std::vector<NodeLabels>& nodes,
-                                                                   const std::vector<DriverPod>& driver_pods,
-                                                                   bool driver_configured);
+// `driver_configured` says whether a policy (cluster or node) runs the driver on a node.
+std::map<std::string, std::optional<std::string>> WaitLabelChanges(
+    const std::vector<NodeLabels>& nodes, const std::vector<DriverPod>& driver_pods,
+    const std::function<bool(const NodeLabels&)>& driver_configured);
 
 }  // namespace network
 

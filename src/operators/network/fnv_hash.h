@@ -1,0 +1,28 @@
+// 32-bit FNV-1a, the hash upstream uses for revisions and driver DaemonSet
+// names; kept the same so an upstream installation's objects are adopted.
+#ifndef OPERATORS_NETWORK_FNV_HASH_H_
+#define OPERATORS_NETWORK_FNV_HASH_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace network {
+
+inline uint32_t Fnv32(std::string_view text) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : text) h = (h ^ c) * 16777619u;
+  return h;
+}
+
+// Eight lower-case hex digits.
+inline std::string Fnv32Hex(std::string_view text) {
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", Fnv32(text));
+  return buf;
+}
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_FNV_HASH_H_

@@ -1,0 +1,79 @@
+#include "nic_node_policy_reconciler.h"
+
+#include "kube/log.h"
+#include "kube/time_format.h"
+#include "nic_cluster_policy_reconciler.h"
+#include "policy_status_writer.h"
+
+namespace network {
+
+kube::Resource NicNodePolicies() { return {"mellanox.com", "v1alpha1", "nicnodepolicies", "NicNodePolicy", false}; }
+
+NodePolicyView NodePolicyViewOf(const kube::Object& policy) {
+  NodePolicyView view{policy.name(), {}, policy.Tree().value("spec", nlohmann::json::object())};
+  const nlohmann::json selector = view.spec.value("nodeSelector", nlohmann::json::object());
+  for (const auto& [key, value] : selector.items()) {
+    if (value.is_string()) view.node_selector[key] = value.get<std::string>();
+  }
+  return view;
+}
+
+NicNodePolicyReconciler::NicNodePolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
+                                                 kube::Informer& node_policies, kube::Informer& cluster_policies,
+                                                 kube::Informer& nodes, const ManagedKinds& kinds,
+                                                 std::string operand_namespace)
+    : client_(client),
+      recorder_(recorder),
+      node_policies_(node_policies),
+      cluster_policies_(cluster_policies),
+      nodes_(nodes),
+      syncer_(client, kinds, NicClusterPolicyReconciler::kFieldManager),
+      namespace_(std::move(operand_namespace)) {}
+
+kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kube::ReconcileRequest& request,
+                                                                       std::stop_token) {
+  kube::ObjectPtr policy = node_policies_.store().Get(request.name);
+  if (!policy || policy->meta().deleting) return kube::ReconcileResult{};  // operands go with their owner
+  const nlohmann::json current = policy->Tree().value("status", nlohmann::json::object());
+  const NodePolicyView view = NodePolicyViewOf(*policy);
+
+  std::vector<NodeLabels> nodes;
+  for (const auto& n : nodes_.store().List()) {
+    nlohmann::json t = n->Tree();
+    nodes.push_back({n->name(), n->Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array())});
+  }
+  std::vector<NodePolicyView> others;
+  for (const auto& p : node_policies_.store().List()) {
+    if (p->name() != policy->name() && !p->meta().deleting) others.push_back(NodePolicyViewOf(*p));
+  }
+  kube::ObjectPtr cluster = cluster_policies_.store().Get(NicClusterPolicyReconciler::kSingletonName);
+  const nlohmann::json cluster_spec =
+      cluster && !cluster->meta().deleting ? cluster->Tree().value("spec", nlohmann::json::object()) : nlohmann::json();
+
+  const std::string conflict = NodePolicyConflict(view, others, cluster_spec, nodes);
+  if (!conflict.empty()) {
+    kube::log::Warn("NicNodePolicy not applied", {{"name", policy->name()}, {"reason", conflict}});
+    nlohmann::json desired = current;
+    desired["state"] = "error";
+    desired["reason"] = conflict;
+    desired["observedGeneration"] = policy->meta().generation;
+    KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));
+    return kube::ReconcileResult{};
+  }
+
+  // Only the selected nodes exist for this policy's states.
+  std::vector<NodeLabels> selected;
+  for (const auto& n : nodes) {
+    if (SelectorMatches(view.node_selector, n.labels)) selected.push_back(n);
+  }
+  std::vector<StateReport> reports;
+  for (const auto& state : NicNodePolicyStates()) {
+    reports.push_back(syncer_.Sync(state, {*policy, "NicNodePolicy", policy->name(), view.node_selector}, view.spec,
+                                   namespace_, selected));
+  }
+  nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());
+  KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));
+  return kube::ReconcileResult{};
+}
+
+}  // namespace network

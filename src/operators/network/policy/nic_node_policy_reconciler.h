@@ -1,0 +1,47 @@
+// NicNodePolicyReconciler: runs the OFED driver, RDMA shared device plugin
+// and SR-IOV device plugin states for the nodes a NicNodePolicy selects.
+// Its objects carry the policy's name and its nodeSelector, so several node
+// policies live side by side. A conflict (a section also in the
+// NicClusterPolicy, or a node selected by two node policies) gives
+// `state: error` with the reason and applies nothing; what was applied before
+// stays untouched until the conflict is resolved. Status has the
+// NicClusterPolicy's shape: appliedStates, state, conditions, observedGeneration.
+#ifndef OPERATORS_NETWORK_POLICY_NIC_NODE_POLICY_RECONCILER_H_
+#define OPERATORS_NETWORK_POLICY_NIC_NODE_POLICY_RECONCILER_H_
+
+#include <string>
+
+#include "kube/controller.h"
+#include "kube/event_recorder.h"
+#include "kube/informer.h"
+#include "node_policy_conflicts.h"
+#include "state_syncer.h"
+
+namespace network {
+
+kube::Resource NicNodePolicies();
+
+// The name, nodeSelector and spec of a NicNodePolicy.
+NodePolicyView NodePolicyViewOf(const kube::Object& policy);
+
+class NicNodePolicyReconciler : public kube::Reconciler {
+ public:
+  NicNodePolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& node_policies,
+                          kube::Informer& cluster_policies, kube::Informer& nodes, const ManagedKinds& kinds,
+                          std::string operand_namespace);
+
+  kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
+
+ private:
+  kube::Client& client_;
+  kube::EventRecorder& recorder_;
+  kube::Informer& node_policies_;
+  kube::Informer& cluster_policies_;
+  kube::Informer& nodes_;
+  StateSyncer syncer_;
+  const std::string namespace_;
+};
+
+}  // namespace network
+
+#endif  // OPERATORS_NETWORK_POLICY_NIC_NODE_POLICY_RECONCILER_H_
