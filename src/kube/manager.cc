@@ -9,8 +9,11 @@
 namespace kube {
 namespace {
 
-bool Fatal(const Status& s) {
-  return s.code() == Code::kForbidden || s.code() == Code::kUnauthorized || s.code() == Code::kNotFound;
+// Permission errors end the start at once. A kind that is not served ends it only after a
+// grace period: a CRD created a moment ago can answer 404 briefly after it is established.
+bool Fatal(const Status& s, std::chrono::steady_clock::duration waited) {
+  if (s.code() == Code::kForbidden || s.code() == Code::kUnauthorized) return true;
+  return s.code() == Code::kNotFound && waited > std::chrono::seconds(10);
 }
 
 bool Enabled(const std::string& address) { return !address.empty() && address != "0"; }
@@ -86,13 +89,16 @@ Status Manager::StartServers() {
 }
 
 Status Manager::WaitForCaches(std::stop_token stop) {
-  const auto deadline = std::chrono::steady_clock::now() + options_.cache_sync_timeout;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + options_.cache_sync_timeout;
   while (!synced()) {
     if (stop.stop_requested()) return Status(Code::kCancelled, "stopped while waiting for caches");
     for (const auto& [key, inf] : informers_) {
       Status err = inf->LastError();
-      if (!inf->HasSynced() && Fatal(err)) {
-        return err.WithContext("cannot list " + inf->resource().plural);
+      if (!inf->HasSynced() && Fatal(err, std::chrono::steady_clock::now() - start)) {
+        std::string context = "cannot list " + inf->resource().plural;
+        if (err.code() == Code::kNotFound) context += " (not served: is its CustomResourceDefinition installed?)";
+        return err.WithContext(context);
       }
     }
     if (std::chrono::steady_clock::now() > deadline) {

@@ -24,7 +24,7 @@ class NetworkOperatorTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto& env = rig::RigEnvironment::Get();
-    kube::Status crds = env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/crds");
+    kube::Status crds = env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds");
     ASSERT_TRUE(crds.ok()) << crds.ToString();
     operator_ = std::make_unique<rig::ChildProcess>(
         NETWORK_OPERATOR_BIN, std::vector<std::string>{"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
@@ -195,7 +195,7 @@ namespace {
 TEST(NicClusterPolicyApi, SeedExamplesApplyUnchangedAndBadFieldsAreRefused) {
   auto& env = rig::RigEnvironment::Get();
   const std::string dir = std::string(ACCELOPS_SOURCE_DIR) + "/examples/network-operator/";
-  ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/crds").ok());
+  ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds").ok());
   kube::Status s = env.ApplyPath(dir + "nicclusterpolicy.yaml");
   ASSERT_TRUE(s.ok()) << s.ToString();
   s = env.ApplyPath(dir + "nicclusterpolicy-nvidia-ipam.yaml");

@@ -35,7 +35,7 @@ class NicClusterPolicyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto& env = rig::RigEnvironment::Get();
-    ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/crds").ok());
+    ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds").ok());
     auto client = env.NewClient();
     (void)client->Create(kube::resources::Namespaces(),
                          {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});

@@ -76,12 +76,14 @@ int main(int argc, char** argv) {
   }
 
   // NicClusterPolicy: the policy itself, and what its states create (only objects carrying the
-  // state label are cached, so memory does not grow with the cluster).
+  // state label are cached, so memory does not grow with the cluster; namespaced ones are all in
+  // the operand namespace, so a namespaced Role covers them).
   auto& policies = mgr.GetInformer(network::NicClusterPolicies());
   network::ManagedKinds kinds;
   for (const auto& resource : network::StateResources()) {
     kube::InformerOptions options;
     options.label_selector = network::StateSyncer::kStateLabel;
+    if (resource.namespaced) options.namespace_ = operand_namespace;
     kinds.Add(resource, &mgr.GetInformer(resource, options));
   }
   // Nodes: only labels and taints are cached.

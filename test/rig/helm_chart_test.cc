@@ -1,0 +1,99 @@
+// The network operator's Helm chart on the rig: it lints clean, installs, its
+// leader-elected Deployment becomes available, and the operator running with
+// nothing but the chart's ServiceAccount and RBAC brings the seed policies to
+// ready: the least-privilege ClusterRole covers every call the code makes and
+// every permission the operands are granted.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+#include "nic_cluster_policy_reconciler.h"
+#include "rig_environment.h"
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kChart = std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart";
+const std::string kNamespace = "network-operator-chart";
+
+bool Eventually(const std::function<bool()>& done, milliseconds timeout = milliseconds(60000)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return done();
+}
+
+TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
+  auto& env = rig::RigEnvironment::Get();
+  std::string out;
+  // Nodes for the operator's pod and the operands, whatever ran before.
+  ASSERT_EQ(env.RigCommand("nodes 2 --prefix chart --labels feature.node.kubernetes.io/pci-15b3.present=true,"
+                           "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
+                           "feature.node.kubernetes.io/system-os_release.VERSION_ID=24.04,"
+                           "feature.node.kubernetes.io/kernel-version.full=6.8.0-40-generic"),
+            0);
+  ASSERT_EQ(env.RigCommand("helm lint --strict --kube-version 1.36.3 " + kChart + " 2>&1", &out), 0) << out;
+  ASSERT_EQ(env.RigCommand("helm install netop " + kChart + " --namespace " + kNamespace +
+                               " --create-namespace --wait=false 2>&1",
+                           &out),
+            0)
+      << out;
+  auto client = env.NewClient();
+  // kwok runs the operator's pod, so the Deployment reports it available.
+  EXPECT_TRUE(Eventually([&] {
+    auto d = client->Get(kube::resources::Deployments(), kNamespace, "netop");
+    return d.ok() && d->Tree()["status"].value("availableReplicas", 0) == 1;
+  }));
+  auto deployment = client->Get(kube::resources::Deployments(), kNamespace, "netop");
+  ASSERT_TRUE(deployment.ok());
+  const json container = deployment->Tree()["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(container["livenessProbe"]["httpGet"]["path"], "/healthz");
+  EXPECT_EQ(container["readinessProbe"]["httpGet"]["path"], "/readyz");
+  EXPECT_NE(container["args"].dump().find("--leader-elect"), std::string::npos);
+  EXPECT_EQ(container["ports"][0]["name"], "metrics");
+
+  // The operator with the chart's ServiceAccount only.
+  ASSERT_EQ(env.RigCommand("kubectl create token netop -n " + kNamespace + " --duration 1h", &out), 0);
+  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
+  const std::string kubeconfig = env.dir() + "/netop.kubeconfig";
+  ASSERT_EQ(rig::Shell("cp " + env.kubeconfig() + " " + kubeconfig, nullptr), 0);
+  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-credentials netop --token=" + token), 0);
+  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-context --current --user=netop"), 0);
+  rig::ChildProcess op(NETWORK_OPERATOR_BIN,
+                       {"--kubeconfig", kubeconfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
+                        "--operand-namespace", kNamespace, "--leader-elect", "--leader-election-namespace", kNamespace});
+  ASSERT_TRUE(op.WaitForOutput("starting workers", seconds(60))) << op.Output();
+
+  for (const char* seed : {"nicclusterpolicy.yaml", "nicclusterpolicy-nvidia-ipam.yaml"}) {
+    ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/examples/network-operator/" + seed).ok());
+    json status;
+    EXPECT_TRUE(Eventually([&] {
+      auto p = client->Get(network::NicClusterPolicies(), "", "nic-cluster-policy");
+      if (!p.ok()) return false;
+      status = p->Tree().value("status", json::object());
+      return status.value("state", "") == "ready" &&
+             status.value("observedGeneration", -1) == p->meta().generation;
+    })) << seed << ": " << status.dump() << "\n" << op.Output();
+  }
+  EXPECT_EQ(op.Output().find("Forbidden"), std::string::npos) << op.Output();
+
+  ASSERT_TRUE(client->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
+  op.Signal(SIGTERM);
+  EXPECT_TRUE(op.Wait(seconds(30)));
+  EXPECT_EQ(op.exit_code(), 0) << op.Output();
+  EXPECT_EQ(env.RigCommand("helm uninstall netop --namespace " + kNamespace + " 2>&1", &out), 0) << out;
+  EXPECT_EQ(env.RigCommand("kubectl delete node chart-0 chart-1 --wait=false"), 0);
+}
+
+}  // namespace
