@@ -74,12 +74,13 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
     nlohmann::json t = n->Tree();
     nodes.push_back({n->name(), n->Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array())});
   }
-  kube::ObjectPtr policy = policies_.store().Get(kSingletonName);
+  // One read of the cache per object: the informer may add the policy between two reads.
+  kube::ObjectPtr requested = policies_.store().Get(request.name);
+  const kube::ObjectPtr policy = request.name == kSingletonName ? requested : policies_.store().Get(kSingletonName);
   const bool active = policy && !policy->meta().deleting;
   const nlohmann::json spec = active ? policy->Tree().value("spec", nlohmann::json::object()) : nlohmann::json();
   KUBE_RETURN_IF_ERROR(UpdateWaitLabels(nodes, spec));
 
-  kube::ObjectPtr requested = policies_.store().Get(request.name);
   if (!requested || requested->meta().deleting) return kube::ReconcileResult{};  // operands go with their owner
   const nlohmann::json current = requested->Tree().value("status", nlohmann::json::object());
   if (requested->name() != kSingletonName) {
