@@ -86,6 +86,43 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
              status.value("observedGeneration", -1) == p->meta().generation;
     })) << seed << ": " << status.dump() << "\n" << op.Output();
   }
+  // Every other state too, so every operand role the operator grants is checked against the chart's.
+  const json more = {
+      {"ibKubernetes", {{"image", "ib-kubernetes"}, {"repository", "ghcr.io/mellanox"}, {"version", "v1.0.2"},
+                        {"pKeyGUIDPoolRangeStart", "02:00:00:00:00:00:00:00"},
+                        {"pKeyGUIDPoolRangeEnd", "02:FF:FF:FF:FF:FF:FF:FF"}, {"ufmSecret", "ufm-secret"}}},
+      {"sriovDevicePlugin", {{"image", "sriov-network-device-plugin"}, {"repository", "ghcr.io/k8snetworkplumbingwg"},
+                             {"version", "v3.9.0"}, {"config", R"({"resourceList":[{"resourceName":"hostdev"}]})"}}},
+      {"nicFeatureDiscovery", {{"image", "nic-feature-discovery"}, {"repository", "ghcr.io/mellanox"}, {"version", "v0.0.1"}}},
+      {"docaTelemetryService", {{"image", "doca_telemetry"}, {"repository", "nvcr.io/nvidia/doca"}, {"version", "1.16.5"}}},
+      {"nicConfigurationOperator",
+       {{"operator", {{"image", "nic-configuration-operator"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", "v1.1.1"}}},
+        {"configurationDaemon",
+         {{"image", "nic-configuration-operator-daemon"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", "v1.1.1"}}},
+        {"nicFirmwareStorage", {{"create", true}}}}},
+      {"spectrumXOperator", {{"image", "spectrum-x-operator"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", "v0.1.0"}}},
+      {"secondaryNetwork", {{"ipoib", {{"image", "ipoib-cni"}, {"repository", "ghcr.io/mellanox"}, {"version", "v1.2.0"}}},
+                            {"ipamPlugin", {{"image", "whereabouts"}, {"repository", "ghcr.io/k8snetworkplumbingwg"},
+                                            {"version", "v0.7.0"}}}}}};
+  // A volume for the firmware cache's claim to bind to (the rig has no provisioner).
+  const json volume = {{"apiVersion", "v1"}, {"kind", "PersistentVolume"}, {"metadata", {{"name", "chart-firmware"}}},
+                       {"spec", {{"capacity", {{"storage", "1Gi"}}}, {"accessModes", {"ReadWriteMany"}},
+                                 {"hostPath", {{"path", "/tmp/chart-firmware"}}}}}};
+  ASSERT_TRUE(client->Create({"", "v1", "persistentvolumes", "PersistentVolume", false}, volume).ok());
+  ASSERT_TRUE(client->Patch(network::NicClusterPolicies(), "", "nic-cluster-policy", kube::PatchType::kMerge,
+                            json({{"spec", more}}).dump())
+                  .ok());
+  json status;
+  EXPECT_TRUE(Eventually([&] {
+    auto p = client->Get(network::NicClusterPolicies(), "", "nic-cluster-policy");
+    if (!p.ok()) return false;
+    status = p->Tree().value("status", json::object());
+    if (status.value("observedGeneration", -1) != p->meta().generation) return false;
+    for (const auto& s : status.value("appliedStates", json::array())) {
+      if (s.value("state", "") == "error" || s.value("state", "") == "ignore") return false;  // all configured now
+    }
+    return status.value("state", "") == "ready";
+  })) << status.dump() << "\n" << op.Output();
   EXPECT_EQ(op.Output().find("Forbidden"), std::string::npos) << op.Output();
 
   ASSERT_TRUE(client->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
@@ -94,6 +131,7 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   EXPECT_EQ(op.exit_code(), 0) << op.Output();
   EXPECT_EQ(env.RigCommand("helm uninstall netop --namespace " + kNamespace + " 2>&1", &out), 0) << out;
   EXPECT_EQ(env.RigCommand("kubectl delete node chart-0 chart-1 --wait=false"), 0);
+  EXPECT_EQ(env.RigCommand("kubectl delete persistentvolume chart-firmware --wait=false"), 0);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 
@@ -265,6 +266,59 @@ kube::Status DocaTelemetry(const RenderInputs& in, nlohmann::json* ctx) {
   return kube::Status::Ok();
 }
 
+kube::Status NicConfigurationOperator(const RenderInputs& in, nlohmann::json* ctx) {
+  const nlohmann::json& sec = in.section;
+  const std::string level = sec.value("logLevel", "info");
+  if (level != "info" && level != "debug") return Invalid(in.field + ".logLevel", "must be info or debug");
+  nlohmann::json env = sec.value("env", nlohmann::json::array());
+  env.insert(env.begin(), nlohmann::json{{"name", "LOG_LEVEL"}, {"value", level}});
+  (*ctx)["envJson"] = env.dump();
+  (*ctx)["daemonEnvJson"] = nlohmann::json::array({{{"name", "NODE_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "spec.nodeName"}}}}}},
+                                                   {{"name", "NAMESPACE"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}},
+                                                   {{"name", "LOG_LEVEL"}, {"value", level}}})
+                                .dump();
+  (*ctx)["firmwareStorage"] = false;
+  if (sec.contains("nicFirmwareStorage") && sec["nicFirmwareStorage"].is_object()) {
+    const nlohmann::json& storage = sec["nicFirmwareStorage"];
+    const std::string field = in.field + ".nicFirmwareStorage";
+    const std::string pvc = storage.value("pvcName", "nic-fw-storage-pvc");
+    static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    if (pvc.size() > 63 || !std::regex_match(pvc, kLabel)) {
+      return Invalid(field + ".pvcName", "\"" + pvc + "\" is not a valid PersistentVolumeClaim name (DNS label)");
+    }
+    const std::string size = storage.value("availableStorageSize", "1Gi");
+    static const std::regex kSize("[0-9]+(Ei|Pi|Ti|Gi|Mi|Ki)");
+    if (!std::regex_match(size, kSize)) {
+      return Invalid(field + ".availableStorageSize", "\"" + size + "\" must be a number with a unit Ki to Ei, like 1Gi");
+    }
+    (*ctx)["firmwareStorage"] = {{"create", storage.value("create", true)},
+                                 {"pvcName", pvc},
+                                 {"storageClassName", storage.value("storageClassName", "")},
+                                 {"availableStorageSize", size}};
+  }
+  return kube::Status::Ok();
+}
+
+// The flow controller starts the X-plane itself; it is told the image through its environment.
+kube::Status SpectrumX(const RenderInputs& in, nlohmann::json* ctx) {
+  nlohmann::json env = nlohmann::json::array();
+  if (in.section.contains("xPlane") && in.section["xPlane"].is_object()) {
+    const std::string field = in.field + ".xPlane";
+    auto xplane = ResolveImage(in.section["xPlane"], in.spec.value("global", nlohmann::json::object()), field);
+    if (!xplane.ok()) return xplane.status();
+    std::string secrets;
+    for (const auto& s : xplane->pull_secrets) secrets += (secrets.empty() ? "" : ",") + s;
+    env.push_back({{"name", "XPLANE_REPOSITORY"}, {"value", xplane->repository}});
+    env.push_back({{"name", "XPLANE_IMAGE"}, {"value", xplane->image}});
+    env.push_back({{"name", "XPLANE_VERSION"}, {"value", xplane->version}});
+    env.push_back({{"name", "IMAGE_PULL_SECRETS"}, {"value", secrets}});
+  }
+  env.push_back({{"name", "POD_NAMESPACE"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}});
+  env.push_back({{"name", "NODE_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "spec.nodeName"}}}}}});
+  (*ctx)["envJson"] = env.dump();
+  return kube::Status::Ok();
+}
+
 kube::Status MultusConfig(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string text = in.section.value("config", "");
   const bool has = text.find_first_not_of(" \t\r\n") != std::string::npos;
@@ -305,6 +359,14 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
        "network-operator/state-nic-feature-discovery", {"nic-feature-discovery"}, nullptr},
       {"state-doca-telemetry-service", "DOCATelemetryServiceReady", "/docaTelemetryService",
        "network-operator/state-doca-telemetry-service", {"doca-telemetry-service"}, DocaTelemetry},
+      {"state-nic-configuration-operator", "NICConfigurationOperatorReady", "/nicConfigurationOperator",
+       "network-operator/state-nic-configuration-operator", {"nic-configuration-operator", "nic-configuration-daemon"},
+       NicConfigurationOperator,
+       {{"nic-configuration-operator", {{"requests", {{"cpu", "10m"}, {"memory", "64Mi"}}}, {"limits", {{"cpu", "500m"}, {"memory", "128Mi"}}}}},
+        {"nic-configuration-daemon", {{"requests", {{"cpu", "100m"}, {"memory", "512Mi"}}}, {"limits", {{"cpu", "500m"}, {"memory", "1Gi"}}}}}},
+       {"/operator", "/configurationDaemon"}},
+      {"state-spectrum-x-operator", "SpectrumXOperatorReady", "/spectrumXOperator",
+       "network-operator/state-spectrum-x-operator", {"spectrum-x-flowcontroller"}, SpectrumX},
   };
   return states;
 }
@@ -323,10 +385,28 @@ const std::vector<StateDefinition>& NicNodePolicyStates() {
 }
 
 kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const RenderInputs& in) {
-  auto image = ResolveImage(in.section, in.spec.value("global", nlohmann::json::object()), in.field);
-  if (!image.ok()) return image.status();
+  // Each image spec: its reference, its pull secrets (all of them go to every pod of the
+  // state) and its containerResources.
+  nlohmann::json images = nlohmann::json::object();
   nlohmann::json pull_secrets = nlohmann::json::array();
-  for (const auto& s : image->pull_secrets) pull_secrets.push_back({{"name", s}});
+  std::vector<std::pair<std::string, const nlohmann::json*>> resource_lists;  // field, list
+  std::string first_image;
+  for (const auto& pointer : state.image_specs) {
+    std::string field = in.field + pointer;
+    std::replace(field.begin() + static_cast<std::ptrdiff_t>(in.field.size()), field.end(), '/', '.');
+    const nlohmann::json::json_pointer at(pointer);
+    if (!in.section.contains(at) || !in.section.at(at).is_object()) return Invalid(field, "is required");
+    const nlohmann::json& spec = in.section.at(at);
+    auto image = ResolveImage(spec, in.spec.value("global", nlohmann::json::object()), field);
+    if (!image.ok()) return image.status();
+    images[pointer.empty() ? "main" : pointer.substr(1)] = image->reference;
+    if (first_image.empty()) first_image = image->reference;
+    for (const auto& s : image->pull_secrets) {
+      const nlohmann::json entry = {{"name", s}};
+      if (std::find(pull_secrets.begin(), pull_secrets.end(), entry) == pull_secrets.end()) pull_secrets.push_back(entry);
+    }
+    if (spec.contains("containerResources")) resource_lists.emplace_back(field, &spec["containerResources"]);
+  }
 
   // User tolerations, then the one every operand gets so GPU nodes are covered.
   nlohmann::json tolerations = in.spec.value("tolerations", nlohmann::json::array());
@@ -353,14 +433,14 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
 
   nlohmann::json resources = nlohmann::json::object();
   for (const auto& c : state.containers) resources[c] = state.default_resources.value(c, nlohmann::json::object()).dump();
-  if (in.section.contains("containerResources")) {
-    const auto& list = in.section["containerResources"];
+  for (const auto& [field, list_ptr] : resource_lists) {
+    const auto& list = *list_ptr;
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string name = list[i].value("name", "");
       if (!resources.contains(name)) {
         std::string known;
         for (const auto& c : state.containers) known += (known.empty() ? "" : ", ") + c;
-        return Invalid(in.field + ".containerResources[" + std::to_string(i) + "].name",
+        return Invalid(field + ".containerResources[" + std::to_string(i) + "].name",
                        "\"" + name + "\" is not a container of this component (" + known + ")");
       }
       nlohmann::json r = nlohmann::json::object();
@@ -373,7 +453,8 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
   const auto config_it = in.section.find("config");
   const std::string config = config_it != in.section.end() && config_it->is_string() ? config_it->get<std::string>() : "";
   nlohmann::json ctx = {{"namespace", in.namespace_},
-                        {"image", image->reference},
+                        {"image", first_image},
+                        {"images", images},
                         {"imagePullSecretsJson", pull_secrets.dump()},
                         {"tolerationsJson", tolerations.dump()},
                         {"affinityJson", affinity.dump()},

@@ -43,6 +43,10 @@ struct StateDefinition {
   // Resources of the containers that have defaults upstream, used when containerResources
   // does not name them: {"nv-ipam-node": {"requests": {...}, "limits": {...}}}.
   nlohmann::json default_resources = nlohmann::json::object();
+  // Where the component's image specs are, as JSON pointers into its section: "" is the
+  // section itself; a component with several images (the NIC configuration operator)
+  // lists each. The first is the template's `image`; each is also `images.<name>`.
+  std::vector<std::string> image_specs = {""};
 };
 
 // The NicClusterPolicy states this operator implements, in upstream order.

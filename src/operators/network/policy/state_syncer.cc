@@ -32,6 +32,7 @@ std::vector<kube::Resource> StateResources() {
           kube::resources::DaemonSets(),
           kube::resources::Deployments(),
           {"", "v1", "services", "Service", true},
+          {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true},
           {"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false},
           {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false},
           {"rbac.authorization.k8s.io", "v1", "roles", "Role", true},
