@@ -14,6 +14,7 @@
 
 #include "child_process.h"
 #include "nic_cluster_policy_reconciler.h"
+#include "eventually.h"
 #include "rig_environment.h"
 
 namespace {
@@ -25,14 +26,7 @@ using std::chrono::seconds;
 const std::string kChart = std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart";
 const std::string kNamespace = "network-operator-chart";
 
-bool Eventually(const std::function<bool()>& done, milliseconds timeout = milliseconds(60000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  return done();
-}
+bool Eventually(const std::function<bool()>& done) { return rig::Eventually(done, milliseconds(60000)); }
 
 TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   auto& env = rig::RigEnvironment::Get();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/informer.h"
+#include "eventually.h"
 #include "rig_environment.h"
 
 namespace {
@@ -51,14 +52,7 @@ struct Recorder {
   }
 };
 
-bool Eventually(const std::function<bool()>& cond, milliseconds timeout = milliseconds(30000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return cond();
-}
+using rig::Eventually;
 
 // The server's objects as key -> resourceVersion.
 std::map<std::string, std::string> ServerState(kube::Client& client, const std::string& ns) {

@@ -10,6 +10,7 @@
 
 #include "child_process.h"
 #include "networks/network_kind.h"
+#include "eventually.h"
 #include "rig_environment.h"
 
 namespace {
@@ -40,14 +41,8 @@ class NetworkOperatorTest : public ::testing::Test {
   }
   void SetUp() override { client_ = rig::RigEnvironment::Get().NewClient(); }
 
-  // Waits until `get` gives a value for which `done` holds.
   static bool Eventually(const std::function<bool()>& done, milliseconds timeout = milliseconds(20000)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    return done();
+    return rig::Eventually(done, timeout);
   }
 
   json Status(const network::NetworkKind& kind, const std::string& name) {

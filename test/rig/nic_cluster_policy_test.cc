@@ -12,6 +12,7 @@
 #include "child_process.h"
 #include "nic_cluster_policy_reconciler.h"
 #include "nic_node_policy_reconciler.h"
+#include "eventually.h"
 #include "rig_environment.h"
 
 namespace {
@@ -22,14 +23,7 @@ using std::chrono::seconds;
 
 const std::string kNamespace = "nvidia-network-operator";
 
-bool Eventually(const std::function<bool()>& done, milliseconds timeout = milliseconds(30000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return done();
-}
+using rig::Eventually;
 
 class NicClusterPolicyTest : public ::testing::Test {
  protected:

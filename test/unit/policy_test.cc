@@ -219,5 +219,25 @@ TEST(NodePolicyConflicts, ASectionInBothPlacesOrAnOverlapIsAConflict) {
   EXPECT_TRUE(SelectorMatches({}, nodes[0].labels)) << "an empty selector selects every node";
 }
 
+
+TEST(PolicyStatus, AConflictKeepsTheStatesAndSaysWhyInReady) {
+  std::vector<StateReport> reports = {{"state-OFED", "OFEDDriverReady", SyncState::kReady, ""}};
+  json before = BuildPolicyStatus(reports, 1, json(), "2026-01-01T00:00:00Z");
+  json blocked = BuildBlockedStatus("nodeSelector overlaps NicNodePolicy b on node n", 2, before, "2026-01-02T00:00:00Z");
+  EXPECT_EQ(blocked["state"], "error");
+  EXPECT_EQ(blocked["reason"], "nodeSelector overlaps NicNodePolicy b on node n");
+  EXPECT_EQ(blocked["observedGeneration"], 2);
+  EXPECT_EQ(blocked["appliedStates"], before["appliedStates"]);
+  ASSERT_EQ(blocked["conditions"].size(), 2u);
+  EXPECT_EQ(blocked["conditions"][0]["type"], "OFEDDriverReady");
+  EXPECT_EQ(blocked["conditions"][1],
+            json({{"type", "Ready"}, {"status", "False"}, {"reason", "PolicyConflict"},
+                  {"message", "nodeSelector overlaps NicNodePolicy b on node n"}, {"observedGeneration", 2},
+                  {"lastTransitionTime", "2026-01-02T00:00:00Z"}}));
+  // Unchanged on the next pass: no write.
+  EXPECT_EQ(BuildBlockedStatus("nodeSelector overlaps NicNodePolicy b on node n", 2, blocked, "2026-01-03T00:00:00Z"),
+            blocked);
+}
+
 }  // namespace
 }  // namespace network

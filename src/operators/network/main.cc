@@ -98,8 +98,9 @@ int main(int argc, char** argv) {
       kube::FieldMask::WithMetadata({"spec.nodeName", "status.containerStatuses"}));
   auto& driver_pods = mgr.GetInformer(kube::resources::Pods(), pod_options);
   auto& node_policies = mgr.GetInformer(network::NicNodePolicies());
+  network::NodeViews views(nodes, driver_pods);
   auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
-      mgr.client(), mgr.recorder(), policies, node_policies, nodes, driver_pods, kinds, operand_namespace);
+      mgr.client(), mgr.recorder(), policies, node_policies, views, kinds, operand_namespace);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
   // Status updates pass too (see the network controllers above).
   policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::ResourceVersionChanged());
@@ -120,7 +121,7 @@ int main(int argc, char** argv) {
 
   // NicNodePolicy: each one's own objects; any policy or node change may create or end a conflict.
   auto node_policy_reconciler = std::make_shared<network::NicNodePolicyReconciler>(
-      mgr.client(), mgr.recorder(), node_policies, policies, nodes, kinds, operand_namespace);
+      mgr.client(), mgr.recorder(), node_policies, policies, views, kinds, operand_namespace);
   auto node_policy_controller = std::make_unique<kube::Controller>("nicnodepolicy", node_policy_reconciler);
   node_policy_controller->Watch(node_policies, kube::handlers::EnqueueObject(),
                                 kube::predicates::ResourceVersionChanged());

@@ -16,14 +16,13 @@ kube::Resource NicClusterPolicies() {
 
 NicClusterPolicyReconciler::NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
                                                        kube::Informer& policies, kube::Informer& node_policies,
-                                                       kube::Informer& nodes, kube::Informer& driver_pods,
-                                                       const ManagedKinds& kinds, std::string operand_namespace)
+                                                       NodeViews& views, const ManagedKinds& kinds,
+                                                       std::string operand_namespace)
     : client_(client),
       recorder_(recorder),
       policies_(policies),
       node_policies_(node_policies),
-      nodes_(nodes),
-      driver_pods_(driver_pods),
+      views_(views),
       syncer_(client, kinds, kFieldManager),
       namespace_(std::move(operand_namespace)) {}
 
@@ -49,15 +48,7 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
     }
     return false;
   };
-  std::vector<DriverPod> pods;
-  for (const auto& p : driver_pods_.store().List()) {
-    nlohmann::json t = p->Tree();
-    DriverPod pod{t.value("spec", nlohmann::json::object()).value("nodeName", ""), false};
-    for (const auto& c : t.value("status", nlohmann::json::object()).value("containerStatuses", nlohmann::json::array())) {
-      if (c.value("name", "") == "mofed-container") pod.ready = c.value("ready", false);
-    }
-    pods.push_back(pod);
-  }
+  const std::vector<DriverPod> pods = views_.DriverPods();
   for (const auto& [node, value] : WaitLabelChanges(nodes, pods, configured)) {
     nlohmann::json patch = {{"metadata", {{"labels", {{kMofedWaitLabel, value ? nlohmann::json(*value) : nlohmann::json()}}}}}};
     auto r = client_.Patch(kube::resources::Nodes(), "", node, kube::PatchType::kMerge, patch.dump());
@@ -69,11 +60,7 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
 
 kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const kube::ReconcileRequest& request,
                                                                           std::stop_token) {
-  std::vector<NodeLabels> nodes;
-  for (const auto& n : nodes_.store().List()) {
-    nlohmann::json t = n->Tree();
-    nodes.push_back({n->name(), n->Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array())});
-  }
+  const std::vector<NodeLabels> nodes = views_.Nodes();
   // One read of the cache per object: the informer may add the policy between two reads.
   kube::ObjectPtr requested = policies_.store().Get(request.name);
   const kube::ObjectPtr policy = request.name == kSingletonName ? requested : policies_.store().Get(kSingletonName);

@@ -15,6 +15,7 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "node_views.h"
 #include "state_syncer.h"
 
 namespace network {
@@ -24,8 +25,8 @@ kube::Resource NicClusterPolicies();
 class NicClusterPolicyReconciler : public kube::Reconciler {
  public:
   NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& policies,
-                             kube::Informer& node_policies, kube::Informer& nodes, kube::Informer& driver_pods,
-                             const ManagedKinds& kinds, std::string operand_namespace);
+                             kube::Informer& node_policies, NodeViews& views, const ManagedKinds& kinds,
+                             std::string operand_namespace);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
@@ -41,8 +42,7 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
   kube::EventRecorder& recorder_;
   kube::Informer& policies_;
   kube::Informer& node_policies_;
-  kube::Informer& nodes_;
-  kube::Informer& driver_pods_;
+  NodeViews& views_;
   StateSyncer syncer_;
   const std::string namespace_;
 };

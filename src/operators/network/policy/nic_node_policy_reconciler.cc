@@ -20,13 +20,13 @@ NodePolicyView NodePolicyViewOf(const kube::Object& policy) {
 
 NicNodePolicyReconciler::NicNodePolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
                                                  kube::Informer& node_policies, kube::Informer& cluster_policies,
-                                                 kube::Informer& nodes, const ManagedKinds& kinds,
+                                                 NodeViews& views, const ManagedKinds& kinds,
                                                  std::string operand_namespace)
     : client_(client),
       recorder_(recorder),
       node_policies_(node_policies),
       cluster_policies_(cluster_policies),
-      nodes_(nodes),
+      views_(views),
       syncer_(client, kinds, NicClusterPolicyReconciler::kFieldManager),
       namespace_(std::move(operand_namespace)) {}
 
@@ -37,11 +37,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
   const nlohmann::json current = policy->Tree().value("status", nlohmann::json::object());
   const NodePolicyView view = NodePolicyViewOf(*policy);
 
-  std::vector<NodeLabels> nodes;
-  for (const auto& n : nodes_.store().List()) {
-    nlohmann::json t = n->Tree();
-    nodes.push_back({n->name(), n->Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array())});
-  }
+  const std::vector<NodeLabels> nodes = views_.Nodes();
   std::vector<NodePolicyView> others;
   for (const auto& p : node_policies_.store().List()) {
     if (p->name() != policy->name() && !p->meta().deleting) others.push_back(NodePolicyViewOf(*p));
@@ -53,10 +49,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
   const std::string conflict = NodePolicyConflict(view, others, cluster_spec, nodes);
   if (!conflict.empty()) {
     kube::log::Warn("NicNodePolicy not applied", {{"name", policy->name()}, {"reason", conflict}});
-    nlohmann::json desired = current;
-    desired["state"] = "error";
-    desired["reason"] = conflict;
-    desired["observedGeneration"] = policy->meta().generation;
+    nlohmann::json desired = BuildBlockedStatus(conflict, policy->meta().generation, current, kube::RfcTimeNow());
     KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));
     return kube::ReconcileResult{};
   }

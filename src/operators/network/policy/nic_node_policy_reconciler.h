@@ -15,6 +15,7 @@
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
 #include "node_policy_conflicts.h"
+#include "node_views.h"
 #include "state_syncer.h"
 
 namespace network {
@@ -27,7 +28,7 @@ NodePolicyView NodePolicyViewOf(const kube::Object& policy);
 class NicNodePolicyReconciler : public kube::Reconciler {
  public:
   NicNodePolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& node_policies,
-                          kube::Informer& cluster_policies, kube::Informer& nodes, const ManagedKinds& kinds,
+                          kube::Informer& cluster_policies, NodeViews& views, const ManagedKinds& kinds,
                           std::string operand_namespace);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
@@ -37,7 +38,7 @@ class NicNodePolicyReconciler : public kube::Reconciler {
   kube::EventRecorder& recorder_;
   kube::Informer& node_policies_;
   kube::Informer& cluster_policies_;
-  kube::Informer& nodes_;
+  NodeViews& views_;
   StateSyncer syncer_;
   const std::string namespace_;
 };

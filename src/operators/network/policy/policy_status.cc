@@ -75,4 +75,21 @@ nlohmann::json BuildPolicyStatus(const std::vector<StateReport>& reports, int64_
           {"observedGeneration", generation}};
 }
 
+nlohmann::json BuildBlockedStatus(const std::string& reason, int64_t generation, const nlohmann::json& previous,
+                                  const std::string& now) {
+  nlohmann::json conditions = nlohmann::json::array();
+  if (previous.is_object() && previous.contains("conditions") && previous["conditions"].is_array()) {
+    for (const auto& c : previous["conditions"]) {
+      if (c.value("type", "") != "Ready") conditions.push_back(c);
+    }
+  }
+  conditions.push_back(Condition("Ready", false, "PolicyConflict", reason, generation, previous, now));
+  nlohmann::json status = {{"state", "error"},
+                           {"reason", reason},
+                           {"conditions", conditions},
+                           {"observedGeneration", generation}};
+  if (previous.is_object() && previous.contains("appliedStates")) status["appliedStates"] = previous["appliedStates"];
+  return status;
+}
+
 }  // namespace network

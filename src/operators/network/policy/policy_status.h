@@ -31,6 +31,11 @@ struct StateReport {
 nlohmann::json BuildPolicyStatus(const std::vector<StateReport>& reports, int64_t generation,
                                  const nlohmann::json& previous, const std::string& now);
 
+// The status of a policy that may not apply anything (a NicNodePolicy in conflict):
+// `state: error`, the reason, a False Ready condition; the states' last reports are kept.
+nlohmann::json BuildBlockedStatus(const std::string& reason, int64_t generation, const nlohmann::json& previous,
+                                  const std::string& now);
+
 // The global state: error when any state failed, notReady when any is not
 // ready yet, else ready (ignored states count as fine).
 SyncState GlobalState(const std::vector<StateReport>& reports);
