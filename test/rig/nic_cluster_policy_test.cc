@@ -241,7 +241,8 @@ TEST_F(NicClusterPolicyTest, RemovingASectionRemovesItsObjects) {
            kube::IsNotFound(client_->Get({"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false}, "", "multus").status());
   }));
   ASSERT_TRUE(Eventually([&] { return StateOf("state-multus-cni") == "ignore" && State() == "ready"; }));
-  for (const auto& c : Policy()["status"]["conditions"]) EXPECT_NE(c["type"], "MultusCNIReady");
+  const json conditions = Policy()["status"]["conditions"];
+  for (const auto& c : conditions) EXPECT_NE(c["type"], "MultusCNIReady");
   ApplySeed();
   EXPECT_TRUE(Eventually([&] { return DaemonSet("kube-multus-ds").ok(); }));
 }
