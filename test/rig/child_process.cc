@@ -73,6 +73,12 @@ bool ChildProcess::Wait(std::chrono::milliseconds timeout) {
   return true;
 }
 
+std::optional<int> ChildProcess::Terminate(std::chrono::milliseconds timeout) {
+  Signal(SIGTERM);
+  if (!Wait(timeout)) return std::nullopt;
+  return exit_code_;
+}
+
 bool ChildProcess::Running() { return !Wait(std::chrono::milliseconds(0)); }
 
 std::string ChildProcess::Output() const {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ class ChildProcess {
   // Waits up to `timeout`; true when it exited. exit_code() is then valid (-signal when killed).
   bool Wait(std::chrono::milliseconds timeout);
   bool Running();
+  // SIGTERM, then Wait(timeout): the exit code, or nullopt when it is still running.
+  std::optional<int> Terminate(std::chrono::milliseconds timeout);
   int exit_code() const { return exit_code_; }
   // Everything written to stdout and stderr so far.
   std::string Output() const;

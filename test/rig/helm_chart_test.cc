@@ -3,7 +3,6 @@
 // nothing but the chart's ServiceAccount and RBAC brings the seed policies to
 // ready: the least-privilege ClusterRole covers every call the code makes and
 // every permission the operands are granted.
-#include <signal.h>
 
 #include <gtest/gtest.h>
 
@@ -120,9 +119,7 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   EXPECT_EQ(op.Output().find("Forbidden"), std::string::npos) << op.Output();
 
   ASSERT_TRUE(client->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
-  op.Signal(SIGTERM);
-  EXPECT_TRUE(op.Wait(seconds(30)));
-  EXPECT_EQ(op.exit_code(), 0) << op.Output();
+  EXPECT_EQ(op.Terminate(seconds(30)), 0) << op.Output();
   EXPECT_EQ(env.RigCommand("helm uninstall netop --namespace " + kNamespace + " 2>&1", &out), 0) << out;
   EXPECT_EQ(env.RigCommand("kubectl delete node chart-0 chart-1 --wait=false"), 0);
   EXPECT_EQ(env.RigCommand("kubectl delete persistentvolume chart-firmware --wait=false"), 0);

@@ -1,6 +1,5 @@
 // The network operator as a process on the rig: the seed examples of the
 // secondary-network kinds become NetworkAttachmentDefinitions.
-#include <signal.h>
 
 #include <gtest/gtest.h>
 
@@ -34,9 +33,7 @@ class NetworkOperatorTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     if (!operator_) return;
-    operator_->Signal(SIGTERM);
-    EXPECT_TRUE(operator_->Wait(seconds(30)));
-    EXPECT_EQ(operator_->exit_code(), 0) << operator_->Output();
+    EXPECT_EQ(operator_->Terminate(seconds(30)), 0) << operator_->Output();
     operator_.reset();
   }
   void SetUp() override { client_ = rig::RigEnvironment::Get().NewClient(); }

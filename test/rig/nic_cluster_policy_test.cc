@@ -1,6 +1,5 @@
 // NicClusterPolicy on the rig with fake NIC nodes: the states implemented so
 // far (Multus, CNI plugins, RDMA shared device plugin) from the seed example.
-#include <signal.h>
 
 #include <gtest/gtest.h>
 
@@ -51,9 +50,7 @@ class NicClusterPolicyTest : public ::testing::Test {
   }
   static void StopOperator() {
     if (!operator_) return;
-    operator_->Signal(SIGTERM);
-    EXPECT_TRUE(operator_->Wait(seconds(30)));
-    EXPECT_EQ(operator_->exit_code(), 0) << operator_->Output();
+    EXPECT_EQ(operator_->Terminate(seconds(30)), 0) << operator_->Output();
     operator_.reset();
   }
   void SetUp() override { client_ = rig::RigEnvironment::Get().NewClient(); }

@@ -1,7 +1,5 @@
 #include "nic_cluster_policy_reconciler.h"
 
-#include <ctime>
-
 #include "kube/log.h"
 #include "kube/time_format.h"
 #include "nic_node_policy_reconciler.h"
@@ -31,10 +29,7 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
   const bool cluster_driver = cluster_spec.is_object() && cluster_spec.contains("ofedDriver") &&
                               cluster_spec["ofedDriver"].is_object();
   // Node policies that run the driver, and are in force (not in conflict).
-  std::vector<NodePolicyView> node_policies;
-  for (const auto& p : node_policies_.store().List()) {
-    if (!p->meta().deleting) node_policies.push_back(NodePolicyViewOf(*p));
-  }
+  const std::vector<NodePolicyView> node_policies = ActiveNodePolicies(node_policies_);
   std::vector<const NodePolicyView*> node_drivers;
   for (const auto& p : node_policies) {
     if (p.spec.contains("ofedDriver") && NodePolicyConflict(p, node_policies, cluster_spec, nodes).empty()) {

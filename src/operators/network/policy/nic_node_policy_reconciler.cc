@@ -18,6 +18,14 @@ NodePolicyView NodePolicyViewOf(const kube::Object& policy) {
   return view;
 }
 
+std::vector<NodePolicyView> ActiveNodePolicies(const kube::Informer& node_policies) {
+  std::vector<NodePolicyView> out;
+  for (const auto& p : node_policies.store().List()) {
+    if (!p->meta().deleting) out.push_back(NodePolicyViewOf(*p));
+  }
+  return out;
+}
+
 NicNodePolicyReconciler::NicNodePolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
                                                  kube::Informer& node_policies, kube::Informer& cluster_policies,
                                                  NodeViews& views, const ManagedKinds& kinds,
@@ -38,10 +46,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
   const NodePolicyView view = NodePolicyViewOf(*policy);
 
   const std::vector<NodeLabels> nodes = views_.Nodes();
-  std::vector<NodePolicyView> others;
-  for (const auto& p : node_policies_.store().List()) {
-    if (p->name() != policy->name() && !p->meta().deleting) others.push_back(NodePolicyViewOf(*p));
-  }
+  const std::vector<NodePolicyView> others = ActiveNodePolicies(node_policies_);  // itself is skipped in the check
   kube::ObjectPtr cluster = cluster_policies_.store().Get(NicClusterPolicyReconciler::kSingletonName);
   const nlohmann::json cluster_spec =
       cluster && !cluster->meta().deleting ? cluster->Tree().value("spec", nlohmann::json::object()) : nlohmann::json();

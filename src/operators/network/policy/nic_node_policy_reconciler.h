@@ -24,6 +24,8 @@ kube::Resource NicNodePolicies();
 
 // The name, nodeSelector and spec of a NicNodePolicy.
 NodePolicyView NodePolicyViewOf(const kube::Object& policy);
+// Those of every cached NicNodePolicy that is not being deleted.
+std::vector<NodePolicyView> ActiveNodePolicies(const kube::Informer& node_policies);
 
 class NicNodePolicyReconciler : public kube::Reconciler {
  public:

@@ -30,7 +30,7 @@ bool SelectorMatches(const std::map<std::string, std::string>& selector,
                      const std::map<std::string, std::string>& labels);
 
 // The reason `policy` may not apply, or "" when it may. `cluster_spec` is the
-// NicClusterPolicy's spec (null when there is none); `others` the other node policies.
+// NicClusterPolicy's spec (null when there is none); `others` the node policies (`policy` among them is skipped).
 std::string NodePolicyConflict(const NodePolicyView& policy, const std::vector<NodePolicyView>& others,
                                const nlohmann::json& cluster_spec, const std::vector<NodeLabels>& nodes);
 

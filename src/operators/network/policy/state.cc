@@ -27,25 +27,44 @@ std::string ConfigHash(const std::string& text) {
   return out;
 }
 
-// The RDMA shared device plugin's config: the fields its schema requires, checked.
-kube::Status CheckRdmaConfig(const RenderInputs& in, nlohmann::json* ctx) {
+// Dot-separated DNS-1123 labels, as domain names and Kubernetes object names are spelled
+// (object names are also at most 253 characters).
+bool IsDnsSubdomain(const std::string& name) {
+  static const std::regex kSubdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  return std::regex_match(name, kSubdomain);
+}
+
+// A device plugin's config: JSON text holding an object with the array `list_key`, whose
+// entries are objects that each name a resource. Returns the parsed config.
+kube::Result<nlohmann::json> ParseResourceConfig(const RenderInputs& in, const std::string& list_key) {
   const std::string field = in.field + ".config";
   const std::string text = in.section.value("config", "");
-  auto config = nlohmann::json::parse(text, nullptr, false);
   if (text.empty()) return Invalid(field, "is required");
+  auto config = nlohmann::json::parse(text, nullptr, false);
   if (config.is_discarded()) return Invalid(field, "is not valid JSON");
-  if (!config.is_object() || !config.contains("configList") || !config["configList"].is_array()) {
-    return Invalid(field, "must be an object with a \"configList\" array");
+  if (!config.is_object() || !config.contains(list_key) || !config[list_key].is_array()) {
+    return Invalid(field, "must be an object with a \"" + list_key + "\" array");
   }
   static const std::regex kResourceName("[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
-  for (size_t i = 0; i < config["configList"].size(); ++i) {
-    const auto& entry = config["configList"][i];
-    const std::string at = field + ".configList[" + std::to_string(i) + "]";
+  for (size_t i = 0; i < config[list_key].size(); ++i) {
+    const auto& entry = config[list_key][i];
+    const std::string at = field + "." + list_key + "[" + std::to_string(i) + "]";
     if (!entry.is_object()) return Invalid(at, "must be an object");
     if (!entry.contains("resourceName") || !entry["resourceName"].is_string() ||
         !std::regex_match(entry["resourceName"].get<std::string>(), kResourceName)) {
       return Invalid(at + ".resourceName", "is required and must match [A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
     }
+  }
+  return config;
+}
+
+// The RDMA shared device plugin's config: the fields its schema requires, checked.
+kube::Status CheckRdmaConfig(const RenderInputs& in, nlohmann::json* ctx) {
+  auto config = ParseResourceConfig(in, "configList");
+  if (!config.ok()) return config.status();
+  for (size_t i = 0; i < (*config)["configList"].size(); ++i) {
+    const auto& entry = (*config)["configList"][i];
+    const std::string at = in.field + ".config.configList[" + std::to_string(i) + "]";
     if (entry.contains("rdmaHcaMax") && (!entry["rdmaHcaMax"].is_number_integer() || entry["rdmaHcaMax"].get<int64_t>() < 0)) {
       return Invalid(at + ".rdmaHcaMax", "must be a non-negative integer");
     }
@@ -57,26 +76,13 @@ kube::Status CheckRdmaConfig(const RenderInputs& in, nlohmann::json* ctx) {
 
 // The SR-IOV network device plugin's config: the fields its schema requires, checked.
 kube::Status CheckSriovConfig(const RenderInputs& in, nlohmann::json* ctx) {
-  const std::string field = in.field + ".config";
-  const std::string text = in.section.value("config", "");
-  if (text.empty()) return Invalid(field, "is required");
-  auto config = nlohmann::json::parse(text, nullptr, false);
-  if (config.is_discarded()) return Invalid(field, "is not valid JSON");
-  if (!config.is_object() || !config.contains("resourceList") || !config["resourceList"].is_array()) {
-    return Invalid(field, "must be an object with a \"resourceList\" array");
-  }
-  static const std::regex kResourceName("[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
-  static const std::regex kPrefix("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  for (size_t i = 0; i < config["resourceList"].size(); ++i) {
-    const auto& entry = config["resourceList"][i];
-    const std::string at = field + ".resourceList[" + std::to_string(i) + "]";
-    if (!entry.is_object()) return Invalid(at, "must be an object");
-    if (!entry.contains("resourceName") || !entry["resourceName"].is_string() ||
-        !std::regex_match(entry["resourceName"].get<std::string>(), kResourceName)) {
-      return Invalid(at + ".resourceName", "is required and must match [A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
-    }
-    if (entry.contains("resourcePrefix") && (!entry["resourcePrefix"].is_string() ||
-                                             !std::regex_match(entry["resourcePrefix"].get<std::string>(), kPrefix))) {
+  auto config = ParseResourceConfig(in, "resourceList");
+  if (!config.ok()) return config.status();
+  for (size_t i = 0; i < (*config)["resourceList"].size(); ++i) {
+    const auto& entry = (*config)["resourceList"][i];
+    const std::string at = in.field + ".config.resourceList[" + std::to_string(i) + "]";
+    if (entry.contains("resourcePrefix") &&
+        (!entry["resourcePrefix"].is_string() || !IsDnsSubdomain(entry["resourcePrefix"].get<std::string>()))) {
       return Invalid(at + ".resourcePrefix", "must be a domain name");
     }
     if (entry.contains("deviceType")) {
@@ -257,8 +263,7 @@ kube::Status NvIpam(const RenderInputs& in, nlohmann::json* ctx) {
 kube::Status DocaTelemetry(const RenderInputs& in, nlohmann::json* ctx) {
   const nlohmann::json config = in.section.value("config", nlohmann::json::object());
   const std::string from = config.is_object() ? config.value("fromConfigMap", "") : "";
-  static const std::regex kName("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  if (!from.empty() && (from.size() > 253 || !std::regex_match(from, kName))) {
+  if (!from.empty() && (from.size() > 253 || !IsDnsSubdomain(from))) {
     return Invalid(in.field + ".config.fromConfigMap", "\"" + from + "\" is not a ConfigMap name (DNS-1123 subdomain)");
   }
   (*ctx)["deployConfigMap"] = from.empty();
