@@ -19,6 +19,7 @@ const char* CodeName(Code code) {
     case Code::kUnavailable: return "Unavailable";
     case Code::kTimeout: return "Timeout";
     case Code::kCancelled: return "Cancelled";
+    case Code::kResourceExhausted: return "ResourceExhausted";
     case Code::kInternal: return "Internal";
   }
   return "Unknown";

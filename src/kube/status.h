@@ -31,6 +31,7 @@ enum class Code {
   kUnavailable,       // transport failure: connection refused, TLS, DNS
   kTimeout,           // deadline exceeded
   kCancelled,         // stopped by the caller
+  kResourceExhausted, // nothing left to hand out (addresses, quota)
   kInternal,          // a bug or an unexpected answer
 };
 

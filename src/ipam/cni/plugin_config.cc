@@ -1,0 +1,157 @@
+#include "cni/plugin_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace ipam {
+namespace {
+
+kube::Status Invalid(const std::string& message) { return kube::Status(kube::Code::kInvalidArgument, message); }
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, sep)) {
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseCniArgs(const std::string& args) {
+  std::map<std::string, std::string> out;
+  for (const auto& kv : Split(args, ';')) {
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) out[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
+// "10.0.0.5" or "10.0.0.5/24".
+kube::Result<IPAddress> StaticAddress(const std::string& text) {
+  auto a = IPAddress::Parse(text.substr(0, text.find('/')));
+  if (!a.ok()) return Invalid("static address " + a.status().message());
+  return *a;
+}
+
+kube::Result<PoolType> ParsePoolType(std::string type) {
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (type.empty() || type == "ippool") return PoolType::kIPPool;
+  if (type == "cidrpool") return PoolType::kCIDRPool;
+  return Invalid("poolType must be ippool or cidrpool, not \"" + type + "\"");
+}
+
+}  // namespace
+
+kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const std::string& cni_args) {
+  if (!conf.is_object()) return Invalid("the network configuration is not a JSON object");
+  PluginConfig c;
+  c.cni_version = conf.value("cniVersion", "");
+  c.network_name = conf.value("name", "");
+  const auto ipam = conf.value("ipam", nlohmann::json::object());
+  if (!ipam.is_object()) return Invalid("ipam must be an object");
+
+  // Defaults file first; the network config overrides it.
+  nlohmann::json defaults = nlohmann::json::object();
+  const std::string conf_dir = ipam.value("confDir", std::string(kDefaultConfDir));
+  if (std::ifstream in(conf_dir + "/nv-ipam.conf"); in) {
+    defaults = nlohmann::json::parse(in, nullptr, false);
+    if (defaults.is_discarded() || !defaults.is_object()) return Invalid(conf_dir + "/nv-ipam.conf is not a JSON object");
+  }
+  auto setting = [&](const char* key) -> nlohmann::json {
+    if (ipam.contains(key)) return ipam[key];
+    return defaults.value(key, nlohmann::json());
+  };
+  auto string_setting = [&](const char* key, const std::string& fallback) -> kube::Result<std::string> {
+    const auto v = setting(key);
+    if (v.is_null()) return fallback;
+    if (!v.is_string()) return Invalid(std::string("ipam.") + key + " must be a string");
+    return v.get<std::string>();
+  };
+
+  auto socket = string_setting("daemonSocket", kDefaultDaemonSocket);
+  if (!socket.ok()) return socket.status();
+  c.daemon_socket = socket->rfind("unix://", 0) == 0 ? socket->substr(7) : *socket;
+  const auto timeout = setting("daemonCallTimeoutSeconds");
+  if (!timeout.is_null()) {
+    if (!timeout.is_number_integer() || timeout.get<int>() <= 0) {
+      return Invalid("ipam.daemonCallTimeoutSeconds must be a positive integer");
+    }
+    c.daemon_timeout = std::chrono::seconds(timeout.get<int>());
+  }
+  auto log_file = string_setting("logFile", "/var/log/nv-ipam-cni.log");
+  auto log_level = string_setting("logLevel", "info");
+  auto pool_name = string_setting("poolName", c.network_name);
+  auto pool_type = string_setting("poolType", "ippool");
+  for (const auto* r : {&log_file, &log_level, &pool_name, &pool_type}) {
+    if (!r->ok()) return r->status();
+  }
+  c.log_file = *log_file;
+  c.log_level = *log_level;
+  const bool force_pool_name = setting("forcePoolName").is_boolean() && setting("forcePoolName").get<bool>();
+
+  // Runtime arguments: args.cni (multus) and runtimeConfig (capabilities).
+  const auto args = conf.value("args", nlohmann::json::object()).value("cni", nlohmann::json::object());
+  std::vector<std::string> names = Split(*pool_name, ',');
+  std::string type_text = *pool_type;
+  if (!force_pool_name && args.contains("poolNames")) {
+    if (!args["poolNames"].is_array()) return Invalid("args.cni.poolNames must be a list");
+    names.clear();
+    for (const auto& n : args["poolNames"]) names.push_back(n.is_string() ? n.get<std::string>() : n.dump());
+  }
+  if (args.contains("poolType")) type_text = args.value("poolType", "");
+  auto type = ParsePoolType(type_text);
+  if (!type.ok()) return type.status();
+  if (names.empty()) return Invalid("no pool: set ipam.poolName (or name the network after the pool)");
+  if (names.size() > 2) return Invalid("at most two pools (one per address family) may be named, got " +
+                                       std::to_string(names.size()));
+  for (const auto& n : names) c.pools.push_back({*type, n});
+
+  std::vector<std::string> ips;
+  const std::pair<const char*, nlohmann::json> ip_lists[] = {
+      {"args.cni.ips", args.value("ips", nlohmann::json())},
+      {"runtimeConfig.ips", conf.value("runtimeConfig", nlohmann::json::object()).value("ips", nlohmann::json())}};
+  for (const auto& [where, list] : ip_lists) {
+    if (list.is_null()) continue;
+    if (!list.is_array()) return Invalid(std::string(where) + " must be a list");
+    for (const auto& ip : list) ips.push_back(ip.is_string() ? ip.get<std::string>() : ip.dump());
+  }
+  const auto env_args = ParseCniArgs(cni_args);
+  if (auto ip = env_args.find("IP"); ip != env_args.end()) {
+    for (const auto& one : Split(ip->second, ',')) ips.push_back(one);
+  }
+  for (const auto& ip : ips) {
+    auto a = StaticAddress(ip);
+    if (!a.ok()) return a.status();
+    if (std::find(c.static_ips.begin(), c.static_ips.end(), *a) == c.static_ips.end()) c.static_ips.push_back(*a);
+  }
+  if (args.contains("allocateDefaultGateway")) {
+    if (!args["allocateDefaultGateway"].is_boolean()) return Invalid("args.cni.allocateDefaultGateway must be a boolean");
+    c.allocate_default_gateway = args["allocateDefaultGateway"].get<bool>();
+  }
+  if (args.contains("allocateIPWithIndex")) {
+    if (!args["allocateIPWithIndex"].is_number_integer() || args["allocateIPWithIndex"].get<int64_t>() < 0) {
+      return Invalid("args.cni.allocateIPWithIndex must be an integer of at least 0");
+    }
+    c.ip_index = args["allocateIPWithIndex"].get<uint64_t>();
+  }
+  const int modes = (c.allocate_default_gateway ? 1 : 0) + (c.static_ips.empty() ? 0 : 1) + (c.ip_index ? 1 : 0);
+  if (modes > 1) {
+    return Invalid("static ips, allocateDefaultGateway and allocateIPWithIndex exclude each other");
+  }
+  auto get = [&](const char* key) {
+    auto it = env_args.find(key);
+    return it == env_args.end() ? std::string() : it->second;
+  };
+  c.pod = {get("K8S_POD_NAMESPACE"), get("K8S_POD_NAME"), get("K8S_POD_UID")};
+  return c;
+}
+
+}  // namespace ipam

@@ -1,0 +1,133 @@
+#include "controller/pool_reconciler.h"
+
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/log.h"
+#include "kube/time_format.h"
+#include "pool/allocator.h"
+#include "pool/pool_resources.h"
+
+namespace ipam {
+namespace {
+
+// "a, b, c and 7 more".
+std::string NameList(const std::vector<std::string>& names, size_t limit = 10) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < limit; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > limit) out += " and " + std::to_string(names.size() - limit) + " more";
+  return out;
+}
+
+std::string Span(const NodeAllocation& a) {
+  return a.prefix_length >= 0 ? a.prefix().ToString() : a.start.ToString() + "-" + a.end.ToString();
+}
+
+}  // namespace
+
+PoolReconciler::PoolReconciler(kube::Client& client, kube::EventRecorder& recorder, PoolType type,
+                               kube::Informer& pools, kube::Informer& nodes)
+    : client_(client), recorder_(recorder), type_(type), pools_(pools), nodes_(nodes) {}
+
+kube::Result<bool> PoolReconciler::WriteStatus(const kube::Object& pool, const nlohmann::json& current,
+                                               nlohmann::json allocations, const std::string& ready,
+                                               const std::string& reason, const std::string& message) {
+  nlohmann::json condition = {{"type", "Ready"}, {"status", ready}, {"reason", reason}, {"message", message},
+                              {"observedGeneration", pool.meta().generation}};
+  nlohmann::json previous;
+  for (const auto& c : current.value("conditions", nlohmann::json::array())) {
+    if (c.value("type", "") == "Ready") previous = c;
+  }
+  const bool same_condition = previous.is_object() && previous.value("status", "") == ready &&
+                              previous.value("reason", "") == reason && previous.value("message", "") == message &&
+                              previous.value("observedGeneration", int64_t{0}) == pool.meta().generation;
+  if (same_condition && current.value("allocations", nlohmann::json::array()) == allocations) return false;
+  condition["lastTransitionTime"] = previous.is_object() && previous.value("status", "") == ready
+                                        ? previous.value("lastTransitionTime", kube::RfcTimeNow())
+                                        : kube::RfcTimeNow();
+  const kube::Resource resource = PoolResource(type_);
+  nlohmann::json body = {{"apiVersion", resource.ApiVersion()},
+                         {"kind", resource.kind},
+                         {"metadata", {{"name", pool.name()}, {"namespace", pool.namespace_()}}},
+                         {"status", {{"allocations", std::move(allocations)}, {"conditions", {condition}}}}};
+  auto applied = client_.Apply(resource, body, {kFieldManager, true, "status"});
+  if (!applied.ok()) return applied.status().WithContext("writing status of " + resource.kind + " " + pool.Key());
+  return true;
+}
+
+kube::Result<kube::ReconcileResult> PoolReconciler::Reconcile(const kube::ReconcileRequest& request, std::stop_token) {
+  kube::ObjectPtr pool = pools_.store().Get(request.Key());
+  if (!pool || pool->meta().deleting) return kube::ReconcileResult{};
+  const nlohmann::json tree = pool->Tree();
+  const nlohmann::json status = tree.value("status", nlohmann::json::object());
+  const nlohmann::json current_allocations = status.value("allocations", nlohmann::json::array());
+  const kube::Resource resource = PoolResource(type_);
+  const auto ref = kube::ObjectReference::To(*pool, resource.ApiVersion(), resource.kind);
+
+  auto spec = ParsePoolSpec(type_, tree.value("spec", nlohmann::json()));
+  if (!spec.ok()) {
+    auto wrote = WriteStatus(*pool, status, current_allocations, "False", "InvalidSpec", spec.status().message());
+    if (!wrote.ok()) return wrote.status();
+    if (*wrote) {
+      kube::log::Warn("invalid pool", {{"pool", pool->Key()}, {"error", spec.status().message()}});
+      recorder_.Warning(ref, "InvalidSpec", spec.status().message() + "; existing allocations are kept");
+    }
+    return kube::ReconcileResult{};
+  }
+
+  std::vector<std::string> nodes;
+  for (const auto& node : nodes_.store().List()) {
+    if (node->meta().deleting) continue;
+    if (spec->node_selector.selects_all() || spec->node_selector.Matches(node->name(), node->Labels())) {
+      nodes.push_back(node->name());
+    }
+  }
+  std::sort(nodes.begin(), nodes.end());
+  std::vector<NodeAllocation> existing;
+  std::map<std::string, NodeAllocation> before;
+  for (const auto& entry : current_allocations) {
+    if (auto a = NodeAllocation::FromJson(type_, entry)) {
+      before.emplace(a->node, *a);
+      existing.push_back(std::move(*a));
+    }
+  }
+  const AllocationOutcome outcome = Allocate(*spec, nodes, existing);
+
+  nlohmann::json allocations = nlohmann::json::array();
+  for (const auto& a : outcome.allocations) allocations.push_back(a.ToJson());
+  const char* exhausted_reason = type_ == PoolType::kIPPool ? "NoFreeRanges" : "NoFreePrefixes";
+  const char* unit = type_ == PoolType::kIPPool ? "block" : "prefix";
+  std::string ready = "True", reason = "Allocated";
+  std::string message = std::to_string(outcome.allocations.size()) + " of " + std::to_string(nodes.size()) +
+                        " selected nodes have a " + unit;
+  if (!outcome.left_out.empty()) {
+    ready = "False";
+    reason = exhausted_reason;
+    message = "pool exhausted: " + std::to_string(outcome.left_out.size()) + " of " + std::to_string(nodes.size()) +
+              " selected nodes have no " + unit + ": " + NameList(outcome.left_out);
+  }
+  auto wrote = WriteStatus(*pool, status, allocations, ready, reason, message);
+  if (!wrote.ok()) return wrote.status();
+  if (!*wrote) return kube::ReconcileResult{};
+
+  kube::log::Info("pool allocations updated", {{"pool", pool->Key()}, {"nodes", std::to_string(nodes.size())},
+                                               {"allocated", std::to_string(outcome.allocations.size())},
+                                               {"left_out", std::to_string(outcome.left_out.size())}});
+  if (!outcome.left_out.empty()) recorder_.Warning(ref, exhausted_reason, message);
+  if (!outcome.moved.empty()) {
+    std::vector<std::string> moves;
+    for (const auto& a : outcome.allocations) {
+      if (std::find(outcome.moved.begin(), outcome.moved.end(), a.node) == outcome.moved.end()) continue;
+      moves.push_back(a.node + " (" + Span(before.at(a.node)) + " -> " + Span(a) + ")");
+    }
+    recorder_.Warning(ref, "AllocationsMoved",
+                      std::to_string(moves.size()) + " nodes moved to a new " + unit +
+                          " because their old one no longer fits the spec; pods there keep old addresses until "
+                          "restarted: " + NameList(moves, 5));
+  }
+  return kube::ReconcileResult{};
+}
+
+}  // namespace ipam

@@ -1,0 +1,255 @@
+#include "node/ipam_service.h"
+
+#include "kube/time_format.h"
+
+namespace ipam {
+namespace {
+
+std::string ReservationKey(const std::string& container_id, const std::string& if_name) {
+  return container_id + "_" + if_name;
+}
+
+std::string Describe(const PoolRef& ref) {
+  return std::string(ref.type == PoolType::kIPPool ? "IPPool " : "CIDRPool ") + ref.name;
+}
+
+}  // namespace
+
+IpamService::IpamService(const PoolCatalog& catalog, StoreFile store) : catalog_(catalog), store_(std::move(store)) {}
+
+kube::Status IpamService::Open() {
+  auto data = store_.Load();
+  if (!data.ok()) return data.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  pools_.clear();
+  const nlohmann::json stored_pools = data->value("pools", nlohmann::json::object());
+  for (const auto& [key, p] : stored_pools.items()) {
+    Pool pool;
+    if (p.contains("lastReservedIP")) {
+      auto last = IPAddress::Parse(p.value("lastReservedIP", ""));
+      if (last.ok()) pool.last_reserved = *last;
+    }
+    const nlohmann::json entries = p.value("entries", nlohmann::json::object());
+    for (const auto& [entry_key, e] : entries.items()) {
+      auto ip = IPAddress::Parse(e.value("ip", ""));
+      if (!ip.ok()) return ip.status().WithContext("store entry " + key + "/" + entry_key);
+      const auto pod = e.value("pod", nlohmann::json::object());
+      Reservation r{*ip, e.value("containerID", ""), e.value("ifName", ""),
+                    {pod.value("namespace", ""), pod.value("name", ""), pod.value("uid", "")},
+                    e.value("createTime", "")};
+      pool.reserved.insert(ip->value);
+      pool.entries.emplace(entry_key, std::move(r));
+    }
+    pools_.emplace(key, std::move(pool));
+  }
+  return kube::Status::Ok();
+}
+
+nlohmann::json IpamService::ToJson() const {
+  nlohmann::json pools = nlohmann::json::object();
+  for (const auto& [key, pool] : pools_) {
+    nlohmann::json entries = nlohmann::json::object();
+    for (const auto& [entry_key, r] : pool.entries) {
+      entries[entry_key] = {{"ip", r.ip.ToString()},
+                            {"containerID", r.container_id},
+                            {"ifName", r.if_name},
+                            {"pod", {{"namespace", r.pod.namespace_}, {"name", r.pod.name}, {"uid", r.pod.uid}}},
+                            {"createTime", r.create_time}};
+    }
+    nlohmann::json p = {{"entries", std::move(entries)}};
+    if (pool.last_reserved) p["lastReservedIP"] = pool.last_reserved->ToString();
+    pools[key] = std::move(p);
+  }
+  return {{"pools", std::move(pools)}};
+}
+
+kube::Status IpamService::Commit(std::map<std::string, Pool> before) {
+  kube::Status s = store_.Save(ToJson());
+  if (!s.ok()) pools_ = std::move(before);
+  return s;
+}
+
+kube::Result<AllocatedAddress> IpamService::AllocateIn(const PoolRef& ref, const NodePoolConfig& config,
+                                                       const AllocateRequest& request, Pool& pool) {
+  const std::string key = ReservationKey(request.container_id, request.if_name);
+  auto taken_by = [&](const IPAddress& ip) -> std::string {
+    for (const auto& [k, r] : pool.entries) {
+      if (r.ip == ip) return k;
+    }
+    return "";
+  };
+  std::optional<IPAddress> chosen;
+  bool dynamic = false;
+  if (auto it = pool.entries.find(key); it != pool.entries.end()) {
+    chosen = it->second.ip;  // a retried ADD gets what it got before
+  } else if (request.allocate_default_gateway) {
+    if (!config.gateway) {
+      return kube::Status(kube::Code::kInvalidArgument, Describe(ref) + " has no gateway to allocate");
+    }
+    chosen = *config.gateway;
+  } else if (!request.static_ips.empty()) {
+    for (const auto& ip : request.static_ips) {
+      if (ip.v6 == config.first.v6) chosen = ip;
+    }
+    if (!chosen) {
+      return kube::Status(kube::Code::kInvalidArgument, "no static address of " + Describe(ref) + "'s family requested");
+    }
+    if (!config.Allocatable(*chosen) || chosen == config.gateway) {
+      return kube::Status(kube::Code::kInvalidArgument,
+                          "static address " + chosen->ToString() + " is not allocatable in this node's range " +
+                              config.first.ToString() + "-" + config.last.ToString() + " of " + Describe(ref));
+    }
+  } else if (request.ip_index) {
+    const IPAddress ip = config.first.Plus(*request.ip_index);
+    if (ip > config.last || !config.Allocatable(ip) || ip == config.gateway) {
+      return kube::Status(kube::Code::kInvalidArgument, "index " + std::to_string(*request.ip_index) +
+                                                            " is not an allocatable address of this node's range " +
+                                                            config.first.ToString() + "-" + config.last.ToString());
+    }
+    chosen = ip;
+  } else {
+    dynamic = true;
+    IPAddress start = pool.last_reserved ? pool.last_reserved->Plus(1) : config.first;
+    if (start < config.first || start > config.last || start.v6 != config.first.v6) start = config.first;
+    IPAddress c = start;
+    bool wrapped = false;
+    while (true) {
+      if (wrapped && c >= start) break;
+      if (c > config.last) {
+        if (wrapped) break;
+        wrapped = true;
+        c = config.first;
+        continue;
+      }
+      if (const auto* r = config.exclusions.Covering(c.value)) {
+        if (r->last >= config.last.value) {
+          c = config.last.Plus(1);
+          continue;
+        }
+        c = IPAddress{r->last + 1, c.v6};
+        continue;
+      }
+      if (c != config.gateway && !pool.reserved.count(c.value)) {
+        chosen = c;
+        break;
+      }
+      c = c.Plus(1);
+    }
+    if (!chosen) {
+      return kube::Status(kube::Code::kResourceExhausted,
+                          "no free addresses in the allocated range " + config.first.ToString() + "-" +
+                              config.last.ToString() + " of " + Describe(ref) + " (" +
+                              std::to_string(pool.entries.size()) + " reserved)");
+    }
+  }
+  if (!pool.entries.count(key)) {
+    if (const std::string other = taken_by(*chosen); !other.empty()) {
+      return kube::Status(kube::Code::kAlreadyExists,
+                          "address " + chosen->ToString() + " of " + Describe(ref) + " is already reserved by " + other);
+    }
+    pool.entries[key] = Reservation{*chosen, request.container_id, request.if_name, request.pod,
+                                    kube::RfcTimeNow()};
+    pool.reserved.insert(chosen->value);
+    if (dynamic) pool.last_reserved = *chosen;
+  }
+  AllocatedAddress out;
+  out.pool = ref.name;
+  out.ip = *chosen;
+  out.prefix_length = config.prefix_length;
+  if (config.gateway && *config.gateway != *chosen) out.gateway = config.gateway;
+  if (config.default_gateway && config.gateway) out.routes.push_back(IPPrefix{{0, chosen->v6}, 0});
+  for (const auto& r : config.routes) out.routes.push_back(r);
+  return out;
+}
+
+kube::Result<std::vector<AllocatedAddress>> IpamService::Allocate(const AllocateRequest& request) {
+  if (request.pools.empty() || request.pools.size() > 2) {
+    return kube::Status(kube::Code::kInvalidArgument, "one or two pools are required, got " +
+                                                          std::to_string(request.pools.size()));
+  }
+  std::vector<NodePoolConfig> configs;
+  for (const auto& ref : request.pools) {
+    auto config = catalog_.Get(ref);
+    if (!config.ok()) return config.status();
+    configs.push_back(std::move(*config));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto before = pools_;
+  std::vector<AllocatedAddress> out;
+  for (size_t i = 0; i < request.pools.size(); ++i) {
+    auto a = AllocateIn(request.pools[i], configs[i], request, pools_[request.pools[i].Key()]);
+    if (!a.ok()) {
+      pools_ = std::move(before);
+      return a.status();
+    }
+    out.push_back(std::move(*a));
+  }
+  if (pools_.size() != before.size() || !std::equal(pools_.begin(), pools_.end(), before.begin(), [](auto& a, auto& b) {
+        return a.first == b.first && a.second.entries == b.second.entries;
+      })) {
+    KUBE_RETURN_IF_ERROR(Commit(std::move(before)));
+  }
+  return out;
+}
+
+kube::Status IpamService::Deallocate(const ReservationRequest& request) {
+  const std::string key = ReservationKey(request.container_id, request.if_name);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto before = pools_;
+  bool changed = false;
+  for (const auto& ref : request.pools) {
+    auto pool = pools_.find(ref.Key());
+    if (pool == pools_.end()) continue;
+    auto it = pool->second.entries.find(key);
+    if (it == pool->second.entries.end()) continue;
+    pool->second.reserved.erase(it->second.ip.value);
+    pool->second.entries.erase(it);
+    changed = true;
+  }
+  return changed ? Commit(std::move(before)) : kube::Status::Ok();
+}
+
+kube::Status IpamService::IsAllocated(const ReservationRequest& request) const {
+  const std::string key = ReservationKey(request.container_id, request.if_name);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& ref : request.pools) {
+    auto pool = pools_.find(ref.Key());
+    if (pool == pools_.end() || !pool->second.entries.count(key)) {
+      return kube::Status(kube::Code::kNotFound, Describe(ref) + " holds no address for container " +
+                                                     request.container_id + " interface " + request.if_name);
+    }
+  }
+  return kube::Status::Ok();
+}
+
+std::vector<IpamService::Entry> IpamService::Entries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Entry> out;
+  for (const auto& [pool_key, pool] : pools_) {
+    for (const auto& [key, r] : pool.entries) out.push_back({pool_key, key, r.pod, r.ip});
+  }
+  return out;
+}
+
+kube::Status IpamService::Release(const Entry& entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto pool = pools_.find(entry.pool_key);
+  if (pool == pools_.end()) return kube::Status::Ok();
+  auto it = pool->second.entries.find(entry.key);
+  if (it == pool->second.entries.end() || it->second.ip != entry.ip || it->second.pod.uid != entry.pod.uid) {
+    return kube::Status::Ok();
+  }
+  auto before = pools_;
+  pool->second.reserved.erase(it->second.ip.value);
+  pool->second.entries.erase(it);
+  return Commit(std::move(before));
+}
+
+size_t IpamService::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [key, pool] : pools_) n += pool.entries.size();
+  return n;
+}
+
+}  // namespace ipam

@@ -1,0 +1,27 @@
+// KubePoolCatalog: a PoolCatalog read from the IPPool and CIDRPool informers
+// of the pools' namespace, for one node.
+#ifndef IPAM_NODE_KUBE_POOL_CATALOG_H_
+#define IPAM_NODE_KUBE_POOL_CATALOG_H_
+
+#include <string>
+
+#include "kube/informer.h"
+#include "node/pool_catalog.h"
+
+namespace ipam {
+
+class KubePoolCatalog : public PoolCatalog {
+ public:
+  KubePoolCatalog(kube::Informer& ippools, kube::Informer& cidrpools, std::string pools_namespace, std::string node);
+  kube::Result<NodePoolConfig> Get(const PoolRef& pool) const override;
+
+ private:
+  kube::Informer& ippools_;
+  kube::Informer& cidrpools_;
+  const std::string namespace_;
+  const std::string node_;
+};
+
+}  // namespace ipam
+
+#endif  // IPAM_NODE_KUBE_POOL_CATALOG_H_

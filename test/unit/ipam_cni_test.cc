@@ -1,0 +1,91 @@
+// The nv-ipam CNI plugin's configuration and wire format.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cni/cni_result.h"
+#include "cni/plugin_config.h"
+
+namespace ipam {
+namespace {
+
+using nlohmann::json;
+
+TEST(PluginConfigTest, UpstreamKeysAndDefaults) {
+  const std::string dir = std::filesystem::temp_directory_path() / ("nv-ipam-conf-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/nv-ipam.conf") << R"({"daemonSocket": "unix:///run/from-file.sock", "daemonCallTimeoutSeconds": 9, "logLevel": "debug"})";
+  json conf = {{"cniVersion", "1.0.0"},
+               {"name", "my-net"},
+               {"type", "macvlan"},
+               {"ipam", {{"type", "nv-ipam"}, {"poolName", "pool-a, pool-b"}, {"confDir", dir}, {"logLevel", "info"}}}};
+  auto c = LoadPluginConfig(conf, "IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;K8S_POD_UID=u-1");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->daemon_socket, "/run/from-file.sock");
+  EXPECT_EQ(c->daemon_timeout, std::chrono::seconds(9));
+  EXPECT_EQ(c->log_level, "info");  // the network config wins over the file
+  ASSERT_EQ(c->pools.size(), 2u);
+  EXPECT_EQ(c->pools[1].name, "pool-b");
+  EXPECT_EQ(c->pod.uid, "u-1");
+  std::filesystem::remove_all(dir);
+
+  // The pool defaults to the network's name; runtime args pick pools, type and static addresses.
+  json runtime = {{"cniVersion", "0.4.0"},
+                  {"name", "net"},
+                  {"ipam", {{"type", "nv-ipam"}, {"confDir", "/nonexistent"}}},
+                  {"args", {{"cni", {{"poolNames", {"x"}}, {"poolType", "CIDRPool"}, {"ips", {"10.0.0.7/24"}}}}}},
+                  {"runtimeConfig", {{"ips", {"fd00::7/64"}}}}};
+  auto r = LoadPluginConfig(runtime, "IP=10.0.0.7");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->pools[0].name, "x");
+  EXPECT_EQ(r->pools[0].type, PoolType::kCIDRPool);
+  ASSERT_EQ(r->static_ips.size(), 2u);  // duplicates folded
+  EXPECT_EQ(r->daemon_socket, "/var/lib/cni/nv-ipam/daemon.sock");
+  runtime["ipam"]["forcePoolName"] = true;
+  runtime["ipam"]["poolName"] = "forced";
+  EXPECT_EQ(LoadPluginConfig(runtime, "")->pools[0].name, "forced");
+  auto plain = LoadPluginConfig({{"cniVersion", "1.0.0"}, {"name", "net"}, {"ipam", {{"confDir", "/nonexistent"}}}}, "");
+  EXPECT_EQ(plain->pools[0].name, "net");
+}
+
+TEST(PluginConfigTest, BadConfigsAreClear) {
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"ipam", {{"poolName", "a,b,c"}}}}, "at most two pools"},
+      {{{"ipam", {{"poolName", "a"}, {"poolType", "subnet"}}}}, "poolType must be"},
+      {{{"ipam", {{"poolName", "a"}, {"daemonCallTimeoutSeconds", "5"}}}}, "daemonCallTimeoutSeconds"},
+      {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"ips", {"10.0.0.300"}}}}}}}, "static address"},
+      {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"ips", {"10.0.0.3"}}, {"allocateDefaultGateway", true}}}}}},
+       "exclude each other"},
+      {{{"ipam", {{"poolName", ""}}}}, "no pool"},
+  };
+  for (auto [conf, want] : cases) {
+    conf["cniVersion"] = "1.0.0";
+    conf["ipam"]["confDir"] = "/nonexistent";
+    auto c = LoadPluginConfig(conf, "");
+    ASSERT_FALSE(c.ok()) << conf.dump();
+    EXPECT_NE(c.status().message().find(want), std::string::npos) << c.status().message();
+  }
+}
+
+TEST(CniResultTest, ShapesPerVersion) {
+  AllocatedAddress a{"p", *IPAddress::Parse("10.0.0.5"), 24, *IPAddress::Parse("10.0.0.1"),
+                     {*IPPrefix::Parse("0.0.0.0/0")}};
+  auto v1 = CniResult("1.0.0", {a});
+  EXPECT_EQ(v1["ips"][0], json({{"address", "10.0.0.5/24"}, {"gateway", "10.0.0.1"}}));
+  EXPECT_EQ(v1["routes"][0], json({{"dst", "0.0.0.0/0"}}));
+  auto v031 = CniResult("0.3.1", {a});
+  EXPECT_EQ(v031["ips"][0]["version"], "4");
+  EXPECT_EQ(v031["cniVersion"], "0.3.1");
+  EXPECT_TRUE(SupportedCniVersion("0.4.0"));
+  EXPECT_FALSE(SupportedCniVersion("0.2.0"));
+  EXPECT_FALSE(CniVersionHasCheck("0.3.1"));
+  EXPECT_EQ(CniErrorCode(kube::Status(kube::Code::kResourceExhausted, "")), 101);
+  EXPECT_EQ(CniErrorCode(kube::Status(kube::Code::kUnavailable, "")), 11);
+  EXPECT_EQ(CniError("1.0.0", 101, "no free addresses")["code"], 101);
+  EXPECT_EQ(CniVersionInfo("")["supportedVersions"].size(), 5u);
+}
+
+}  // namespace
+}  // namespace ipam
