@@ -74,7 +74,7 @@ TEST(CniResultTest, ShapesPerVersion) {
                      {*IPPrefix::Parse("0.0.0.0/0")}};
   auto v1 = CniResult("1.0.0", {a});
   EXPECT_EQ(v1["ips"][0], json({{"address", "10.0.0.5/24"}, {"gateway", "10.0.0.1"}}));
-  EXPECT_EQ(v1["routes"][0], json({{"dst", "0.0.0.0/0"}}));
+  EXPECT_EQ(v1["routes"][0], json({{"dst", "0.0.0.0/0"}, {"gw", "10.0.0.1"}}));
   auto v031 = CniResult("0.3.1", {a});
   EXPECT_EQ(v031["ips"][0]["version"], "4");
   EXPECT_EQ(v031["cniVersion"], "0.3.1");

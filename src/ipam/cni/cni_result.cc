@@ -29,7 +29,12 @@ nlohmann::json CniResult(const std::string& cni_version, const std::vector<Alloc
     if (legacy) ip["version"] = a.ip.v6 ? "6" : "4";
     if (a.gateway) ip["gateway"] = a.gateway->ToString();
     ips.push_back(std::move(ip));
-    for (const auto& r : a.routes) routes.push_back({{"dst", r.ToString()}});
+    // The gateway is spelled out: plugins' CHECK compares routes as configured, gateway included.
+    for (const auto& r : a.routes) {
+      nlohmann::json route = {{"dst", r.ToString()}};
+      if (a.gateway) route["gw"] = a.gateway->ToString();
+      routes.push_back(std::move(route));
+    }
   }
   nlohmann::json result = {{"cniVersion", cni_version}, {"ips", ips}, {"dns", nlohmann::json::object()}};
   if (!routes.empty()) result["routes"] = routes;
