@@ -149,7 +149,8 @@ TEST_F(IpamControllerTest, ThousandNodesGetBlocksAndPrefixes) {
   const std::string gone = big["allocations"][0]["nodeName"];
   ASSERT_TRUE(client_->Delete(kube::resources::Nodes(), "", gone).ok());
   ASSERT_TRUE(rig::Eventually([&] { return Status(IPPools(), "big")["allocations"].size() == 999; }, seconds(30)));
-  for (const auto& a : Status(IPPools(), "big")["allocations"]) EXPECT_NE(a["nodeName"], gone);
+  const json after_removal = Status(IPPools(), "big");
+  for (const auto& a : after_removal["allocations"]) EXPECT_NE(a["nodeName"], gone);
 
   // An edit that breaks alignment moves nodes, and says which.
   ASSERT_TRUE(client_->Patch(IPPools(), namespace_, "small", kube::PatchType::kMerge,

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -170,6 +171,33 @@ TEST_F(IpamServiceTest, ReservationsSurviveRestart) {
   EXPECT_EQ((*restarted.Allocate(Request("c")))[0].ip.ToString(), "10.0.0.5");  // cursor kept
 }
 
+TEST_F(IpamServiceTest, ConcurrentCallsShareWritesAndAllLand) {
+  catalog_.Set("pool1", {{"spec", {{"subnet", "10.0.0.0/16"}, {"perNodeBlockSize", 1000}}},
+                         {"status", {{"allocations", {{{"nodeName", "node-1"}, {"startIP", "10.0.0.1"}, {"endIP", "10.0.3.232"}}}}}}});
+  std::set<std::string> addresses;
+  {
+    IpamService service(catalog_, StoreFile(StorePath()));
+    ASSERT_TRUE(service.Open().ok());
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 16; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 20; ++i) {
+          auto r = service.Allocate(Request("t" + std::to_string(t) + "-" + std::to_string(i)));
+          ASSERT_TRUE(r.ok()) << r.status().message();
+          std::lock_guard<std::mutex> lock(mu);
+          addresses.insert((*r)[0].ip.ToString());
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_EQ(addresses.size(), 320u);
+  IpamService restarted(catalog_, StoreFile(StorePath()));
+  ASSERT_TRUE(restarted.Open().ok());
+  EXPECT_EQ(restarted.size(), 320u) << "every answered ADD is on disk";
+}
+
 TEST_F(IpamServiceTest, FailedSaveChangesNothing) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "blocker") << "a file where the store's folder should be";
@@ -211,7 +239,9 @@ TEST_F(IpamServiceTest, StoreSurvivesKillDuringWrites) {
         if (!store.Save({{"generation", gen}, {"round", round}, {"pools", {{"p", {{"entries", entries}}}}}}).ok()) _exit(3);
       }
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(2000, 40000)(rng)));
+    // Let the first generation land (slow under sanitizers), then kill at a random moment.
+    for (int i = 0; i < 1000 && !fs::exists(StorePath()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 40000)(rng)));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);

@@ -42,6 +42,7 @@ kube::Status IpamService::Open() {
     }
     pools_.emplace(key, std::move(pool));
   }
+  durable_ = pools_;
   return kube::Status::Ok();
 }
 
@@ -63,10 +64,36 @@ nlohmann::json IpamService::ToJson() const {
   return {{"pools", std::move(pools)}};
 }
 
-kube::Status IpamService::Commit(std::map<std::string, Pool> before) {
-  kube::Status s = store_.Save(ToJson());
-  if (!s.ok()) pools_ = std::move(before);
-  return s;
+kube::Status IpamService::Persist(std::unique_lock<std::mutex>& lock) {
+  const uint64_t mine = ++version_;
+  while (true) {
+    if (durable_version_ >= mine) return kube::Status::Ok();
+    if (failed_version_ >= mine) return failure_;
+    if (flushing_) {
+      flushed_.wait(lock);
+      continue;
+    }
+    // This caller writes everything changed so far, its own change and those of the callers
+    // waiting behind it (group commit: one fsync for a burst of ADDs).
+    flushing_ = true;
+    const uint64_t covered = version_;
+    const nlohmann::json data = ToJson();
+    auto snapshot = pools_;
+    lock.unlock();
+    kube::Status s = store_.Save(data);
+    lock.lock();
+    flushing_ = false;
+    if (s.ok()) {
+      durable_version_ = covered;
+      durable_ = std::move(snapshot);
+    } else {
+      // Back to what the disk holds; every change not on disk fails.
+      pools_ = durable_;
+      failed_version_ = version_;
+      failure_ = s;
+    }
+    flushed_.notify_all();
+  }
 }
 
 kube::Result<AllocatedAddress> IpamService::AllocateIn(const PoolRef& ref, const NodePoolConfig& config,
@@ -173,29 +200,28 @@ kube::Result<std::vector<AllocatedAddress>> IpamService::Allocate(const Allocate
     if (!config.ok()) return config.status();
     configs.push_back(std::move(*config));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  auto before = pools_;
+  std::unique_lock<std::mutex> lock(mu_);
+  // The pools this call may touch, to undo a partial dual-stack allocation.
+  std::map<std::string, Pool> before;
+  for (const auto& ref : request.pools) before[ref.Key()] = pools_[ref.Key()];
   std::vector<AllocatedAddress> out;
   for (size_t i = 0; i < request.pools.size(); ++i) {
     auto a = AllocateIn(request.pools[i], configs[i], request, pools_[request.pools[i].Key()]);
     if (!a.ok()) {
-      pools_ = std::move(before);
+      for (auto& [key, pool] : before) pools_[key] = std::move(pool);
       return a.status();
     }
     out.push_back(std::move(*a));
   }
-  if (pools_.size() != before.size() || !std::equal(pools_.begin(), pools_.end(), before.begin(), [](auto& a, auto& b) {
-        return a.first == b.first && a.second.entries == b.second.entries;
-      })) {
-    KUBE_RETURN_IF_ERROR(Commit(std::move(before)));
-  }
+  bool changed = false;
+  for (const auto& [key, pool] : before) changed = changed || pools_[key].entries != pool.entries;
+  if (changed) KUBE_RETURN_IF_ERROR(Persist(lock));
   return out;
 }
 
 kube::Status IpamService::Deallocate(const ReservationRequest& request) {
   const std::string key = ReservationKey(request.container_id, request.if_name);
-  std::lock_guard<std::mutex> lock(mu_);
-  auto before = pools_;
+  std::unique_lock<std::mutex> lock(mu_);
   bool changed = false;
   for (const auto& ref : request.pools) {
     auto pool = pools_.find(ref.Key());
@@ -206,7 +232,7 @@ kube::Status IpamService::Deallocate(const ReservationRequest& request) {
     pool->second.entries.erase(it);
     changed = true;
   }
-  return changed ? Commit(std::move(before)) : kube::Status::Ok();
+  return changed ? Persist(lock) : kube::Status::Ok();
 }
 
 kube::Status IpamService::IsAllocated(const ReservationRequest& request) const {
@@ -232,17 +258,16 @@ std::vector<IpamService::Entry> IpamService::Entries() const {
 }
 
 kube::Status IpamService::Release(const Entry& entry) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   auto pool = pools_.find(entry.pool_key);
   if (pool == pools_.end()) return kube::Status::Ok();
   auto it = pool->second.entries.find(entry.key);
   if (it == pool->second.entries.end() || it->second.ip != entry.ip || it->second.pod.uid != entry.pod.uid) {
     return kube::Status::Ok();
   }
-  auto before = pools_;
   pool->second.reserved.erase(it->second.ip.value);
   pool->second.entries.erase(it);
-  return Commit(std::move(before));
+  return Persist(lock);
 }
 
 size_t IpamService::size() const {

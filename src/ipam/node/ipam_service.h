@@ -5,11 +5,14 @@
 // Allocation is host-local style round robin from the pool's last reserved
 // address, skipping exclusions, the gateway and reserved addresses, as
 // upstream. A repeated ADD for the same container and interface returns the
-// same address (runtimes retry). A failed save leaves memory as it was, so
-// what the daemon answers is always what the disk holds.
+// same address (runtimes retry). No call returns before its change is on disk;
+// concurrent calls share one write (group commit), so a burst of ADDs costs
+// a few fsyncs, not one each. A failed write rolls memory back to what the
+// disk holds and fails every call whose change it carried.
 #ifndef IPAM_NODE_IPAM_SERVICE_H_
 #define IPAM_NODE_IPAM_SERVICE_H_
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -65,14 +68,21 @@ class IpamService {
 
   kube::Result<AllocatedAddress> AllocateIn(const PoolRef& ref, const NodePoolConfig& config,
                                             const AllocateRequest& request, Pool& pool);
-  // Writes pools_ to disk; on failure restores `before`.
-  kube::Status Commit(std::map<std::string, Pool> before);
+  // Makes the change just made to pools_ durable (see the class comment). Called with mu_ held.
+  kube::Status Persist(std::unique_lock<std::mutex>& lock);
   nlohmann::json ToJson() const;
 
   const PoolCatalog& catalog_;
   const StoreFile store_;
   mutable std::mutex mu_;
-  std::map<std::string, Pool> pools_;  // by PoolRef::Key()
+  std::map<std::string, Pool> pools_;    // by PoolRef::Key(); what the daemon answers from
+  std::map<std::string, Pool> durable_;  // what the store holds
+  uint64_t version_ = 0;                 // changes made to pools_
+  uint64_t durable_version_ = 0;         // changes on disk
+  uint64_t failed_version_ = 0;          // changes rolled back by a failed write
+  kube::Status failure_;
+  bool flushing_ = false;
+  std::condition_variable flushed_;
 };
 
 }  // namespace ipam
