@@ -2,6 +2,7 @@
 // prefixes; the node daemon and the nv-ipam plugin, chained under Debian's
 // macvlan plugin, give real network namespaces their addresses.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -55,10 +56,12 @@ class IpamControllerTest : public ::testing::Test {
     auto& env = rig::RigEnvironment::Get();
     ASSERT_TRUE(env.ApplyPath(kCrds).ok());
     namespace_ = env.NewNamespace("ipam");
+    metrics_port_ = rig::FreePort();
     controller_ = std::make_unique<rig::ChildProcess>(
         IPAM_CONTROLLER_BIN,
         std::vector<std::string>{"--kubeconfig", env.kubeconfig(), "--ippools-namespace", namespace_,
-                                 "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--leader-elect"});
+                                 "--metrics-bind-address", "127.0.0.1:" + std::to_string(metrics_port_),
+                                 "--health-probe-bind-address", "0", "--leader-elect"});
     ASSERT_TRUE(controller_->WaitForOutput("starting workers", seconds(60))) << controller_->Output();
   }
   static void TearDownTestSuite() {
@@ -86,10 +89,12 @@ class IpamControllerTest : public ::testing::Test {
   }
 
   static std::string namespace_;
+  static int metrics_port_;
   static std::unique_ptr<rig::ChildProcess> controller_;
   std::shared_ptr<kube::Client> client_;
 };
 std::string IpamControllerTest::namespace_;
+int IpamControllerTest::metrics_port_ = 0;
 std::unique_ptr<rig::ChildProcess> IpamControllerTest::controller_;
 
 TEST_F(IpamControllerTest, ThousandNodesGetBlocksAndPrefixes) {
@@ -138,6 +143,13 @@ TEST_F(IpamControllerTest, ThousandNodesGetBlocksAndPrefixes) {
   EXPECT_NE(ReadyCondition(small)["message"].get<std::string>().find("993 of 1000 selected nodes have no block"),
             std::string::npos);
   ASSERT_TRUE(rig::Eventually([&] { return !EventMessages("small", "NoFreeRanges").empty(); }));
+  httplib::Client http("127.0.0.1", metrics_port_);
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("nv_ipam_pool_nodes_without_allocation{kind=\"IPPool\",namespace=\"" + namespace_ +
+                               "\",pool=\"small\"} 993"),
+            std::string::npos)
+      << metrics->body.substr(0, 3000);
   EXPECT_NE(EventMessages("small", "NoFreeRanges")[0].find("ipam-scale-"), std::string::npos);
 
   // At rest: no writes.

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "kube/metrics.h"
 #include "node/daemon_handler.h"
 #include "node/ipam_service.h"
 #include "node/stale_cleaner.h"
@@ -294,6 +295,9 @@ TEST_F(IpamServiceTest, SocketRoundTripAndErrors) {
   auto addresses = AddressesFromJson(*answer);
   ASSERT_TRUE(addresses.ok());
   EXPECT_EQ((*addresses)[0].ip.ToString(), "10.0.0.2");
+  const std::string metrics = kube::metrics::Default().Render();
+  EXPECT_NE(metrics.find("nv_ipam_requests_total{method=\"Allocate\",code=\"OK\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("nv_ipam_reservations 1"), std::string::npos);
   auto unknown = CallUnixSocket(socket, {{"method", "Steal"}}, std::chrono::seconds(2));
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(ErrorFromJson(*unknown).code(), kube::Code::kInvalidArgument);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/log.h"
+#include "kube/metrics.h"
 #include "kube/time_format.h"
 #include "pool/allocator.h"
 #include "pool/pool_resources.h"
@@ -19,6 +20,18 @@ std::string NameList(const std::vector<std::string>& names, size_t limit = 10) {
   for (size_t i = 0; i < names.size() && i < limit; ++i) out += (i ? ", " : "") + names[i];
   if (names.size() > limit) out += " and " + std::to_string(names.size() - limit) + " more";
   return out;
+}
+
+// Gauges per pool: nodes it selects, and of those how many have no block or prefix.
+void ReportNodes(const kube::Resource& resource, const std::string& ns, const std::string& name, size_t selected,
+                 size_t left_out) {
+  static auto& nodes = kube::metrics::Default().Gauge("nv_ipam_pool_selected_nodes",
+                                                      "Nodes a pool selects", {"kind", "namespace", "pool"});
+  static auto& without = kube::metrics::Default().Gauge(
+      "nv_ipam_pool_nodes_without_allocation", "Selected nodes the pool had no free block or prefix for",
+      {"kind", "namespace", "pool"});
+  nodes.With({resource.kind, ns, name}).Set(static_cast<double>(selected));
+  without.With({resource.kind, ns, name}).Set(static_cast<double>(left_out));
 }
 
 std::string Span(const NodeAllocation& a) {
@@ -59,7 +72,10 @@ kube::Result<bool> PoolReconciler::WriteStatus(const kube::Object& pool, const n
 
 kube::Result<kube::ReconcileResult> PoolReconciler::Reconcile(const kube::ReconcileRequest& request, std::stop_token) {
   kube::ObjectPtr pool = pools_.store().Get(request.Key());
-  if (!pool || pool->meta().deleting) return kube::ReconcileResult{};
+  if (!pool || pool->meta().deleting) {
+    ReportNodes(PoolResource(type_), request.namespace_, request.name, 0, 0);
+    return kube::ReconcileResult{};
+  }
   const nlohmann::json tree = pool->Tree();
   const nlohmann::json status = tree.value("status", nlohmann::json::object());
   const nlohmann::json current_allocations = status.value("allocations", nlohmann::json::array());
@@ -108,6 +124,7 @@ kube::Result<kube::ReconcileResult> PoolReconciler::Reconcile(const kube::Reconc
     message = "pool exhausted: " + std::to_string(outcome.left_out.size()) + " of " + std::to_string(nodes.size()) +
               " selected nodes have no " + unit + ": " + NameList(outcome.left_out);
   }
+  ReportNodes(resource, pool->namespace_(), pool->name(), nodes.size(), outcome.left_out.size());
   auto wrote = WriteStatus(*pool, status, allocations, ready, reason, message);
   if (!wrote.ok()) return wrote.status();
   if (!*wrote) return kube::ReconcileResult{};

@@ -1,11 +1,32 @@
 #include "node/daemon_handler.h"
 
 #include "kube/log.h"
+#include "kube/metrics.h"
 
 namespace ipam {
 
+namespace {
+
+nlohmann::json Answer(IpamService& service, const std::string& method, const nlohmann::json& request);
+
+}  // namespace
+
 nlohmann::json HandleDaemonRequest(IpamService& service, const nlohmann::json& request) {
+  static auto& requests = kube::metrics::Default().Counter(
+      "nv_ipam_requests_total", "CNI plugin requests by method and outcome (a Status code name)", {"method", "code"});
+  static auto& reservations =
+      kube::metrics::Default().Gauge("nv_ipam_reservations", "Addresses reserved on this node, all pools");
   const std::string method = request.value("method", "");
+  nlohmann::json answer = Answer(service, method, request);
+  const std::string code = answer.contains("error") ? answer["error"].value("code", "Internal") : "OK";
+  requests.With({method.empty() ? "unknown" : method, code}).Add(1);
+  reservations.With({}).Set(static_cast<double>(service.size()));
+  return answer;
+}
+
+namespace {
+
+nlohmann::json Answer(IpamService& service, const std::string& method, const nlohmann::json& request) {
   if (method == kAllocate) {
     auto parsed = AllocateRequestFromJson(request);
     if (!parsed.ok()) return ErrorToJson(parsed.status());
@@ -31,5 +52,7 @@ nlohmann::json HandleDaemonRequest(IpamService& service, const nlohmann::json& r
   }
   return ErrorToJson(kube::Status(kube::Code::kInvalidArgument, "unknown method \"" + method + "\""));
 }
+
+}  // namespace
 
 }  // namespace ipam

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "kube/log.h"
+#include "kube/metrics.h"
 #include "kube/sleep.h"
 
 namespace ipam {
@@ -38,6 +39,9 @@ int StaleCleaner::CheckOnce() {
                      {"pod", entry.pod.namespace_ + "/" + entry.pod.name}, {"uid", entry.pod.uid}});
     misses_.erase(id);
     ++released;
+    static auto& stale = kube::metrics::Default().Counter(
+        "nv_ipam_stale_reservations_released_total", "Reservations released because their pod is gone");
+    stale.With({}).Add(1);
   }
   std::erase_if(misses_, [&](const auto& m) { return !seen.count(m.first); });
   return released;
