@@ -181,8 +181,9 @@ TEST_F(IpamControllerTest, ThousandNodesGetBlocksAndPrefixes) {
   EXPECT_FALSE(EventMessages("big", "InvalidSpec").empty());
 
   std::string out;
+  // Waited for, so the suites that follow do not schedule DaemonSet pods onto 1,000 nodes.
   rig::Shell(std::string(ACCELOPS_SOURCE_DIR) + "/hack/rig --dir " + env.dir() + " kubectl delete nodes -l " + label +
-                 " --wait=false >/dev/null 2>&1",
+                 " --timeout=120s >/dev/null 2>&1",
              &out);
 }
 
