@@ -166,11 +166,4 @@ BENCHMARK(BM_CniAddLatency)->ArgName("parallel")->Arg(1)->Arg(16)->Iterations(1)
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  bench::MarkdownReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintTable(stdout);
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return bench::RunWithMarkdownTable(argc, argv); }

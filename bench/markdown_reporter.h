@@ -1,5 +1,6 @@
 // MarkdownReporter: Google Benchmark's console output, plus a markdown table
 // of every run (time per iteration and the counters) printed at the end.
+// RunWithMarkdownTable is the main() of every benchmark binary.
 #ifndef BENCH_MARKDOWN_REPORTER_H_
 #define BENCH_MARKDOWN_REPORTER_H_
 
@@ -45,6 +46,17 @@ class MarkdownReporter : public benchmark::ConsoleReporter {
   };
   std::vector<Row> rows_;
 };
+
+// Runs the benchmarks the command line selects and prints the table; 1 on unknown arguments.
+inline int RunWithMarkdownTable(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  MarkdownReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintTable(stdout);
+  benchmark::Shutdown();
+  return 0;
+}
 
 }  // namespace bench
 

@@ -60,11 +60,4 @@ BENCHMARK(BM_RenderSeedPolicy)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecon
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  bench::MarkdownReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintTable(stdout);
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return bench::RunWithMarkdownTable(argc, argv); }

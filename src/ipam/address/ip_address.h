@@ -64,7 +64,6 @@ class RangeSet {
   // The range holding `a`, or null.
   const Range* Covering(uint128 a) const;
   const std::vector<Range>& ranges() const { return ranges_; }
-  bool empty() const { return ranges_.empty(); }
 
  private:
   std::vector<Range> ranges_;  // sorted by first, disjoint, not adjacent

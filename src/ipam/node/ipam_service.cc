@@ -99,16 +99,11 @@ kube::Status IpamService::Persist(std::unique_lock<std::mutex>& lock) {
 kube::Result<AllocatedAddress> IpamService::AllocateIn(const PoolRef& ref, const NodePoolConfig& config,
                                                        const AllocateRequest& request, Pool& pool) {
   const std::string key = ReservationKey(request.container_id, request.if_name);
-  auto taken_by = [&](const IPAddress& ip) -> std::string {
-    for (const auto& [k, r] : pool.entries) {
-      if (r.ip == ip) return k;
-    }
-    return "";
-  };
   std::optional<IPAddress> chosen;
   bool dynamic = false;
-  if (auto it = pool.entries.find(key); it != pool.entries.end()) {
-    chosen = it->second.ip;  // a retried ADD gets what it got before
+  const auto existing = pool.entries.find(key);
+  if (existing != pool.entries.end()) {
+    chosen = existing->second.ip;  // a retried ADD gets what it got before
   } else if (request.allocate_default_gateway) {
     if (!config.gateway) {
       return kube::Status(kube::Code::kInvalidArgument, Describe(ref) + " has no gateway to allocate");
@@ -169,10 +164,14 @@ kube::Result<AllocatedAddress> IpamService::AllocateIn(const PoolRef& ref, const
                               std::to_string(pool.entries.size()) + " reserved)");
     }
   }
-  if (!pool.entries.count(key)) {
-    if (const std::string other = taken_by(*chosen); !other.empty()) {
+  if (existing == pool.entries.end()) {
+    if (pool.reserved.count(chosen->value)) {
+      std::string owner;
+      for (const auto& [k, r] : pool.entries) {
+        if (r.ip == *chosen) owner = k;
+      }
       return kube::Status(kube::Code::kAlreadyExists,
-                          "address " + chosen->ToString() + " of " + Describe(ref) + " is already reserved by " + other);
+                          "address " + chosen->ToString() + " of " + Describe(ref) + " is already reserved by " + owner);
     }
     pool.entries[key] = Reservation{*chosen, request.container_id, request.if_name, request.pod,
                                     kube::RfcTimeNow()};
@@ -200,22 +199,33 @@ kube::Result<std::vector<AllocatedAddress>> IpamService::Allocate(const Allocate
     if (!config.ok()) return config.status();
     configs.push_back(std::move(*config));
   }
+  const std::string key = ReservationKey(request.container_id, request.if_name);
   std::unique_lock<std::mutex> lock(mu_);
-  // The pools this call may touch, to undo a partial dual-stack allocation.
-  std::map<std::string, Pool> before;
-  for (const auto& ref : request.pools) before[ref.Key()] = pools_[ref.Key()];
+  // What this call added, to undo a partial dual-stack allocation.
+  struct Added {
+    Pool* pool;
+    std::optional<IPAddress> last_reserved;  // before this call
+  };
+  std::vector<Added> added;
   std::vector<AllocatedAddress> out;
   for (size_t i = 0; i < request.pools.size(); ++i) {
-    auto a = AllocateIn(request.pools[i], configs[i], request, pools_[request.pools[i].Key()]);
+    Pool& pool = pools_[request.pools[i].Key()];
+    const bool had = pool.entries.count(key) > 0;
+    const std::optional<IPAddress> last_reserved = pool.last_reserved;
+    auto a = AllocateIn(request.pools[i], configs[i], request, pool);
     if (!a.ok()) {
-      for (auto& [key, pool] : before) pools_[key] = std::move(pool);
+      for (const auto& undo : added) {
+        auto it = undo.pool->entries.find(key);
+        undo.pool->reserved.erase(it->second.ip.value);
+        undo.pool->entries.erase(it);
+        undo.pool->last_reserved = undo.last_reserved;
+      }
       return a.status();
     }
+    if (!had) added.push_back({&pool, last_reserved});
     out.push_back(std::move(*a));
   }
-  bool changed = false;
-  for (const auto& [key, pool] : before) changed = changed || pools_[key].entries != pool.entries;
-  if (changed) KUBE_RETURN_IF_ERROR(Persist(lock));
+  if (!added.empty()) KUBE_RETURN_IF_ERROR(Persist(lock));
   return out;
 }
 

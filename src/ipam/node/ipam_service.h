@@ -58,7 +58,6 @@ class IpamService {
     std::string container_id, if_name;
     PodRef pod;
     std::string create_time;
-    bool operator==(const Reservation&) const = default;
   };
   struct Pool {
     std::map<std::string, Reservation> entries;

@@ -16,7 +16,13 @@ kube::Result<NodePoolConfig> KubePoolCatalog::Get(const PoolRef& pool) const {
   if (!object) {
     return kube::Status(kube::Code::kNotFound, std::string(kind) + pool.name + " does not exist in namespace " + namespace_);
   }
-  return NodePoolConfigFor(pool.name, object->Tree(), pool.type, node_);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(pool.Key());
+  if (it == cache_.end() || it->second.resource_version != object->resource_version()) {
+    Cached fresh{object->resource_version(), NodePoolConfigFor(pool.name, object->Tree(), pool.type, node_)};
+    it = cache_.insert_or_assign(pool.Key(), std::move(fresh)).first;
+  }
+  return it->second.config;
 }
 
 }  // namespace ipam

@@ -25,8 +25,6 @@ struct PoolRef {
 
 struct PodRef {
   std::string namespace_, name, uid;
-  bool empty() const { return uid.empty() && name.empty(); }
-  bool operator==(const PodRef&) const = default;
 };
 
 struct AllocateRequest {
