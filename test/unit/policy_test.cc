@@ -63,13 +63,13 @@ json DaemonSet(int64_t gen, int64_t observed, int64_t desired, int64_t available
 }
 
 TEST(Readiness, DaemonSets) {
-  EXPECT_TRUE(ObjectReadiness(DaemonSet(1, 1, 3, 3, 3)).ready);
-  auto partial = ObjectReadiness(DaemonSet(1, 1, 3, 2, 3));
+  EXPECT_TRUE(operators::ObjectReadiness(DaemonSet(1, 1, 3, 3, 3)).ready);
+  auto partial = operators::ObjectReadiness(DaemonSet(1, 1, 3, 2, 3));
   EXPECT_FALSE(partial.ready);
   EXPECT_EQ(partial.message, "DaemonSet ds: 2 of 3 pods available, 3 updated");
-  EXPECT_FALSE(ObjectReadiness(DaemonSet(1, 1, 3, 3, 1)).ready) << "old pods still running";
-  EXPECT_FALSE(ObjectReadiness(DaemonSet(2, 1, 3, 3, 3)).ready) << "controller has not seen the new spec";
-  auto none = ObjectReadiness(DaemonSet(1, 1, 0, 0, 0));
+  EXPECT_FALSE(operators::ObjectReadiness(DaemonSet(1, 1, 3, 3, 1)).ready) << "old pods still running";
+  EXPECT_FALSE(operators::ObjectReadiness(DaemonSet(2, 1, 3, 3, 3)).ready) << "controller has not seen the new spec";
+  auto none = operators::ObjectReadiness(DaemonSet(1, 1, 0, 0, 0));
   EXPECT_TRUE(none.ready) << "a DaemonSet that targets no node must not hold the policy back";
   EXPECT_EQ(none.message, "DaemonSet ds targets no node");
 }
@@ -77,11 +77,11 @@ TEST(Readiness, DaemonSets) {
 TEST(Readiness, DeploymentsByAvailableReplicas) {
   json d = {{"kind", "Deployment"}, {"metadata", {{"name", "d"}, {"generation", 1}}}, {"spec", {{"replicas", 2}}},
             {"status", {{"observedGeneration", 1}, {"availableReplicas", 1}, {"updatedReplicas", 2}}}};
-  EXPECT_FALSE(ObjectReadiness(d).ready);
-  EXPECT_EQ(ObjectReadiness(d).message, "Deployment d: 1 of 2 replicas available");
+  EXPECT_FALSE(operators::ObjectReadiness(d).ready);
+  EXPECT_EQ(operators::ObjectReadiness(d).message, "Deployment d: 1 of 2 replicas available");
   d["status"]["availableReplicas"] = 2;
-  EXPECT_TRUE(ObjectReadiness(d).ready);
-  EXPECT_TRUE(ObjectReadiness({{"kind", "ConfigMap"}, {"metadata", {{"name", "c"}}}}).ready);
+  EXPECT_TRUE(operators::ObjectReadiness(d).ready);
+  EXPECT_TRUE(operators::ObjectReadiness({{"kind", "ConfigMap"}, {"metadata", {{"name", "c"}}}}).ready);
 }
 
 TEST(PolicyStatus, AppliedStatesConditionsAndGlobalState) {

@@ -14,7 +14,7 @@ namespace network {
 
 inline constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
 
-inline std::string Revision(const nlohmann::json& object) { return std::to_string(Fnv32(object.dump())); }
+inline std::string Revision(const nlohmann::json& object) { return std::to_string(operators::Fnv32(object.dump())); }
 
 }  // namespace network
 

@@ -148,7 +148,7 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& p : pools.pools) {
     std::string daemonset = p.daemonset;  // "mofed-<os><version>-<hash>-ds"
-    if (!in.node_policy.empty()) daemonset.insert(daemonset.size() - 3, "-" + Fnv32Hex(in.node_policy));
+    if (!in.node_policy.empty()) daemonset.insert(daemonset.size() - 3, "-" + operators::Fnv32Hex(in.node_policy));
     nlohmann::json pool = {{"daemonset", daemonset}, {"osId", p.os_id}, {"osVersion", p.os_version},
                            {"kernel", p.kernel}, {"arch", p.arch}};
     if (digest) {

@@ -2,29 +2,10 @@
 
 #include <algorithm>
 
-#include "kube/log.h"
 #include "readiness.h"
 #include "revision.h"
 
 namespace network {
-namespace {
-
-std::string Identity(const std::string& api_version, const std::string& kind, const std::string& ns,
-                     const std::string& name) {
-  return api_version + "/" + kind + "/" + ns + "/" + name;
-}
-
-}  // namespace
-
-void ManagedKinds::Add(const kube::Resource& resource, kube::Informer* informer) {
-  kinds_[resource.ApiVersion() + "/" + resource.kind] = {resource, informer};
-}
-
-const std::pair<kube::Resource, kube::Informer*>* ManagedKinds::Find(const std::string& api_version,
-                                                                     const std::string& kind) const {
-  auto it = kinds_.find(api_version + "/" + kind);
-  return it == kinds_.end() ? nullptr : &it->second;
-}
 
 std::vector<kube::Resource> StateResources() {
   return {{"", "v1", "serviceaccounts", "ServiceAccount", true},
@@ -40,30 +21,8 @@ std::vector<kube::Resource> StateResources() {
           kube::resources::CustomResourceDefinitions()};
 }
 
-kube::Result<int> StateSyncer::DeleteStale(const StateDefinition& state, const kube::Object& policy,
-                                           const std::vector<std::string>& keep) {
-  int remaining = 0;
-  for (const auto& [key, entry] : kinds_.all()) {
-    const auto& [resource, informer] = entry;
-    for (const auto& obj : informer->store().ByIndex(kube::Store::kOwnerIndex, policy.meta().uid)) {
-      auto labels = obj->Labels();
-      auto it = labels.find(kStateLabel);
-      if (it == labels.end() || it->second != state.name) continue;
-      const std::string id = Identity(resource.ApiVersion(), resource.kind, obj->namespace_(), obj->name());
-      if (std::find(keep.begin(), keep.end(), id) != keep.end()) continue;
-      ++remaining;
-      if (obj->meta().deleting) continue;
-      kube::DeleteOptions opts;
-      opts.precondition_uid = obj->meta().uid;
-      opts.propagation_policy = "Background";
-      kube::Status s = client_.Delete(resource, obj->namespace_(), obj->name(), opts);
-      if (!s.ok() && !kube::IsNotFound(s)) return s.WithContext("deleting " + resource.kind + " " + obj->name());
-      kube::log::Info("deleted object the state no longer renders",
-                      {{"state", state.name}, {"kind", resource.kind}, {"name", obj->Key()}});
-    }
-  }
-  return remaining;
-}
+StateSyncer::StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager)
+    : objects_(client, kinds, {std::move(field_manager), kStateLabel, "network-operator", kRevisionAnnotation}) {}
 
 StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
                               const std::string& ns, const std::vector<NodeLabels>& nodes) {
@@ -72,7 +31,7 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, 
   const nlohmann::json::json_pointer pointer(state.section);
   const bool configured = spec.contains(pointer) && spec.at(pointer).is_object();
   if (!configured) {
-    auto remaining = DeleteStale(state, policy, {});
+    auto remaining = objects_.DeleteStale(state.name, policy.meta().uid, {});
     if (!remaining.ok()) return {state.name, state.condition_type, SyncState::kError, remaining.status().message()};
     if (*remaining > 0) {
       report.state = SyncState::kNotReady;
@@ -89,50 +48,27 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, 
   std::vector<nlohmann::json>* objects = &rendered->objects;
 
   // Check every object is of a managed kind before applying any: nothing half-applied.
-  for (const auto& obj : *objects) {
-    if (!kinds_.Find(obj.value("apiVersion", ""), obj.value("kind", ""))) {
-      return {state.name, state.condition_type, SyncState::kError,
-              "template renders an unmanaged kind " + obj.value("kind", "")};
-    }
+  if (kube::Status s = objects_.CheckKinds(*objects); !s.ok()) {
+    return {state.name, state.condition_type, SyncState::kError, s.message()};
   }
+  const operators::Owner owner_ref{"mellanox.com/v1alpha1", owner.kind, policy.name(), policy.meta().uid};
   std::vector<std::string> keep;
   std::vector<std::string> waiting;
   std::vector<std::string> notes;
   for (auto& obj : *objects) {
-    const auto* entry = kinds_.Find(obj["apiVersion"], obj["kind"]);
-    const kube::Resource& resource = entry->first;
-    auto& md = obj["metadata"];
-    md["labels"][kStateLabel] = state.name;
-    md["labels"]["app.kubernetes.io/managed-by"] = "network-operator";
-    md["ownerReferences"] = nlohmann::json::array({{{"apiVersion", "mellanox.com/v1alpha1"},
-                                                    {"kind", owner.kind},
-                                                    {"name", policy.name()},
-                                                    {"uid", policy.meta().uid},
-                                                    {"controller", true},
-                                                    {"blockOwnerDeletion", true}}});
-    const std::string revision = Revision(obj);
-    md["annotations"][kRevisionAnnotation] = revision;
-    const std::string obj_ns = resource.namespaced ? md.value("namespace", ns) : "";
-    keep.push_back(Identity(resource.ApiVersion(), resource.kind, obj_ns, md.value("name", "")));
-
-    kube::ObjectPtr live = entry->second->store().Get(kube::ObjectKey(obj_ns, md.value("name", "")));
-    nlohmann::json live_tree = live ? live->Tree() : nlohmann::json();
-    const bool current = live && live_tree["metadata"].value("annotations", nlohmann::json::object())
-                                         .value(kRevisionAnnotation, "") == revision;
-    if (!current) {
-      auto applied = client_.Apply(resource, obj, {field_manager_, true, ""});
-      if (!applied.ok()) {
-        return {state.name, state.condition_type,
-                applied.status().code() == kube::Code::kInvalid ? SyncState::kError : SyncState::kNotReady,
-                "applying " + resource.kind + " " + md.value("name", "") + ": " + applied.status().message()};
-      }
-      live_tree = applied->Tree();
+    std::string identity;
+    auto live = objects_.Apply(std::move(obj), owner_ref, state.name, ns, &identity);
+    if (!live.ok()) {
+      return {state.name, state.condition_type,
+              live.status().code() == kube::Code::kInvalid ? SyncState::kError : SyncState::kNotReady,
+              live.status().message()};
     }
-    Readiness r = ObjectReadiness(live_tree);
+    keep.push_back(identity);
+    operators::Readiness r = operators::ObjectReadiness(*live);
     if (!r.ready) waiting.push_back(r.message);
     else if (!r.message.empty()) notes.push_back(r.message);
   }
-  auto remaining = DeleteStale(state, policy, keep);
+  auto remaining = objects_.DeleteStale(state.name, policy.meta().uid, keep);
   if (!remaining.ok()) return {state.name, state.condition_type, SyncState::kError, remaining.status().message()};
   if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
   if (!rendered->pending.empty()) waiting.push_back(rendered->pending);

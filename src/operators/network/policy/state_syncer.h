@@ -18,30 +18,20 @@
 
 #include "kube/client.h"
 #include "kube/informer.h"
+#include "owned_objects.h"
 #include "policy_status.h"
 #include "state.h"
 
 namespace network {
 
-// The kinds states create, each with an informer on objects carrying the state label.
-class ManagedKinds {
- public:
-  void Add(const kube::Resource& resource, kube::Informer* informer);
-  // nullptr for a kind no state may create.
-  const std::pair<kube::Resource, kube::Informer*>* Find(const std::string& api_version, const std::string& kind) const;
-  const std::map<std::string, std::pair<kube::Resource, kube::Informer*>>& all() const { return kinds_; }
-
- private:
-  std::map<std::string, std::pair<kube::Resource, kube::Informer*>> kinds_;  // "apiVersion/Kind"
-};
+using operators::ManagedKinds;
 
 // The kinds of the implemented states.
 std::vector<kube::Resource> StateResources();
 
 class StateSyncer {
  public:
-  StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager)
-      : client_(client), kinds_(kinds), field_manager_(std::move(field_manager)) {}
+  StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager);
 
   // `policy` is a NicClusterPolicy or a NicNodePolicy (`kind`); a node policy's objects carry its
   // name and select its nodes (`scope`, empty for the cluster policy).
@@ -57,14 +47,7 @@ class StateSyncer {
   static constexpr const char* kStateLabel = "nvidia.network-operator.state";
 
  private:
-  // Deletes this state's objects owned by `policy` that are not in `keep` ("apiVersion/Kind/ns/name").
-  // Returns how many are still there (being deleted).
-  kube::Result<int> DeleteStale(const StateDefinition& state, const kube::Object& policy,
-                                const std::vector<std::string>& keep);
-
-  kube::Client& client_;
-  const ManagedKinds& kinds_;
-  const std::string field_manager_;
+  operators::OwnedObjects objects_;
 };
 
 }  // namespace network

@@ -4,14 +4,14 @@
 // the policy notReady forever; a Deployment is ready when its available
 // replicas reach the wanted count for the current generation. Other kinds
 // are ready once they exist.
-#ifndef OPERATORS_NETWORK_POLICY_READINESS_H_
-#define OPERATORS_NETWORK_POLICY_READINESS_H_
+#ifndef OPERATORS_COMMON_READINESS_H_
+#define OPERATORS_COMMON_READINESS_H_
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-namespace network {
+namespace operators {
 
 struct Readiness {
   bool ready = false;
@@ -21,6 +21,6 @@ struct Readiness {
 // `live` is the object as the server has it.
 Readiness ObjectReadiness(const nlohmann::json& live);
 
-}  // namespace network
+}  // namespace operators
 
-#endif  // OPERATORS_NETWORK_POLICY_READINESS_H_
+#endif  // OPERATORS_COMMON_READINESS_H_

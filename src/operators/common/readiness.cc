@@ -1,6 +1,6 @@
 #include "readiness.h"
 
-namespace network {
+namespace operators {
 namespace {
 
 int64_t Int(const nlohmann::json& j, const char* key, int64_t fallback = 0) {
@@ -40,4 +40,4 @@ Readiness ObjectReadiness(const nlohmann::json& live) {
   return {true, ""};
 }
 
-}  // namespace network
+}  // namespace operators

@@ -1,14 +1,14 @@
 // 32-bit FNV-1a, the hash upstream uses for revisions and driver DaemonSet
 // names; kept the same so an upstream installation's objects are adopted.
-#ifndef OPERATORS_NETWORK_FNV_HASH_H_
-#define OPERATORS_NETWORK_FNV_HASH_H_
+#ifndef OPERATORS_COMMON_FNV_HASH_H_
+#define OPERATORS_COMMON_FNV_HASH_H_
 
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
-namespace network {
+namespace operators {
 
 inline uint32_t Fnv32(std::string_view text) {
   uint32_t h = 2166136261u;
@@ -23,6 +23,6 @@ inline std::string Fnv32Hex(std::string_view text) {
   return buf;
 }
 
-}  // namespace network
+}  // namespace operators
 
-#endif  // OPERATORS_NETWORK_FNV_HASH_H_
+#endif  // OPERATORS_COMMON_FNV_HASH_H_
