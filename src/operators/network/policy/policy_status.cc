@@ -1,5 +1,7 @@
 #include "policy_status.h"
 
+#include "condition.h"
+
 namespace network {
 
 const char* SyncStateName(SyncState state) {
@@ -21,25 +23,7 @@ SyncState GlobalState(const std::vector<StateReport>& reports) {
   return not_ready ? SyncState::kNotReady : SyncState::kReady;
 }
 
-namespace {
-
-// A metav1.Condition, keeping the previous lastTransitionTime when the status is unchanged.
-nlohmann::json Condition(const std::string& type, bool ok, const std::string& reason, const std::string& message,
-                         int64_t generation, const nlohmann::json& previous, const std::string& now) {
-  const std::string status = ok ? "True" : "False";
-  std::string transition = now;
-  if (previous.is_object() && previous.contains("conditions") && previous["conditions"].is_array()) {
-    for (const auto& c : previous["conditions"]) {
-      if (c.value("type", "") == type && c.value("status", "") == status) {
-        transition = c.value("lastTransitionTime", now);
-      }
-    }
-  }
-  return {{"type", type},       {"status", status},   {"reason", reason},
-          {"message", message}, {"observedGeneration", generation}, {"lastTransitionTime", transition}};
-}
-
-}  // namespace
+using operators::MakeCondition;
 
 nlohmann::json BuildPolicyStatus(const std::vector<StateReport>& reports, int64_t generation,
                                  const nlohmann::json& previous, const std::string& now) {
@@ -54,19 +38,19 @@ nlohmann::json BuildPolicyStatus(const std::vector<StateReport>& reports, int64_
     const char* reason = r.state == SyncState::kReady      ? "ComponentReady"
                          : r.state == SyncState::kError    ? "ComponentError"
                                                            : "ComponentNotReady";
-    conditions.push_back(Condition(r.condition_type, r.state == SyncState::kReady, reason, r.message, generation,
+    conditions.push_back(MakeCondition(r.condition_type, r.state == SyncState::kReady, reason, r.message, generation,
                                    previous, now));
     if (r.state == SyncState::kError) failed += (failed.empty() ? "" : ", ") + r.name;
     if (r.state == SyncState::kNotReady) not_ready += (not_ready.empty() ? "" : ", ") + r.name;
   }
   const SyncState global = GlobalState(reports);
   if (global == SyncState::kReady) {
-    conditions.push_back(Condition("Ready", true, "AllComponentsReady", "all configured components are ready",
+    conditions.push_back(MakeCondition("Ready", true, "AllComponentsReady", "all configured components are ready",
                                    generation, previous, now));
   } else if (global == SyncState::kError) {
-    conditions.push_back(Condition("Ready", false, "ComponentError", "failed: " + failed, generation, previous, now));
+    conditions.push_back(MakeCondition("Ready", false, "ComponentError", "failed: " + failed, generation, previous, now));
   } else {
-    conditions.push_back(Condition("Ready", false, "ComponentsNotReady", "not ready: " + not_ready, generation,
+    conditions.push_back(MakeCondition("Ready", false, "ComponentsNotReady", "not ready: " + not_ready, generation,
                                    previous, now));
   }
   return {{"state", SyncStateName(global)},
@@ -83,7 +67,7 @@ nlohmann::json BuildBlockedStatus(const std::string& reason, int64_t generation,
       if (c.value("type", "") != "Ready") conditions.push_back(c);
     }
   }
-  conditions.push_back(Condition("Ready", false, "PolicyConflict", reason, generation, previous, now));
+  conditions.push_back(MakeCondition("Ready", false, "PolicyConflict", reason, generation, previous, now));
   nlohmann::json status = {{"state", "error"},
                            {"reason", reason},
                            {"conditions", conditions},
