@@ -1,0 +1,30 @@
+#include "labels/node_label_reconciler.h"
+
+#include "cluster_policy_reconciler.h"
+#include "cluster_policy_spec.h"
+#include "kube/log.h"
+#include "labels/gpu_node_labels.h"
+
+namespace gpu {
+
+kube::Result<kube::ReconcileResult> NodeLabelReconciler::Reconcile(const kube::ReconcileRequest& request,
+                                                                   std::stop_token) {
+  const kube::ObjectPtr node = nodes_.store().Get(request.name);
+  const kube::ObjectPtr policy = EffectivePolicy(policies_);
+  if (!node || node->meta().deleting || !policy) return kube::ReconcileResult{};
+  const nlohmann::json spec = policy->Tree().value("spec", nlohmann::json::object());
+  const LabelPlan plan = PlanGpuNodeLabels(node->Labels(), LabelSettingsFrom(spec));
+  for (const auto& w : plan.warnings) kube::log::Warn("GPU node labels", {{"node", node->name()}, {"warning", w}});
+  if (plan.changes.empty()) return kube::ReconcileResult{};
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [key, value] : plan.changes) labels[key] = value ? nlohmann::json(*value) : nlohmann::json();
+  // The resourceVersion makes the patch fail on a node changed since it was read.
+  nlohmann::json patch = {{"metadata", {{"labels", labels}, {"resourceVersion", node->resource_version()}}}};
+  auto r = client_.Patch(kube::resources::Nodes(), "", node->name(), kube::PatchType::kMerge, patch.dump());
+  if (!r.ok() && !kube::IsNotFound(r.status())) return r.status().WithContext("labelling node " + node->name());
+  kube::log::Info("GPU node labelled", {{"node", node->name()}, {"workload", plan.workload},
+                                         {"changes", std::to_string(plan.changes.size())}});
+  return kube::ReconcileResult{};
+}
+
+}  // namespace gpu

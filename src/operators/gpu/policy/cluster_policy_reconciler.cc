@@ -1,0 +1,290 @@
+#include "cluster_policy_reconciler.h"
+
+#include <algorithm>
+
+#include "cluster_policy_spec.h"
+#include "cluster_policy_status.h"
+#include "driver_readiness.h"
+#include "kube/log.h"
+#include "kube/metrics.h"
+#include "kube/time_format.h"
+#include "labels/gpu_node_labels.h"
+#include "readiness.h"
+
+namespace gpu {
+namespace {
+
+using nlohmann::json;
+
+std::string CreationTime(const kube::Object& o) {
+  return o.Tree()["metadata"].value("creationTimestamp", "");
+}
+
+struct Metrics {
+  kube::metrics::Series& gpu_nodes = kube::metrics::Default()
+                                         .Gauge("gpu_operator_gpu_nodes_total", "GPU nodes in the cluster")
+                                         .With({});
+  kube::metrics::Series& status = kube::metrics::Default()
+                                      .Gauge("gpu_operator_reconciliation_status",
+                                             "1 ready, 0 operands not ready, -1 no ClusterPolicy, -2 error")
+                                      .With({});
+  kube::metrics::Series& total =
+      kube::metrics::Default().Counter("gpu_operator_reconciliation_total", "ClusterPolicy reconciles").With({});
+  kube::metrics::Series& failed = kube::metrics::Default()
+                                      .Counter("gpu_operator_reconciliation_failed_total",
+                                               "ClusterPolicy reconciles that found an error")
+                                      .With({});
+  kube::metrics::Series& last_success = kube::metrics::Default()
+                                            .Gauge("gpu_operator_reconciliation_last_success_ts_seconds",
+                                                   "When the ClusterPolicy was last found ready")
+                                            .With({});
+  kube::metrics::Series& nfd = kube::metrics::Default()
+                                   .Gauge("gpu_operator_reconciliation_has_nfd_labels",
+                                          "1 when any node has NFD labels")
+                                   .With({});
+};
+
+Metrics& Metric() {
+  static Metrics m;
+  return m;
+}
+
+}  // namespace
+
+kube::Resource ClusterPolicies() { return {"nvidia.com", "v1", "clusterpolicies", "ClusterPolicy", false}; }
+
+std::vector<kube::Resource> ClusterPolicyStateResources(bool service_monitors) {
+  std::vector<kube::Resource> kinds = {
+      {"", "v1", "serviceaccounts", "ServiceAccount", true},
+      kube::resources::ConfigMaps(),
+      kube::resources::DaemonSets(),
+      {"", "v1", "services", "Service", true},
+      {"node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", false},
+      {"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false},
+      {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false},
+      {"rbac.authorization.k8s.io", "v1", "roles", "Role", true},
+      {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true},
+  };
+  if (service_monitors) kinds.push_back({"monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", true});
+  return kinds;
+}
+
+kube::ObjectPtr EffectivePolicy(const kube::Informer& policies) {
+  kube::ObjectPtr best;
+  std::string best_time;
+  for (const auto& p : policies.store().List()) {
+    if (p->meta().deleting) continue;
+    const std::string t = CreationTime(*p);
+    if (!best || t < best_time || (t == best_time && p->name() < best->name())) {
+      best = p;
+      best_time = t;
+    }
+  }
+  return best;
+}
+
+ClusterNodes ReadNodes(const kube::Informer& nodes) {
+  ClusterNodes out;
+  for (const auto& n : nodes.store().List()) {
+    auto labels = n->Labels();
+    if (!out.nfd) {
+      out.nfd = std::any_of(labels.begin(), labels.end(),
+                            [](const auto& kv) { return kv.first.rfind("feature.node.kubernetes.io/", 0) == 0; });
+    }
+    auto it = labels.find(kGpuPresentLabel);
+    if (it != labels.end() && it->second == "true") out.gpu.push_back({n->name(), std::move(labels)});
+  }
+  std::sort(out.gpu.begin(), out.gpu.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+ClusterPolicyReconciler::ClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
+                                                 Informers informers, const operators::ManagedKinds& kinds,
+                                                 std::string operand_namespace, EnvLookup env, bool service_monitors)
+    : client_(client),
+      recorder_(recorder),
+      informers_(informers),
+      objects_(client, kinds, {kFieldManager, kStateLabel, "gpu-operator", "nvidia.com/last-applied-hash"}),
+      namespace_(std::move(operand_namespace)),
+      env_(std::move(env)),
+      service_monitors_(service_monitors) {}
+
+operators::Readiness ClusterPolicyReconciler::DriverReadiness(const json& live) const {
+  const std::string uid = live["metadata"].value("uid", "");
+  std::string newest;
+  int64_t newest_revision = -1;
+  for (const auto& rev : informers_.driver_revisions.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
+    const json tree = rev->Tree();
+    const int64_t r = tree.value("revision", int64_t{0});
+    if (r > newest_revision) {
+      newest_revision = r;
+      newest = tree["metadata"].value("labels", json::object()).value("controller-revision-hash", "");
+    }
+  }
+  std::vector<DriverPod> pods;
+  for (const auto& pod : informers_.driver_pods.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
+    const json tree = pod->Tree();
+    pods.push_back({pod->name(), tree["metadata"].value("labels", json::object()).value("controller-revision-hash", ""),
+                    PodReady(tree)});
+  }
+  return OnDeleteReadiness(live, pods, newest);
+}
+
+kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, const json& desired) {
+  const json current = policy.Tree().value("status", json::object());
+  if (current == desired) return kube::Status::Ok();
+  json body = {{"apiVersion", "nvidia.com/v1"},
+               {"kind", "ClusterPolicy"},
+               {"metadata", {{"name", policy.name()}}},
+               {"status", desired}};
+  auto applied = client_.Apply(ClusterPolicies(), body, {kFieldManager, true, "status"});
+  if (!applied.ok()) return applied.status().WithContext("writing ClusterPolicy status");
+  const std::string before = current.value("state", "");
+  const std::string after = desired.value("state", "");
+  const json& ready = desired["conditions"][0];
+  const std::string before_reason =
+      current.contains("conditions") && current["conditions"].is_array() && !current["conditions"].empty()
+          ? current["conditions"][0].value("reason", "")
+          : "";
+  const std::string reason = desired["conditions"][1].value("reason", "");
+  if (before == after && before_reason == ready.value("reason", "")) return kube::Status::Ok();
+  auto ref = kube::ObjectReference::To(policy, "nvidia.com/v1", "ClusterPolicy");
+  if (after == "ready") {
+    recorder_.Normal(ref, ready.value("reason", "Reconciled"), ready.value("message", ""));
+  } else if (after == "ignored") {
+    recorder_.Normal(ref, "Ignored", ready.value("message", ""));
+  } else {
+    recorder_.Warning(ref, reason, ready.value("message", ""));
+  }
+  kube::log::Info("ClusterPolicy state changed", {{"name", policy.name()}, {"from", before}, {"to", after}});
+  return kube::Status::Ok();
+}
+
+kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kube::ReconcileRequest&,
+                                                                       std::stop_token) {
+  Metric().total.Add(1);
+  const kube::ObjectPtr policy = EffectivePolicy(informers_.policies);
+  const std::string now = kube::RfcTimeNow();
+  // Every other policy is ignored, and says so.
+  for (const auto& other : informers_.policies.store().List()) {
+    if (!policy || other->meta().deleting || other->name() == policy->name()) continue;
+    StatusContext ctx{namespace_, other->meta().generation};
+    const json previous = other->Tree().value("status", json::object());
+    KUBE_RETURN_IF_ERROR(WriteStatus(*other, BuildIgnoredStatus(policy->name(), ctx, previous, now)));
+  }
+  if (!policy) {
+    Metric().status.Set(-1);
+    return kube::ReconcileResult{};
+  }
+  const json tree = policy->Tree();
+  const json spec = tree.value("spec", json::object());
+  const json previous = tree.value("status", json::object());
+  StatusContext ctx{namespace_, policy->meta().generation};
+
+  const ClusterNodes nodes = ReadNodes(informers_.nodes);
+  Metric().gpu_nodes.Set(static_cast<double>(nodes.gpu.size()));
+  Metric().nfd.Set(nodes.nfd ? 1 : 0);
+  if (!nodes.nfd) {
+    ctx.ready_reason = "NFDLabelsMissing";
+    ctx.ready_message = "No node has NFD labels (feature.node.kubernetes.io/...): GPU nodes cannot be found";
+  } else if (nodes.gpu.empty()) {
+    ctx.ready_reason = "NoGPUNodes";
+    ctx.ready_message = "ClusterPolicy is ready: no GPU node in the cluster yet";
+  }
+
+  // Check and render everything first: a bad spec applies nothing.
+  kube::ReconcileResult result;
+  kube::Status valid = ValidateClusterPolicy(spec);
+  if (valid.ok()) {
+    for (const auto& ref : ReferencedConfigMaps(spec)) {
+      auto cm = client_.Get(kube::resources::ConfigMaps(), namespace_, ref.name);
+      if (kube::IsNotFound(cm.status())) {
+        valid = kube::Status(kube::Code::kInvalidArgument,
+                             ref.field + ": ConfigMap " + namespace_ + "/" + ref.name + " does not exist");
+        // Nothing watches ConfigMaps the user makes: look again later.
+        result.requeue_after = std::chrono::seconds(15);
+        break;
+      }
+      if (!cm.ok()) return cm.status().WithContext("reading " + ref.field);
+    }
+  }
+  RenderInputs in{spec, namespace_, env_, nodes.gpu, service_monitors_};
+  std::vector<std::pair<const GpuState*, RenderedState>> rendered;
+  std::vector<StateResult> results;
+  for (const auto& state : ClusterPolicyStates()) {
+    if (!valid.ok()) break;
+    if (!state.enabled(spec)) continue;
+    auto r = RenderClusterPolicyState(state, in);
+    kube::Status s = r.ok() ? objects_.CheckKinds(r->objects) : r.status();
+    if (!s.ok()) {
+      valid = kube::Status(s.code(), "Failed to reconcile " + state.name + ": " + s.message());
+      break;
+    }
+    rendered.emplace_back(&state, std::move(*r));
+  }
+  if (!valid.ok()) {
+    ctx.failure = valid.message();
+    Metric().status.Set(-2);
+    Metric().failed.Add(1);
+    kube::log::Warn("ClusterPolicy not applied", {{"name", policy->name()}, {"error", valid.message()}});
+    KUBE_RETURN_IF_ERROR(WriteStatus(*policy, BuildClusterPolicyStatus({}, ctx, previous, now)));
+    return result;
+  }
+
+  const operators::Owner owner{"nvidia.com/v1", "ClusterPolicy", policy->name(), policy->meta().uid};
+  auto next = rendered.begin();
+  for (const auto& state : ClusterPolicyStates()) {
+    StateResult r{state.name, StateOutcome::kDisabled, ""};
+    std::vector<std::string> keep, waiting, notes;
+    if (next != rendered.end() && next->first == &state) {
+      RenderedState& out = next->second;
+      ++next;
+      bool failed = false;
+      for (auto& obj : out.objects) {
+        std::string identity;
+        const bool on_delete = obj.value("kind", "") == "DaemonSet" &&
+                               obj["spec"]["updateStrategy"].value("type", "") == "OnDelete";
+        auto live = objects_.Apply(std::move(obj), owner, state.name, namespace_, &identity);
+        if (!live.ok()) {
+          r = {state.name, StateOutcome::kError, live.status().message()};
+          failed = true;
+          break;
+        }
+        keep.push_back(identity);
+        operators::Readiness ready = on_delete ? DriverReadiness(*live) : operators::ObjectReadiness(*live);
+        if (!ready.ready) waiting.push_back(ready.message);
+        else if (!ready.message.empty()) notes.push_back(ready.message);
+      }
+      if (failed) {
+        results.push_back(r);
+        continue;
+      }
+      if (!out.pending.empty()) waiting.push_back(out.pending);
+      r.outcome = StateOutcome::kReady;
+    }
+    auto remaining = objects_.DeleteStale(state.name, policy->meta().uid, keep);
+    if (!remaining.ok()) {
+      results.push_back({state.name, StateOutcome::kError, remaining.status().message()});
+      continue;
+    }
+    if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
+    if (!waiting.empty()) {
+      r.outcome = StateOutcome::kNotReady;
+      std::string message;
+      for (const auto& w : waiting) message += (message.empty() ? "" : "; ") + w;
+      r.message = message;
+    }
+    results.push_back(r);
+  }
+  json desired = BuildClusterPolicyStatus(results, ctx, previous, now);
+  const bool ready = desired.value("state", "") == "ready";
+  const bool error = std::any_of(results.begin(), results.end(),
+                                 [](const StateResult& r) { return r.outcome == StateOutcome::kError; });
+  Metric().status.Set(ready ? 1 : error ? -2 : 0);
+  if (error) Metric().failed.Add(1);
+  if (ready) Metric().last_success.Set(static_cast<double>(std::time(nullptr)));
+  KUBE_RETURN_IF_ERROR(WriteStatus(*policy, desired));
+  return result;
+}
+
+}  // namespace gpu

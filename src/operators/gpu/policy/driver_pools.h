@@ -1,0 +1,44 @@
+// Driver pools: the GPU nodes grouped by OS (and, with precompiled drivers,
+// by kernel) from their NFD labels. Each pool gets its own driver DaemonSet,
+// so a cluster of Ubuntu and RHEL nodes gets a driver image for each (upstream
+// takes the first node's OS for all of them). Pools are sorted by name, so
+// the result does not depend on the order nodes are listed in.
+#ifndef OPERATORS_GPU_POLICY_DRIVER_POOLS_H_
+#define OPERATORS_GPU_POLICY_DRIVER_POOLS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gpu {
+
+inline constexpr const char* kOsIdLabel = "feature.node.kubernetes.io/system-os_release.ID";
+inline constexpr const char* kOsVersionLabel = "feature.node.kubernetes.io/system-os_release.VERSION_ID";
+inline constexpr const char* kOsMajorLabel = "feature.node.kubernetes.io/system-os_release.VERSION_ID.major";
+inline constexpr const char* kKernelLabel = "feature.node.kubernetes.io/kernel-version.full";
+
+struct NodeLabels {
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+
+struct DriverPool {
+  std::string os_id;          // "rhel"
+  std::string version_label;  // kOsVersionLabel, or kOsMajorLabel for rhel, rocky and ol
+  std::string version;        // its value: "9" or "22.04"
+  std::string os_tag;         // "rhel9"
+  std::string kernel;         // kernel-version.full; empty unless precompiled
+  std::vector<std::string> nodes;
+};
+
+struct DriverPools {
+  std::vector<DriverPool> pools;
+  std::vector<std::string> unlabelled;  // GPU nodes without the OS (or kernel) labels
+};
+
+// `nodes` are GPU nodes.
+DriverPools GroupDriverPools(const std::vector<NodeLabels>& nodes, bool precompiled);
+
+}  // namespace gpu
+
+#endif  // OPERATORS_GPU_POLICY_DRIVER_POOLS_H_

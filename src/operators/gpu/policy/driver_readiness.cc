@@ -1,0 +1,51 @@
+#include "driver_readiness.h"
+
+namespace gpu {
+namespace {
+
+int64_t Int(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+}  // namespace
+
+bool PodReady(const nlohmann::json& pod) {
+  const nlohmann::json status = pod.value("status", nlohmann::json::object());
+  if (status.value("phase", "") != "Running") return false;
+  const nlohmann::json containers = status.value("containerStatuses", nlohmann::json::array());
+  if (containers.empty()) return false;
+  for (const auto& c : containers) {
+    if (!c.value("ready", false)) return false;
+  }
+  return true;
+}
+
+operators::Readiness OnDeleteReadiness(const nlohmann::json& live, const std::vector<DriverPod>& pods,
+                                       const std::string& newest) {
+  const std::string name = "DaemonSet " + live["metadata"].value("name", "");
+  const nlohmann::json status = live.value("status", nlohmann::json::object());
+  if (Int(status, "observedGeneration") < Int(live["metadata"], "generation")) return {false, name + " is being updated"};
+  const int64_t desired = Int(status, "desiredNumberScheduled");
+  if (desired == 0) return {true, name + " targets no node"};
+  if (Int(status, "numberUnavailable") != 0 || Int(status, "numberAvailable") < desired) {
+    return {false, name + ": " + std::to_string(Int(status, "numberAvailable")) + " of " + std::to_string(desired) +
+                       " pods available"};
+  }
+  if (newest.empty()) return {false, name + ": its revisions are not known yet"};
+  int old = 0, unready = 0;
+  for (const auto& pod : pods) {
+    if (pod.revision != newest) ++old;
+    else if (!pod.ready) ++unready;
+  }
+  if (old > 0) {
+    return {false, name + ": " + std::to_string(old) + " of " + std::to_string(pods.size()) +
+                       " pods run an older revision (OnDelete: they are replaced node by node)"};
+  }
+  if (unready > 0) {
+    return {false, name + ": " + std::to_string(unready) + " of " + std::to_string(pods.size()) + " pods not ready"};
+  }
+  return {true, ""};
+}
+
+}  // namespace gpu

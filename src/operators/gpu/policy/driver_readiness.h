@@ -1,0 +1,33 @@
+// Readiness of an OnDelete DaemonSet (the driver), judged as upstream on its
+// pods' revisions: the DaemonSet controller does not replace OnDelete pods,
+// so a changed driver is ready only once every pod runs the newest revision
+// and all of its containers are ready. The message says how many pods lag.
+#ifndef OPERATORS_GPU_POLICY_DRIVER_READINESS_H_
+#define OPERATORS_GPU_POLICY_DRIVER_READINESS_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "readiness.h"
+
+namespace gpu {
+
+struct DriverPod {
+  std::string name;
+  std::string revision;  // its controller-revision-hash label
+  bool ready = false;    // Running with every container ready
+};
+
+// `live` is the DaemonSet; `newest` the controller-revision-hash of its newest ControllerRevision
+// (empty when none is known yet).
+operators::Readiness OnDeleteReadiness(const nlohmann::json& live, const std::vector<DriverPod>& pods,
+                                       const std::string& newest);
+
+// Running with every container ready.
+bool PodReady(const nlohmann::json& pod);
+
+}  // namespace gpu
+
+#endif  // OPERATORS_GPU_POLICY_DRIVER_READINESS_H_

@@ -1,0 +1,365 @@
+#include "state_renderer.h"
+
+#include <set>
+
+#include "cluster_policy_spec.h"
+#include "fnv_hash.h"
+#include "images/driver_image.h"
+#include "manifests/renderer.h"
+
+namespace gpu {
+namespace {
+
+using nlohmann::json;
+
+const json& Section(const json& spec, const std::string& key) {
+  static const json kEmpty = json::object();
+  if (key.empty() || !spec.is_object() || !spec.contains(key) || !spec[key].is_object()) return kEmpty;
+  return spec[key];
+}
+
+std::string Str(const json& section, const char* key, const std::string& fallback = "") {
+  return section.is_object() && section.contains(key) && section[key].is_string() ? section[key].get<std::string>()
+                                                                                   : fallback;
+}
+
+kube::Result<std::string> Image(const RenderInputs& in, const json& section, const std::string& field,
+                                const std::string& env_var) {
+  auto image = ResolveImage(section, field, env_var, in.env);
+  if (!image.ok()) return image.status();
+  return OverrideRegistry(in.spec, *image);
+}
+
+// The component's pull secrets, then the global ones, each once.
+std::vector<std::string> PullSecrets(const json& spec, const std::vector<const json*>& sections) {
+  std::vector<std::string> names;
+  auto add = [&](const json& list) {
+    if (!list.is_array()) return;
+    for (const auto& s : list) {
+      if (s.is_string() && std::find(names.begin(), names.end(), s.get<std::string>()) == names.end()) {
+        names.push_back(s.get<std::string>());
+      }
+    }
+  };
+  for (const json* section : sections) add(section->value("imagePullSecrets", json::array()));
+  add(Section(spec, "global").value("imagePullSecrets", json::array()));
+  return names;
+}
+
+std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
+  return out;
+}
+
+// What every template may use.
+kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) {
+  const json& spec = in.spec;
+  const json& validator = Section(spec, "validator");
+  json ctx = {
+      {"namespace", in.namespace_},
+      {"runtimeClass", SpecString(spec, "/operator/runtimeClass", "nvidia")},
+      {"cdiEnabled", SpecBool(spec, "/cdi/enabled", true)},
+      {"cdiEnabledString", SpecBool(spec, "/cdi/enabled", true) ? "true" : "false"},
+      {"rootFS", SpecString(spec, "/hostPaths/rootFS", "/")},
+      {"driverInstallDir", SpecString(spec, "/hostPaths/driverInstallDir", "/run/nvidia/driver")},
+      {"kubeletRootDir", SpecString(spec, "/hostPaths/kubeletRootDir", "/var/lib/kubelet")},
+      {"migStrategy", SpecString(spec, "/mig/strategy", "single")},
+      {"serviceMonitor", false},
+  };
+  auto validator_image = Image(in, validator, "spec.validator", "VALIDATOR_IMAGE");
+  if (!validator_image.ok()) return validator_image.status();
+  ctx["validatorImage"] = *validator_image;
+  ctx["validatorPullPolicy"] = Str(validator, "imagePullPolicy", "IfNotPresent");
+  ctx["validatorPullSecrets"] = Join(PullSecrets(spec, {&validator}), ",");
+  if (!state.section.empty()) {
+    const json& section = Section(spec, state.section);
+    auto image = Image(in, section, "spec." + state.section, state.image_env);
+    if (!image.ok()) return image.status();
+    ctx["image"] = *image;
+    ctx["imagePullPolicy"] = Str(section, "imagePullPolicy", "IfNotPresent");
+  }
+  return ctx;
+}
+
+// The device plugin's named configs (device plugin, MPS daemon and GFD share them).
+void PluginConfig(const json& spec, const char* process, json* ctx) {
+  const std::string name = SpecString(spec, "/devicePlugin/config/name");
+  (*ctx)["hasConfig"] = !name.empty();
+  (*ctx)["configName"] = name;
+  (*ctx)["configDefault"] = SpecString(spec, "/devicePlugin/config/default");
+  (*ctx)["signalProcess"] = process;
+  (*ctx)["mpsRoot"] = SpecString(spec, "/devicePlugin/mps/root", "/run/nvidia/mps");
+}
+
+kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* ctx) {
+  const json& spec = in.spec;
+  json& c = *ctx;
+  if (state.name == "state-operator-metrics") {
+    c["serviceMonitor"] = in.service_monitors && SpecBool(spec, "/operator/metrics/serviceMonitor/enabled", false);
+  } else if (state.name == "state-container-toolkit") {
+    c["installDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
+  } else if (state.name == "state-operator-validation") {
+    c["validations"] = json::array({{{"name", "driver"}}, {{"name", "toolkit"}}, {{"name", "cuda"}}, {{"name", "plugin"}}});
+  } else if (state.name == "state-device-plugin") {
+    PluginConfig(spec, "nvidia-device-plugin", ctx);
+  } else if (state.name == "state-mps-control-daemon") {
+    PluginConfig(spec, "/usr/bin/mps-control-daemon", ctx);
+  } else if (state.name == "gpu-feature-discovery") {
+    PluginConfig(spec, "gpu-feature-discovery", ctx);
+  } else if (state.name == "state-dcgm") {
+    const json& dcgm = Section(spec, "dcgm");
+    c["dcgmHostPort"] = dcgm.contains("hostPort") && dcgm["hostPort"].is_number_integer() ? dcgm["hostPort"].get<int>() : 5555;
+  } else if (state.name == "state-dcgm-exporter") {
+    const json& exporter = Section(spec, "dcgmExporter");
+    const json monitor = exporter.value("serviceMonitor", json::object());
+    const std::string metrics = SpecString(spec, "/dcgmExporter/config/name");
+    c["hostPID"] = SpecBool(spec, "/dcgmExporter/hostPID", false);
+    c["metricsConfig"] = metrics;
+    c["collectors"] = metrics.empty() ? "/etc/dcgm-exporter/dcp-metrics-included.csv" : "/etc/dcgm-exporter/dcgm-metrics.csv";
+    c["remoteHostengine"] = Enabled(spec, "dcgm", true);
+    c["serviceType"] = SpecString(spec, "/dcgmExporter/service/type", "ClusterIP");
+    c["internalTrafficPolicy"] = SpecString(spec, "/dcgmExporter/service/internalTrafficPolicy", "Cluster");
+    c["serviceMonitor"] = in.service_monitors && monitor.value("enabled", false);
+    c["interval"] = Str(monitor, "interval", "15s");
+    c["scrapeTimeout"] = Str(monitor, "scrapeTimeout", "10s");
+    c["honorLabels"] = monitor.value("honorLabels", false) ? "true" : "false";
+    c["additionalLabelsJson"] = monitor.value("additionalLabels", json::object()).dump();
+    c["relabelingsJson"] = monitor.value("relabelings", json::array()).dump();
+  } else if (state.name == "state-mig-manager") {
+    c["migConfig"] = SpecString(spec, "/migManager/config/name", "default-mig-parted-config");
+    c["gpuClientsConfig"] = SpecString(spec, "/migManager/gpuClientsConfig/name", "default-gpu-clients");
+  } else if (state.name == "state-node-status-exporter") {
+    c["serviceMonitor"] = in.service_monitors;
+  } else if (state.name == "state-vgpu-device-manager") {
+    c["vgpuDefaultConfig"] = SpecString(spec, "/vgpuDeviceManager/config/default", "default");
+  } else if (state.name == "state-cc-manager") {
+    c["ccDefaultMode"] = SpecString(spec, "/ccManager/defaultMode", "off");
+  }
+  return kube::Status::Ok();
+}
+
+// The driver's context for one pool.
+kube::Status DriverContext(const RenderInputs& in, const json& driver, const DriverPool& pool, const std::string& name,
+                           json* ctx) {
+  json& c = *ctx;
+  const bool precompiled = driver.value("usePrecompiled", false);
+  auto resolved = ResolveImage(driver, "spec.driver", "DRIVER_IMAGE", in.env);
+  if (!resolved.ok()) return resolved.status();
+  // Split the resolved reference so the pool's tag can be composed from it.
+  std::string base = *resolved, version;
+  if (base.find("sha256:") == std::string::npos) {
+    const auto colon = base.rfind(':');
+    if (colon != std::string::npos && colon > base.rfind('/')) {
+      version = base.substr(colon + 1);
+      base.erase(colon);
+    }
+  }
+  auto image = DriverImage("", base, version, pool.os_tag, precompiled, pool.kernel);
+  if (!image.ok()) return image.status();
+  c["image"] = OverrideRegistry(in.spec, *image);
+  c["imagePullPolicy"] = Str(driver, "imagePullPolicy", "IfNotPresent");
+  const json manager = driver.value("manager", json::object());
+  auto manager_image = Image(in, manager, "spec.driver.manager", "DRIVER_MANAGER_IMAGE");
+  if (!manager_image.ok()) return manager_image.status();
+  c["images"]["manager"] = *manager_image;
+  c["managerPullPolicy"] = Str(manager, "imagePullPolicy", "IfNotPresent");
+  c["daemonsetName"] = name;
+  c["osTag"] = pool.os_tag;
+  c["osId"] = pool.os_id;
+  c["osVersionLabel"] = pool.version_label;
+  c["osVersion"] = pool.version;
+  c["precompiled"] = precompiled;
+  c["precompiledLabel"] = precompiled ? "true" : "false";
+  c["kernel"] = pool.kernel;
+  c["hostNetwork"] = driver.value("hostNetwork", false);
+  c["kernelModuleType"] = Str(driver, "kernelModuleType", "auto");
+  const json rdma = driver.value("rdma", json::object());
+  const bool rdma_on = rdma.value("enabled", false);
+  c["rdma"] = rdma_on;
+  c["rdmaEnabled"] = rdma_on ? "true" : "false";
+  c["useHostMofed"] = rdma.value("useHostMofed", false) ? "true" : "false";
+  for (const auto& [key, env] : {std::pair{"gds", "GDS_IMAGE"}, {"gdrcopy", "GDRCOPY_IMAGE"}}) {
+    const json& section = Section(in.spec, key);
+    const bool on = Enabled(in.spec, key, false);
+    c[key] = on;
+    c[std::string(key) + "Enabled"] = on ? "true" : "false";
+    if (!on) continue;
+    auto extra = Image(in, section, std::string("spec.") + key, env);
+    if (!extra.ok()) return extra.status();
+    c["images"][key] = *extra + (extra->find("sha256:") == std::string::npos ? "-" + pool.os_tag : "");
+  }
+  const json probe = driver.value("startupProbe", json::object());
+  c["startupProbe"] = {{"initialDelaySeconds", probe.value("initialDelaySeconds", 60)},
+                       {"periodSeconds", probe.value("periodSeconds", 10)},
+                       {"timeoutSeconds", probe.value("timeoutSeconds", 60)},
+                       {"failureThreshold", probe.value("failureThreshold", 120)}};
+  // Package repository and CA files go where the pool's OS looks for them.
+  const bool debian = pool.os_id == "ubuntu" || pool.os_id == "debian";
+  const bool suse = pool.os_id == "sles" || pool.os_id == "sl-micro";
+  c["repoConfig"] = SpecString(driver, "/repoConfig/configMapName");
+  c["repoConfigPath"] = debian ? "/etc/apt/sources.list.d" : suse ? "/etc/zypp/repos.d" : "/etc/yum.repos.d";
+  c["certConfig"] = SpecString(driver, "/certConfig/name");
+  c["certConfigPath"] = debian ? "/usr/local/share/ca-certificates"
+                        : suse ? "/etc/pki/trust/anchors"
+                               : "/etc/pki/ca-trust/extracted/pem";
+  c["kernelModuleConfig"] = SpecString(driver, "/kernelModuleConfig/name");
+  // Lets the driver manager skip a reinstall when nothing it depends on changed.
+  c["configDigest"] = operators::Fnv32Hex(driver.dump() + "/" + pool.os_tag + "/" + pool.kernel);
+  return kube::Status::Ok();
+}
+
+json UpdateStrategy(const json& spec, bool on_delete) {
+  const std::string type = SpecString(spec, "/daemonsets/updateStrategy", "RollingUpdate");
+  if (on_delete || type == "OnDelete") return {{"type", "OnDelete"}};
+  json strategy = {{"type", "RollingUpdate"}};
+  const json daemonsets = Section(spec, "daemonsets");
+  if (daemonsets.contains("rollingUpdate") && daemonsets["rollingUpdate"].contains("maxUnavailable")) {
+    strategy["rollingUpdate"]["maxUnavailable"] = daemonsets["rollingUpdate"]["maxUnavailable"];
+  }
+  return strategy;
+}
+
+void MergeEnv(json& container, const json& env) {
+  if (!env.is_array()) return;
+  json& current = container["env"];
+  if (!current.is_array()) current = json::array();
+  for (const auto& var : env) {
+    if (!var.is_object() || !var.contains("name")) continue;
+    auto it = std::find_if(current.begin(), current.end(), [&](const json& e) { return e.value("name", "") == var["name"]; });
+    if (it != current.end()) *it = var;
+    else current.push_back(var);
+  }
+}
+
+// The settings common to every operand DaemonSet, and the component's own on its main container.
+void ApplyCommon(const json& spec, const json& section, const std::vector<std::string>& pull_secrets, bool on_delete,
+                 json& ds) {
+  const json daemonsets = Section(spec, "daemonsets");
+  ds["spec"]["updateStrategy"] = UpdateStrategy(spec, on_delete);
+  json& pod = ds["spec"]["template"]["spec"];
+  pod["priorityClassName"] = daemonsets.value("priorityClassName", "system-node-critical");
+  pod["tolerations"] = daemonsets.contains("tolerations") && daemonsets["tolerations"].is_array()
+                           ? daemonsets["tolerations"]
+                           : json::array({{{"key", "nvidia.com/gpu"}, {"operator", "Exists"}, {"effect", "NoSchedule"}}});
+  if (daemonsets.contains("podSecurityContext") && daemonsets["podSecurityContext"].is_object()) {
+    pod["securityContext"] = daemonsets["podSecurityContext"];
+  }
+  if (!pull_secrets.empty()) {
+    pod["imagePullSecrets"] = json::array();
+    for (const auto& s : pull_secrets) pod["imagePullSecrets"].push_back({{"name", s}});
+  }
+  if (section.value("hostNetwork", false)) {
+    pod["hostNetwork"] = true;
+    pod["dnsPolicy"] = "ClusterFirstWithHostNet";
+  }
+  json& main = pod["containers"][0];
+  MergeEnv(main, section.value("env", json::array()));
+  if (section.contains("args") && section["args"].is_array() && !section["args"].empty()) main["args"] = section["args"];
+  if (section.contains("resources") && section["resources"].is_object() && !section["resources"].empty()) {
+    main["resources"] = section["resources"];
+  }
+  for (const char* key : {"labels", "annotations"}) {
+    if (!daemonsets.contains(key) || !daemonsets[key].is_object()) continue;
+    for (const auto& [k, v] : daemonsets[key].items()) {
+      if (!v.is_string()) continue;
+      ds["metadata"][key][k] = v;
+      // Selectors are immutable: the pods' app labels stay the template's.
+      if (k == "app" || k == "app.kubernetes.io/part-of") continue;
+      ds["spec"]["template"]["metadata"][key][k] = v;
+    }
+  }
+}
+
+std::string StateDir(const std::string& state) { return manifests::ManifestRoot() + "/gpu-operator/" + state; }
+
+}  // namespace
+
+std::string OverrideRegistry(const json& spec, const std::string& image) {
+  return WithRegistry(image, SpecString(spec, "/global/imageRegistry"));
+}
+
+kube::Result<json> RenderDriverDaemonSet(const RenderInputs& in, const json& driver, const DriverPool& pool,
+                                         const std::string& name) {
+  GpuState state{"state-driver", "", "", nullptr, true};
+  auto ctx = CommonContext(in, state);
+  if (!ctx.ok()) return ctx.status();
+  KUBE_RETURN_IF_ERROR(DriverContext(in, driver, pool, name, &*ctx));
+  auto objects = manifests::RenderDirectory(StateDir("state-driver"), *ctx);
+  if (!objects.ok()) return objects.status();
+  for (auto& obj : *objects) {
+    if (obj.value("kind", "") != "DaemonSet") continue;
+    const json manager = driver.value("manager", json::object());
+    ApplyCommon(in.spec, driver,
+                PullSecrets(in.spec, {&driver, &manager, &Section(in.spec, "validator")}), true, obj);
+    return obj;
+  }
+  return kube::Status(kube::Code::kInternal, "the driver templates render no DaemonSet");
+}
+
+kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, const RenderInputs& in) {
+  RenderedState out;
+  auto ctx = CommonContext(in, state);
+  if (!ctx.ok()) return ctx.status();
+  KUBE_RETURN_IF_ERROR(StateContext(in, state, &*ctx));
+  const json& section = Section(in.spec, state.section);
+
+  if (!state.per_os_pool) {
+    auto objects = manifests::RenderDirectory(StateDir(state.name), *ctx);
+    if (!objects.ok()) return objects.status();
+    for (auto& obj : *objects) {
+      if (obj.value("kind", "") == "DaemonSet") {
+        ApplyCommon(in.spec, section, PullSecrets(in.spec, {&section, &Section(in.spec, "validator")}), false, obj);
+      }
+      out.objects.push_back(std::move(obj));
+    }
+    return out;
+  }
+
+  // One DaemonSet per pool; the other objects once.
+  const bool precompiled = state.name == "state-driver" && section.value("usePrecompiled", false);
+  const DriverPools pools = GroupDriverPools(in.gpu_nodes, precompiled);
+  if (!pools.unlabelled.empty()) {
+    out.pending = std::to_string(pools.unlabelled.size()) + " GPU nodes have no " +
+                  (precompiled ? "os-release or kernel-version" : "os-release") +
+                  " labels and get no driver: " + Join(pools.unlabelled, ", ");
+  }
+  if (in.gpu_nodes.empty()) out.notes.push_back("no GPU nodes yet");
+  // The shared objects (ServiceAccount, RBAC, ConfigMaps) render with any pool's context.
+  json first = *ctx;
+  const DriverPool any = pools.pools.empty() ? DriverPool{"none", kOsVersionLabel, "0", "none", "", {}}
+                                             : pools.pools.front();
+  if (state.name == "state-driver") KUBE_RETURN_IF_ERROR(DriverContext(in, section, any, "unused", &first));
+  auto shared = manifests::RenderDirectory(StateDir(state.name), first);
+  if (!shared.ok()) return shared.status();
+  for (auto& obj : *shared) {
+    if (obj.value("kind", "") != "DaemonSet") out.objects.push_back(std::move(obj));
+  }
+  for (const auto& pool : pools.pools) {
+    const std::string prefix = state.name == "state-driver" ? "" : "nvidia-vgpu-manager-daemonset-";
+    const std::string name = prefix.empty() ? DriverDaemonSetName(pool.os_tag, pool.kernel) : prefix + pool.os_tag;
+    if (state.name == "state-driver") {
+      auto ds = RenderDriverDaemonSet(in, section, pool, name);
+      if (!ds.ok()) return ds.status();
+      out.objects.push_back(std::move(*ds));
+      continue;
+    }
+    json c = *ctx;
+    c["daemonsetName"] = name;
+    c["osTag"] = pool.os_tag;
+    c["osId"] = pool.os_id;
+    c["osVersionLabel"] = pool.version_label;
+    c["osVersion"] = pool.version;
+    c["image"] = (*ctx)["image"].get<std::string>() + "-" + pool.os_tag;
+    auto objects = manifests::RenderDirectory(StateDir(state.name), c);
+    if (!objects.ok()) return objects.status();
+    for (auto& obj : *objects) {
+      if (obj.value("kind", "") != "DaemonSet") continue;
+      ApplyCommon(in.spec, section, PullSecrets(in.spec, {&section, &Section(in.spec, "validator")}), true, obj);
+      out.objects.push_back(std::move(obj));
+    }
+  }
+  return out;
+}
+
+}  // namespace gpu

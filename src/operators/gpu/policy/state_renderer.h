@@ -1,0 +1,50 @@
+// Rendering one ClusterPolicy state: the spec turned into the template
+// context (images resolved in upstream's precedence, behind the one registry
+// override), the state's templates rendered (the driver once per pool), and
+// the settings common to every operand applied to what came out: update
+// strategy, priority class, tolerations, pod security context, pull
+// secrets, the user's env, args and resources on the main container, host
+// networking, and `spec.daemonsets` labels and annotations.
+#ifndef OPERATORS_GPU_POLICY_STATE_RENDERER_H_
+#define OPERATORS_GPU_POLICY_STATE_RENDERER_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "driver_pools.h"
+#include "gpu_states.h"
+#include "images/image_reference.h"
+#include "kube/status.h"
+
+namespace gpu {
+
+struct RenderInputs {
+  const nlohmann::json& spec;  // the ClusterPolicy's spec
+  std::string namespace_;      // the operator's (and operands') namespace
+  EnvLookup env;               // the operator's environment (image fallbacks)
+  std::vector<NodeLabels> gpu_nodes;  // nodes with nvidia.com/gpu.present=true
+  bool service_monitors = false;      // the ServiceMonitor kind exists
+};
+
+struct RenderedState {
+  std::vector<nlohmann::json> objects;
+  std::string pending;             // non-empty: the state cannot be ready, and why
+  std::vector<std::string> notes;  // said in the report even when ready
+};
+
+// The objects of an enabled state. InvalidArgument names the spec field at fault.
+kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, const RenderInputs& in);
+
+// The driver DaemonSet of one pool, as the driver state renders it; `driver` is the driver
+// section (spec.driver of a ClusterPolicy or an NVIDIADriver's spec) and `name` its DaemonSet.
+kube::Result<nlohmann::json> RenderDriverDaemonSet(const RenderInputs& in, const nlohmann::json& driver,
+                                                   const DriverPool& pool, const std::string& name);
+
+// The registry override (spec.global.imageRegistry) applied to an image.
+std::string OverrideRegistry(const nlohmann::json& spec, const std::string& image);
+
+}  // namespace gpu
+
+#endif  // OPERATORS_GPU_POLICY_STATE_RENDERER_H_

@@ -1,0 +1,361 @@
+// The GPU operator's ClusterPolicy states: golden files of each state's
+// rendering (test/unit/golden/gpu-operator/<state>.json; regenerate with
+// UPDATE_GOLDEN=1 after an intended template change and review the diff),
+// driver pools per OS and kernel, the registry override reaching every
+// image, spec checks, OnDelete readiness and the status.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+
+#include "cluster_policy_spec.h"
+#include "cluster_policy_status.h"
+#include "driver_pools.h"
+#include "driver_readiness.h"
+#include "gpu_states.h"
+#include "kube/config.h"
+#include "state_renderer.h"
+
+namespace gpu {
+namespace {
+
+using nlohmann::json;
+
+// The ClusterPolicy the chart makes of seed 003's values (air-gapped, every image on a mirror),
+// with the optional operands switched on so each state renders.
+json SeedSpec() {
+  return json::parse(R"({
+    "operator": {"runtimeClass": "nvidia"},
+    "daemonsets": {"priorityClassName": "system-node-critical", "updateStrategy": "RollingUpdate",
+      "rollingUpdate": {"maxUnavailable": "1"}, "labels": {"team": "ml"},
+      "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]},
+    "hostPaths": {"rootFS": "/", "driverInstallDir": "/run/nvidia/driver"},
+    "cdi": {"enabled": true}, "mig": {"strategy": "single"},
+    "validator": {"repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native", "image": "gpu-operator-validator",
+      "version": "v23.9.2", "imagePullSecrets": ["mirror"]},
+    "driver": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia", "image": "driver",
+      "version": "550-5.15.0-131-generic", "rdma": {"enabled": true},
+      "manager": {"repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native", "image": "k8s-driver-manager",
+        "version": "v0.6.5"},
+      "repoConfig": {"configMapName": "local-repo"}, "env": [{"name": "HTTP_PROXY", "value": "http://proxy:3128"}]},
+    "toolkit": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/k8s", "image": "container-toolkit",
+      "version": "v1.14.6-ubuntu20.04"},
+    "devicePlugin": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia", "image": "k8s-device-plugin",
+      "version": "v0.14.5-ubi8", "config": {"name": "time-slicing", "default": "any"},
+      "resources": {"limits": {"memory": "200Mi"}}},
+    "dcgm": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native", "image": "dcgm",
+      "version": "3.3.0-1-ubuntu22.04"},
+    "dcgmExporter": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/k8s", "image": "dcgm-exporter",
+      "version": "3.3.0-3.2.0-ubuntu22.04",
+      "serviceMonitor": {"enabled": true, "interval": "15s", "honorLabels": true, "additionalLabels": {"release": "kps"}}},
+    "gfd": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia", "image": "gpu-feature-discovery",
+      "version": "v0.8.2-ubi8"},
+    "migManager": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native",
+      "image": "k8s-mig-manager", "version": "v0.6.0-ubuntu20.04"},
+    "nodeStatusExporter": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native",
+      "image": "gpu-operator-validator", "version": "v23.9.2"},
+    "vgpuManager": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native",
+      "image": "vgpu-manager", "version": "550.54.10"},
+    "vgpuDeviceManager": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native",
+      "image": "vgpu-device-manager", "version": "v0.2.4"},
+    "vfioManager": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia", "image": "cuda",
+      "version": "12.3.2-base-ubi8"},
+    "sandboxDevicePlugin": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia",
+      "image": "kubevirt-gpu-device-plugin", "version": "v1.2.4"},
+    "kataSandboxDevicePlugin": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native",
+      "image": "nvidia-sandbox-device-plugin", "version": "v0.0.1"},
+    "ccManager": {"enabled": true, "repository": "dockerhub.kubekey.local/kse/nvidia/cloud-native",
+      "image": "k8s-cc-manager", "version": "v0.1.1"}
+  })");
+}
+
+NodeLabels Gpu(const std::string& name, const std::string& os, const std::string& version, const std::string& kernel) {
+  NodeLabels n{name, {{"nvidia.com/gpu.present", "true"}}};
+  if (!os.empty()) {
+    n.labels[kOsIdLabel] = os;
+    n.labels[kOsVersionLabel] = version;
+    n.labels[kOsMajorLabel] = version.substr(0, version.find('.'));
+    n.labels[kKernelLabel] = kernel;
+  }
+  return n;
+}
+
+// Two OSes, two kernels on one of them.
+std::vector<NodeLabels> Nodes() {
+  return {Gpu("u1", "ubuntu", "22.04", "5.15.0-131-generic"), Gpu("u2", "ubuntu", "22.04", "6.8.0-40-generic"),
+          Gpu("r1", "rhel", "9.4", "5.14.0-427.13.1.el9_4.x86_64")};
+}
+
+// The spec a state renders with: sandbox states need sandbox workloads, kata ones kata mode.
+json SpecFor(const std::string& state) {
+  json spec = SeedSpec();
+  static const std::vector<std::string> kubevirt = {"state-vgpu-manager", "state-vgpu-device-manager",
+                                                    "state-sandbox-validation", "state-vfio-manager",
+                                                    "state-sandbox-device-plugin"};
+  if (std::find(kubevirt.begin(), kubevirt.end(), state) != kubevirt.end()) {
+    spec["sandboxWorkloads"] = {{"enabled", true}, {"mode", "kubevirt"}};
+  }
+  if (state == "state-kata-device-plugin" || state == "state-cc-manager") {
+    spec["sandboxWorkloads"] = {{"enabled", true}, {"mode", "kata"}};
+  }
+  return spec;
+}
+
+std::string GoldenPath(const std::string& state) {
+  return std::string(ACCELOPS_SOURCE_DIR) + "/test/unit/golden/gpu-operator/" + state + ".json";
+}
+
+// Every container of every pod template in `objects`.
+std::vector<json> Containers(const std::vector<json>& objects) {
+  std::vector<json> out;
+  for (const auto& obj : objects) {
+    if (obj.value("kind", "") != "DaemonSet") continue;
+    const json& pod = obj["spec"]["template"]["spec"];
+    for (const char* key : {"initContainers", "containers"}) {
+      for (const auto& c : pod.value(key, json::array())) out.push_back(c);
+    }
+  }
+  return out;
+}
+
+TEST(GpuStateRendering, EveryStateMatchesItsGoldenFile) {
+  const bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
+  for (const auto& state : ClusterPolicyStates()) {
+    const json spec = SpecFor(state.name);
+    if (!state.enabled(spec)) {
+      EXPECT_EQ(state.name, "state-kata-manager") << "the golden specs must enable " << state.name;
+      continue;
+    }
+    auto rendered = RenderClusterPolicyState(state, {spec, "gpu-operator", nullptr, Nodes(), true});
+    ASSERT_TRUE(rendered.ok()) << state.name << ": " << rendered.status().ToString();
+    EXPECT_TRUE(rendered->pending.empty()) << state.name << ": " << rendered->pending;
+    const std::string text = json(rendered->objects).dump(2) + "\n";
+    if (update) {
+      std::ofstream(GoldenPath(state.name)) << text;
+      continue;
+    }
+    auto golden = kube::ReadFile(GoldenPath(state.name));
+    ASSERT_TRUE(golden.ok()) << "no golden file for " << state.name << " (run with UPDATE_GOLDEN=1)";
+    EXPECT_EQ(text, *golden) << state.name << " renders differently from its golden file";
+  }
+}
+
+TEST(GpuStateRendering, DriverDaemonSetPerOsWithItsOwnTagAndSelector) {
+  const json spec = SeedSpec();
+  const GpuState& driver = ClusterPolicyStates()[2];
+  ASSERT_EQ(driver.name, "state-driver");
+  auto rendered = RenderClusterPolicyState(driver, {spec, "gpu-operator", nullptr, Nodes(), false});
+  ASSERT_TRUE(rendered.ok()) << rendered.status().ToString();
+  std::map<std::string, json> daemonsets;
+  for (const auto& obj : rendered->objects) {
+    if (obj["kind"] == "DaemonSet") daemonsets[obj["metadata"]["name"]] = obj;
+  }
+  ASSERT_EQ(daemonsets.size(), 2u);
+  const json& ubuntu = daemonsets.at("nvidia-driver-daemonset-ubuntu22.04");
+  const json& rhel = daemonsets.at("nvidia-driver-daemonset-rhel9");
+  EXPECT_EQ(ubuntu["spec"]["template"]["spec"]["containers"][0]["image"],
+            "dockerhub.kubekey.local/kse/nvidia/driver:550-5.15.0-131-generic-ubuntu22.04");
+  EXPECT_EQ(rhel["spec"]["template"]["spec"]["containers"][0]["image"],
+            "dockerhub.kubekey.local/kse/nvidia/driver:550-5.15.0-131-generic-rhel9");
+  EXPECT_EQ(rhel["spec"]["template"]["spec"]["nodeSelector"]
+                ["feature.node.kubernetes.io/system-os_release.VERSION_ID.major"], "9");
+  EXPECT_EQ(ubuntu["spec"]["template"]["spec"]["nodeSelector"]
+                ["feature.node.kubernetes.io/system-os_release.VERSION_ID"], "22.04");
+  EXPECT_EQ(ubuntu["spec"]["updateStrategy"]["type"], "OnDelete") << "the driver is never rolled by the controller";
+  // The user's env is merged into the driver container; the repo config goes where apt or yum looks.
+  const json env = ubuntu["spec"]["template"]["spec"]["containers"][0]["env"];
+  EXPECT_NE(env.dump().find("http://proxy:3128"), std::string::npos);
+  EXPECT_NE(ubuntu.dump().find("/etc/apt/sources.list.d"), std::string::npos);
+  EXPECT_NE(rhel.dump().find("/etc/yum.repos.d"), std::string::npos);
+}
+
+TEST(GpuStateRendering, PrecompiledDriversGetADaemonSetPerKernel) {
+  json spec = SeedSpec();
+  spec["driver"]["usePrecompiled"] = true;
+  spec["driver"]["version"] = "535.230.02";
+  spec["driver"]["rdma"]["enabled"] = false;
+  auto rendered = RenderClusterPolicyState(ClusterPolicyStates()[2], {spec, "gpu-operator", nullptr, Nodes(), false});
+  ASSERT_TRUE(rendered.ok()) << rendered.status().ToString();
+  std::map<std::string, std::string> images;
+  for (const auto& obj : rendered->objects) {
+    if (obj["kind"] != "DaemonSet") continue;
+    images[obj["metadata"]["name"]] = obj["spec"]["template"]["spec"]["containers"][0]["image"];
+    EXPECT_TRUE(obj["spec"]["template"]["spec"]["nodeSelector"].contains(kKernelLabel));
+  }
+  const std::map<std::string, std::string> expected = {
+      {"nvidia-driver-daemonset-5.15.0-131-generic-ubuntu22.04",
+       "dockerhub.kubekey.local/kse/nvidia/driver:535-5.15.0-131-generic-ubuntu22.04"},
+      {"nvidia-driver-daemonset-6.8.0-40-generic-ubuntu22.04",
+       "dockerhub.kubekey.local/kse/nvidia/driver:535-6.8.0-40-generic-ubuntu22.04"},
+      {"nvidia-driver-daemonset-5.14.0-427.13.1.el9.4-rhel9",
+       "dockerhub.kubekey.local/kse/nvidia/driver:535-5.14.0-427.13.1.el9_4.x86_64-rhel9"},
+  };
+  EXPECT_EQ(images, expected);
+}
+
+TEST(GpuStateRendering, NodesWithoutOsLabelsAreNamedAndPoolsDoNotDependOnOrder) {
+  auto nodes = Nodes();
+  nodes.push_back(Gpu("bare", "", "", ""));
+  auto pools = GroupDriverPools(nodes, false);
+  std::reverse(nodes.begin(), nodes.end());
+  auto reversed = GroupDriverPools(nodes, false);
+  ASSERT_EQ(pools.pools.size(), 2u);
+  EXPECT_EQ(pools.pools[0].os_tag, "rhel9");
+  EXPECT_EQ(pools.pools[1].nodes, (std::vector<std::string>{"u1", "u2"}));
+  EXPECT_EQ(reversed.pools[1].nodes, pools.pools[1].nodes);
+  EXPECT_EQ(pools.unlabelled, std::vector<std::string>{"bare"});
+  auto rendered = RenderClusterPolicyState(ClusterPolicyStates()[2], {SeedSpec(), "gpu-operator", nullptr, nodes, false});
+  ASSERT_TRUE(rendered.ok());
+  EXPECT_EQ(rendered->pending, "1 GPU nodes have no os-release labels and get no driver: bare");
+}
+
+TEST(GpuStateRendering, OneRegistryOverrideReachesEveryImageAndPullSecretsEveryPod) {
+  // Upstream defaults (nvcr.io) plus the one-line override.
+  json spec = SeedSpec();
+  for (auto& [key, section] : spec.items()) {
+    if (section.is_object() && section.contains("repository")) {
+      std::string repo = section["repository"];
+      section["repository"] = "nvcr.io" + repo.substr(repo.find("/nvidia"));
+    }
+  }
+  spec["driver"]["manager"]["repository"] = "nvcr.io/nvidia/cloud-native";
+  spec["global"] = {{"imageRegistry", "registry.local:5000/mirror"}, {"imagePullSecrets", {"mirror-pull"}}};
+  int images = 0;
+  for (const auto& state : ClusterPolicyStates()) {
+    const json s = [&] {
+      json copy = SpecFor(state.name);
+      for (const char* k : {"sandboxWorkloads"}) {
+        if (copy.contains(k)) spec[k] = copy[k];
+        else spec.erase(k);
+      }
+      return spec;
+    }();
+    if (!state.enabled(s)) continue;
+    auto rendered = RenderClusterPolicyState(state, {s, "gpu-operator", nullptr, Nodes(), true});
+    ASSERT_TRUE(rendered.ok()) << state.name << ": " << rendered.status().ToString();
+    for (const auto& c : Containers(rendered->objects)) {
+      ++images;
+      EXPECT_EQ(c["image"].get<std::string>().rfind("registry.local:5000/mirror/nvidia/", 0), 0u)
+          << state.name << " " << c["name"] << ": " << c["image"];
+      for (const auto& e : c.value("env", json::array())) {
+        if (e["name"] == "VALIDATOR_IMAGE") {
+          EXPECT_EQ(e["value"].get<std::string>().rfind("registry.local:5000/mirror/", 0), 0u) << "workload pods";
+        }
+        if (e["name"] == "VALIDATOR_IMAGE_PULL_SECRETS") {
+          EXPECT_NE(e["value"].get<std::string>().find("mirror-pull"), std::string::npos);
+        }
+      }
+    }
+    for (const auto& obj : rendered->objects) {
+      if (obj["kind"] != "DaemonSet") continue;
+      EXPECT_NE(obj["spec"]["template"]["spec"]["imagePullSecrets"].dump().find("mirror-pull"), std::string::npos)
+          << obj["metadata"]["name"];
+    }
+  }
+  EXPECT_GT(images, 40);
+}
+
+TEST(GpuStateRendering, BadInputNamesTheField) {
+  struct Case {
+    std::string pointer;
+    json value;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {"/sandboxWorkloads/defaultWorkload", "vm-gpu", "spec.sandboxWorkloads.defaultWorkload: unknown value \"vm-gpu\""},
+      {"/mig/strategy", "double", "spec.mig.strategy: unknown value \"double\""},
+      {"/cdi", json{{"enabled", false}, {"nriPluginEnabled", true}}, "spec.cdi.nriPluginEnabled: requires spec.cdi.enabled"},
+      {"/gds", json{{"enabled", true}}, ""},  // fine on its own
+  };
+  for (const auto& c : cases) {
+    json spec = SeedSpec();
+    spec[json::json_pointer(c.pointer)] = c.value;
+    kube::Status s = ValidateClusterPolicy(spec);
+    if (c.expect.empty()) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      continue;
+    }
+    EXPECT_NE(s.message().find(c.expect), std::string::npos) << s.message();
+  }
+  json precompiled = SeedSpec();
+  precompiled["driver"]["usePrecompiled"] = true;
+  precompiled["gdrcopy"] = {{"enabled", true}};
+  EXPECT_NE(ValidateClusterPolicy(precompiled).message().find("spec.driver.usePrecompiled"), std::string::npos);
+
+  // An image with only part of repository/image/version names what is missing; the env fallback fills none.
+  json partial = SeedSpec();
+  partial["toolkit"].erase("version");
+  auto r = RenderClusterPolicyState(ClusterPolicyStates()[3], {partial, "gpu-operator", nullptr, Nodes(), false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("spec.toolkit.version is missing"), std::string::npos) << r.status().message();
+  json fallback = SeedSpec();
+  fallback.erase("toolkit");
+  auto env = [](const std::string& name) { return name == "CONTAINER_TOOLKIT_IMAGE" ? "nvcr.io/nvidia/k8s/container-toolkit:v1.17.0" : ""; };
+  auto ok = RenderClusterPolicyState(ClusterPolicyStates()[3], {fallback, "gpu-operator", env, Nodes(), false});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(Containers(ok->objects)[1]["image"], "nvcr.io/nvidia/k8s/container-toolkit:v1.17.0");
+
+  // ConfigMaps it refers to are listed with their fields, so a missing one can be named.
+  auto refs = ReferencedConfigMaps(SeedSpec());
+  ASSERT_EQ(refs.size(), 2u);
+  EXPECT_EQ(refs[0].field, "spec.driver.repoConfig.configMapName");
+  EXPECT_EQ(refs[1].field, "spec.devicePlugin.config.name");
+}
+
+json DaemonSet(int desired, int available, int generation = 1, int observed = 1) {
+  return {{"kind", "DaemonSet"},
+          {"metadata", {{"name", "nvidia-driver-daemonset-ubuntu22.04"}, {"generation", generation}}},
+          {"status", {{"desiredNumberScheduled", desired}, {"numberAvailable", available},
+                      {"numberUnavailable", desired - available}, {"observedGeneration", observed}}}};
+}
+
+TEST(DriverReadiness, JudgedOnPodRevisions) {
+  EXPECT_TRUE(OnDeleteReadiness(DaemonSet(0, 0), {}, "").ready) << "no GPU node in this pool";
+  EXPECT_FALSE(OnDeleteReadiness(DaemonSet(2, 1), {}, "new").ready);
+  EXPECT_FALSE(OnDeleteReadiness(DaemonSet(2, 2, 2, 1), {}, "new").ready) << "controller has not seen the new spec";
+  const std::vector<DriverPod> mixed = {{"a", "new", true}, {"b", "old", true}};
+  auto r = OnDeleteReadiness(DaemonSet(2, 2), mixed, "new");
+  EXPECT_FALSE(r.ready);
+  EXPECT_EQ(r.message,
+            "DaemonSet nvidia-driver-daemonset-ubuntu22.04: 1 of 2 pods run an older revision (OnDelete: they are "
+            "replaced node by node)");
+  EXPECT_TRUE(OnDeleteReadiness(DaemonSet(2, 2), {{"a", "new", true}, {"b", "new", true}}, "new").ready);
+  EXPECT_FALSE(OnDeleteReadiness(DaemonSet(2, 2), {{"a", "new", true}, {"b", "new", false}}, "new").ready);
+}
+
+TEST(ClusterPolicyStatus, ReasonsAndMessagesAsUpstreamWithDetails) {
+  StatusContext ctx{"gpu-operator", 3};
+  auto ready = BuildClusterPolicyStatus({{"state-driver", StateOutcome::kReady, ""}}, ctx, nullptr, "t1");
+  EXPECT_EQ(ready["state"], "ready");
+  EXPECT_EQ(ready["namespace"], "gpu-operator");
+  EXPECT_EQ(ready["conditions"][0]["reason"], "Reconciled");
+  EXPECT_EQ(ready["conditions"][1]["type"], "Error");
+  EXPECT_EQ(ready["conditions"][1]["status"], "False");
+
+  auto waiting = BuildClusterPolicyStatus(
+      {{"state-driver", StateOutcome::kNotReady, "DaemonSet nvidia-driver-daemonset-rhel9: 1 of 3 pods available"},
+       {"state-device-plugin", StateOutcome::kReady, ""}},
+      ctx, ready, "t2");
+  EXPECT_EQ(waiting["state"], "notReady");
+  EXPECT_EQ(waiting["conditions"][1]["reason"], "OperandNotReady");
+  EXPECT_EQ(waiting["conditions"][0]["message"],
+            "ClusterPolicy is not ready; states not ready: [state-driver]; state-driver: DaemonSet "
+            "nvidia-driver-daemonset-rhel9: 1 of 3 pods available");
+  EXPECT_EQ(waiting["conditions"][0]["lastTransitionTime"], "t2");
+
+  // Unchanged results give an identical status (no write).
+  auto again = BuildClusterPolicyStatus({{"state-driver", StateOutcome::kReady, ""}}, ctx, ready, "t3");
+  EXPECT_EQ(again, ready);
+
+  ctx.ready_reason = "NoGPUNodes";
+  ctx.ready_message = "no GPU node";
+  EXPECT_EQ(BuildClusterPolicyStatus({}, ctx, nullptr, "t")["conditions"][0]["reason"], "NoGPUNodes");
+  ctx.failure = "spec.mig.strategy: unknown value";
+  auto failed = BuildClusterPolicyStatus({}, ctx, nullptr, "t");
+  EXPECT_EQ(failed["conditions"][1]["reason"], "ReconcileFailed");
+  EXPECT_EQ(BuildIgnoredStatus("cluster-policy", ctx, nullptr, "t")["state"], "ignored");
+}
+
+}  // namespace
+}  // namespace gpu
