@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.h"
+#include "cluster_policy_reconciler.h"
 #include "nic_cluster_policy_reconciler.h"
 #include "eventually.h"
 #include "rig_environment.h"
@@ -123,6 +124,83 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   EXPECT_EQ(env.RigCommand("helm uninstall netop --namespace " + kNamespace + " 2>&1", &out), 0) << out;
   EXPECT_EQ(env.RigCommand("kubectl delete node chart-0 chart-1 --wait=false"), 0);
   EXPECT_EQ(env.RigCommand("kubectl delete persistentvolume chart-firmware --wait=false"), 0);
+}
+
+
+// The GPU operator's chart: installed with the one-line registry override, its ClusterPolicy
+// (made from the values) is brought to ready by the operator running with nothing but the
+// chart's ServiceAccount, with every operand (sandbox ones included) so every role it grants
+// is checked against the chart's.
+TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
+  auto& env = rig::RigEnvironment::Get();
+  const std::string chart = std::string(ACCELOPS_SOURCE_DIR) + "/deploy/gpu-operator/chart";
+  const std::string ns = "gpu-operator-chart";
+  const std::string nfd = "feature.node.kubernetes.io/";
+  std::string out;
+  ASSERT_EQ(env.RigCommand("nodes 2 --prefix gpuchart --labels " + nfd + "pci-10de.present=true," + nfd +
+                           "system-os_release.ID=ubuntu," + nfd + "system-os_release.VERSION_ID=22.04," + nfd +
+                           "system-os_release.VERSION_ID.major=22," + nfd + "kernel-version.full=5.15.0-131-generic"),
+            0);
+  ASSERT_EQ(env.RigCommand("helm lint --strict --kube-version 1.36.3 " + chart + " 2>&1", &out), 0) << out;
+  ASSERT_EQ(env.RigCommand("helm install gpuop " + chart + " --namespace " + ns + " --create-namespace --wait=false -f " +
+                               ACCELOPS_SOURCE_DIR + "/examples/gpu-operator/global-registry-values.yaml" +
+                               " --set dcgm.enabled=true --set nodeStatusExporter.enabled=true 2>&1",
+                           &out),
+            0)
+      << out;
+  auto client = env.NewClient();
+  EXPECT_TRUE(Eventually([&] {
+    auto d = client->Get(kube::resources::Deployments(), ns, "gpu-operator");
+    return d.ok() && d->Tree()["status"].value("availableReplicas", 0) == 1;
+  }));
+  auto deployment = client->Get(kube::resources::Deployments(), ns, "gpu-operator");
+  ASSERT_TRUE(deployment.ok());
+  EXPECT_EQ(deployment->Tree()["spec"]["template"]["spec"]["containers"][0]["image"],
+            "dockerhub.kubekey.local/kse/nvidia/gpu-operator:v26.7.0")
+      << "the operator's own image follows the override too";
+
+  ASSERT_EQ(env.RigCommand("kubectl create token gpu-operator -n " + ns + " --duration 1h", &out), 0);
+  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
+  const std::string kubeconfig = env.dir() + "/gpuop.kubeconfig";
+  ASSERT_EQ(rig::Shell("cp " + env.kubeconfig() + " " + kubeconfig, nullptr), 0);
+  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-credentials gpuop --token=" + token), 0);
+  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-context --current --user=gpuop"), 0);
+  rig::ChildProcess op(GPU_OPERATOR_BIN, {"--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
+                                          "--health-probe-bind-address", "0", "--operand-namespace", ns,
+                                          "--leader-elect", "--leader-election-namespace", ns});
+  ASSERT_TRUE(op.WaitForOutput("starting workers", seconds(60))) << op.Output();
+  json status;
+  auto ready = [&] {
+    auto p = client->Get(gpu::ClusterPolicies(), "", "cluster-policy");
+    if (!p.ok()) return false;
+    status = p->Tree().value("status", json::object());
+    return status.value("state", "") == "ready" && status.contains("conditions") &&
+           status["conditions"][0].value("observedGeneration", -1) == p->meta().generation;
+  };
+  EXPECT_TRUE(Eventually(ready)) << status.dump() << "\n" << op.Output();
+  // Every image the operator deployed comes from the mirror.
+  auto sets = client->ListAll(kube::resources::DaemonSets(), ns, {});
+  ASSERT_TRUE(sets.ok());
+  EXPECT_GE(sets->items.size(), 9u);
+  for (const auto& d : sets->items) {
+    const json pod = d.Tree()["spec"]["template"]["spec"];
+    for (const char* key : {"initContainers", "containers"}) {
+      for (const auto& c : pod.value(key, json::array())) {
+        EXPECT_EQ(c.value("image", "").rfind("dockerhub.kubekey.local/kse/", 0), 0u) << d.name() << ": " << c.dump();
+      }
+    }
+  }
+  // The sandbox operands too.
+  ASSERT_TRUE(client->Patch(gpu::ClusterPolicies(), "", "cluster-policy", kube::PatchType::kMerge,
+                            R"({"spec": {"sandboxWorkloads": {"enabled": true},
+                                "vgpuManager": {"repository": "nvcr.io/nvidia", "version": "550.54.10"}}})")
+                  .ok());
+  EXPECT_TRUE(Eventually(ready)) << status.dump() << "\n" << op.Output();
+  EXPECT_EQ(op.Output().find("Forbidden"), std::string::npos) << op.Output();
+
+  EXPECT_EQ(op.Terminate(seconds(30)), 0) << op.Output();
+  EXPECT_EQ(env.RigCommand("helm uninstall gpuop --namespace " + ns + " 2>&1", &out), 0) << out;
+  EXPECT_EQ(env.RigCommand("kubectl delete node gpuchart-0 gpuchart-1 --wait=false"), 0);
 }
 
 }  // namespace

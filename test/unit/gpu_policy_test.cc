@@ -131,6 +131,8 @@ TEST(GpuStateRendering, EveryStateMatchesItsGoldenFile) {
     ASSERT_TRUE(rendered.ok()) << state.name << ": " << rendered.status().ToString();
     EXPECT_TRUE(rendered->pending.empty()) << state.name << ": " << rendered->pending;
     const std::string text = json(rendered->objects).dump(2) + "\n";
+    EXPECT_EQ(text.find(": null"), std::string::npos) << state.name << ": a template value rendered empty";
+    EXPECT_EQ(text.find("\"name\": \"\""), std::string::npos) << state.name << ": an empty name";
     if (update) {
       std::ofstream(GoldenPath(state.name)) << text;
       continue;

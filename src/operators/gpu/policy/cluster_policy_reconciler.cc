@@ -139,13 +139,18 @@ kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, co
                {"status", desired}};
   auto applied = client_.Apply(ClusterPolicies(), body, {kFieldManager, true, "status"});
   if (!applied.ok()) return applied.status().WithContext("writing ClusterPolicy status");
-  const std::string before = current.value("state", "");
+  // Transitions are judged against the last status this process wrote, when it wrote one: the
+  // cache may not have caught up with it yet, and an Event must not be missed or doubled.
+  auto last = last_written_.find(policy.meta().uid);
+  const json& previous = last != last_written_.end() ? last->second : current;
+  const std::string before = previous.value("state", "");
   const std::string after = desired.value("state", "");
   const json& ready = desired["conditions"][0];
   const std::string before_reason =
-      current.contains("conditions") && current["conditions"].is_array() && !current["conditions"].empty()
-          ? current["conditions"][0].value("reason", "")
+      previous.contains("conditions") && previous["conditions"].is_array() && !previous["conditions"].empty()
+          ? previous["conditions"][0].value("reason", "")
           : "";
+  last_written_[policy.meta().uid] = desired;
   const std::string reason = desired["conditions"][1].value("reason", "");
   if (before == after && before_reason == ready.value("reason", "")) return kube::Status::Ok();
   auto ref = kube::ObjectReference::To(policy, "nvidia.com/v1", "ClusterPolicy");

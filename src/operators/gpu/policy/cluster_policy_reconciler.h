@@ -12,6 +12,7 @@
 #ifndef OPERATORS_GPU_POLICY_CLUSTER_POLICY_RECONCILER_H_
 #define OPERATORS_GPU_POLICY_CLUSTER_POLICY_RECONCILER_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,7 @@ class ClusterPolicyReconciler : public kube::Reconciler {
   const std::string namespace_;
   const EnvLookup env_;
   const bool service_monitors_;
+  std::map<std::string, nlohmann::json> last_written_;  // status last written, by policy UID (one worker)
 };
 
 }  // namespace gpu

@@ -28,7 +28,10 @@ bool SpecBool(const nlohmann::json& spec, const std::string& pointer, bool fallb
 
 std::string SpecString(const nlohmann::json& spec, const std::string& pointer, const std::string& fallback) {
   const nlohmann::json::json_pointer p(pointer);
-  if (!spec.is_object() || !spec.contains(p) || !spec.at(p).is_string()) return fallback;
+  // An empty string is unset, as upstream's chart writes unset names.
+  if (!spec.is_object() || !spec.contains(p) || !spec.at(p).is_string() || spec.at(p).get<std::string>().empty()) {
+    return fallback;
+  }
   return spec.at(p).get<std::string>();
 }
 

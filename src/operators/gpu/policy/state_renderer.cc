@@ -23,6 +23,9 @@ std::string Str(const json& section, const char* key, const std::string& fallbac
                                                                                    : fallback;
 }
 
+// A name a template puts in a section: false when empty (mustache takes any string as true).
+json Optional(const std::string& name) { return name.empty() ? json(false) : json(name); }
+
 kube::Result<std::string> Image(const RenderInputs& in, const json& section, const std::string& field,
                                 const std::string& env_var) {
   auto image = ResolveImage(section, field, env_var, in.env);
@@ -115,7 +118,7 @@ kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* c
     const json monitor = exporter.value("serviceMonitor", json::object());
     const std::string metrics = SpecString(spec, "/dcgmExporter/config/name");
     c["hostPID"] = SpecBool(spec, "/dcgmExporter/hostPID", false);
-    c["metricsConfig"] = metrics;
+    c["metricsConfig"] = Optional(metrics);
     c["collectors"] = metrics.empty() ? "/etc/dcgm-exporter/dcp-metrics-included.csv" : "/etc/dcgm-exporter/dcgm-metrics.csv";
     c["remoteHostengine"] = Enabled(spec, "dcgm", true);
     c["serviceType"] = SpecString(spec, "/dcgmExporter/service/type", "ClusterIP");
@@ -197,13 +200,13 @@ kube::Status DriverContext(const RenderInputs& in, const json& driver, const Dri
   // Package repository and CA files go where the pool's OS looks for them.
   const bool debian = pool.os_id == "ubuntu" || pool.os_id == "debian";
   const bool suse = pool.os_id == "sles" || pool.os_id == "sl-micro";
-  c["repoConfig"] = SpecString(driver, "/repoConfig/configMapName");
+  c["repoConfig"] = Optional(SpecString(driver, "/repoConfig/configMapName"));
   c["repoConfigPath"] = debian ? "/etc/apt/sources.list.d" : suse ? "/etc/zypp/repos.d" : "/etc/yum.repos.d";
-  c["certConfig"] = SpecString(driver, "/certConfig/name");
+  c["certConfig"] = Optional(SpecString(driver, "/certConfig/name"));
   c["certConfigPath"] = debian ? "/usr/local/share/ca-certificates"
                         : suse ? "/etc/pki/trust/anchors"
                                : "/etc/pki/ca-trust/extracted/pem";
-  c["kernelModuleConfig"] = SpecString(driver, "/kernelModuleConfig/name");
+  c["kernelModuleConfig"] = Optional(SpecString(driver, "/kernelModuleConfig/name"));
   // Lets the driver manager skip a reinstall when nothing it depends on changed.
   c["configDigest"] = operators::Fnv32Hex(driver.dump() + "/" + pool.os_tag + "/" + pool.kernel);
   return kube::Status::Ok();
@@ -215,7 +218,13 @@ json UpdateStrategy(const json& spec, bool on_delete) {
   json strategy = {{"type", "RollingUpdate"}};
   const json daemonsets = Section(spec, "daemonsets");
   if (daemonsets.contains("rollingUpdate") && daemonsets["rollingUpdate"].contains("maxUnavailable")) {
-    strategy["rollingUpdate"]["maxUnavailable"] = daemonsets["rollingUpdate"]["maxUnavailable"];
+    // An int-or-string: "1" (as upstream's chart writes it) is the number 1, "25%" a percentage.
+    json max = daemonsets["rollingUpdate"]["maxUnavailable"];
+    if (max.is_string() && !max.get<std::string>().empty() &&
+        max.get<std::string>().find_first_not_of("0123456789") == std::string::npos) {
+      max = std::stoll(max.get<std::string>());
+    }
+    strategy["rollingUpdate"]["maxUnavailable"] = max;
   }
   return strategy;
 }
