@@ -152,7 +152,19 @@ kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, co
           : "";
   last_written_[policy.meta().uid] = desired;
   const std::string reason = desired["conditions"][1].value("reason", "");
-  if (before == after && before_reason == ready.value("reason", "")) return kube::Status::Ok();
+  if (before != after || before_reason != ready.value("reason", "")) {
+    kube::log::Info("ClusterPolicy state changed", {{"name", policy.name()}, {"from", before}, {"to", after}});
+  }
+  // Events mark what a user acts on: becoming ready (first, or for another reason, or again after a
+  // failure), a failure (each new message), being ignored. Operands catching up with a change
+  // (OperandNotReady) are in the status only: every rollout passes through it.
+  if (reason == "OperandNotReady") return kube::Status::Ok();
+  const std::string event_key = after == "ready"     ? "ready/" + ready.value("reason", "")
+                                : after == "ignored" ? "ignored"
+                                                     : reason + "/" + ready.value("message", "");
+  std::string& last_event = last_event_[policy.meta().uid];
+  if (event_key == last_event) return kube::Status::Ok();
+  last_event = event_key;
   auto ref = kube::ObjectReference::To(policy, "nvidia.com/v1", "ClusterPolicy");
   if (after == "ready") {
     recorder_.Normal(ref, ready.value("reason", "Reconciled"), ready.value("message", ""));
@@ -161,7 +173,6 @@ kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, co
   } else {
     recorder_.Warning(ref, reason, ready.value("message", ""));
   }
-  kube::log::Info("ClusterPolicy state changed", {{"name", policy.name()}, {"from", before}, {"to", after}});
   return kube::Status::Ok();
 }
 

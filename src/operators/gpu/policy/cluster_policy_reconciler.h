@@ -71,7 +71,9 @@ class ClusterPolicyReconciler : public kube::Reconciler {
   const std::string namespace_;
   const EnvLookup env_;
   const bool service_monitors_;
-  std::map<std::string, nlohmann::json> last_written_;  // status last written, by policy UID (one worker)
+  // By policy UID (one worker): the status last written, and the last Event's reason and message.
+  std::map<std::string, nlohmann::json> last_written_;
+  std::map<std::string, std::string> last_event_;
 };
 
 }  // namespace gpu
