@@ -28,6 +28,22 @@ const std::string kNamespace = "network-operator-chart";
 
 bool Eventually(const std::function<bool()>& done) { return rig::Eventually(done, milliseconds(60000)); }
 
+// A kubeconfig that authenticates as the ServiceAccount (empty on failure): the operator run with it
+// has exactly the chart's permissions.
+std::string ServiceAccountKubeconfig(const std::string& account, const std::string& ns) {
+  auto& env = rig::RigEnvironment::Get();
+  std::string out;
+  if (env.RigCommand("kubectl create token " + account + " -n " + ns + " --duration 1h", &out) != 0) return "";
+  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
+  const std::string kubeconfig = env.dir() + "/" + account + ".kubeconfig";
+  if (rig::Shell("cp " + env.kubeconfig() + " " + kubeconfig, nullptr) != 0) return "";
+  if (env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-credentials " + account + " --token=" + token) != 0 ||
+      env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-context --current --user=" + account) != 0) {
+    return "";
+  }
+  return kubeconfig;
+}
+
 TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   auto& env = rig::RigEnvironment::Get();
   std::string out;
@@ -58,12 +74,8 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   EXPECT_EQ(container["ports"][0]["name"], "metrics");
 
   // The operator with the chart's ServiceAccount only.
-  ASSERT_EQ(env.RigCommand("kubectl create token netop -n " + kNamespace + " --duration 1h", &out), 0);
-  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
-  const std::string kubeconfig = env.dir() + "/netop.kubeconfig";
-  ASSERT_EQ(rig::Shell("cp " + env.kubeconfig() + " " + kubeconfig, nullptr), 0);
-  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-credentials netop --token=" + token), 0);
-  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-context --current --user=netop"), 0);
+  const std::string kubeconfig = ServiceAccountKubeconfig("netop", kNamespace);
+  ASSERT_FALSE(kubeconfig.empty());
   rig::ChildProcess op(NETWORK_OPERATOR_BIN,
                        {"--kubeconfig", kubeconfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
                         "--operand-namespace", kNamespace, "--leader-elect", "--leader-election-namespace", kNamespace});
@@ -159,12 +171,8 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
             "dockerhub.kubekey.local/kse/nvidia/gpu-operator:v26.7.0")
       << "the operator's own image follows the override too";
 
-  ASSERT_EQ(env.RigCommand("kubectl create token gpu-operator -n " + ns + " --duration 1h", &out), 0);
-  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
-  const std::string kubeconfig = env.dir() + "/gpuop.kubeconfig";
-  ASSERT_EQ(rig::Shell("cp " + env.kubeconfig() + " " + kubeconfig, nullptr), 0);
-  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-credentials gpuop --token=" + token), 0);
-  ASSERT_EQ(env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-context --current --user=gpuop"), 0);
+  const std::string kubeconfig = ServiceAccountKubeconfig("gpu-operator", ns);
+  ASSERT_FALSE(kubeconfig.empty());
   rig::ChildProcess op(GPU_OPERATOR_BIN, {"--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
                                           "--health-probe-bind-address", "0", "--operand-namespace", ns,
                                           "--leader-elect", "--leader-election-namespace", ns});
