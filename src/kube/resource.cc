@@ -30,6 +30,15 @@ Resource Deployments() { return {"apps", "v1", "deployments", "Deployment", true
 Resource CustomResourceDefinitions() {
   return {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false};
 }
+Resource ServiceAccounts() { return {"", "v1", "serviceaccounts", "ServiceAccount", true}; }
+Resource Services() { return {"", "v1", "services", "Service", true}; }
+Resource ControllerRevisions() { return {"apps", "v1", "controllerrevisions", "ControllerRevision", true}; }
+Resource Roles() { return {"rbac.authorization.k8s.io", "v1", "roles", "Role", true}; }
+Resource RoleBindings() { return {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true}; }
+Resource ClusterRoles() { return {"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false}; }
+Resource ClusterRoleBindings() {
+  return {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false};
+}
 }  // namespace resources
 
 }  // namespace kube

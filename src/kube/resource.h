@@ -44,6 +44,13 @@ Resource Leases();
 Resource DaemonSets();
 Resource Deployments();
 Resource CustomResourceDefinitions();
+Resource ServiceAccounts();
+Resource Services();
+Resource ControllerRevisions();
+Resource Roles();
+Resource RoleBindings();
+Resource ClusterRoles();
+Resource ClusterRoleBindings();
 }  // namespace resources
 
 }  // namespace kube

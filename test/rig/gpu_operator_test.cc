@@ -123,7 +123,7 @@ class GpuOperatorTest : public ::testing::Test {
   }
   std::vector<json> Events(const std::string& reason) {
     std::vector<json> out;
-    auto list = client_->ListAll({"", "v1", "events", "Event", true}, "default", {});
+    auto list = client_->ListAll(kube::resources::Events(), "default", {});
     if (!list.ok()) return out;
     for (const auto& e : list->items) {
       json t = e.Tree();
@@ -201,7 +201,7 @@ TEST_F(GpuOperatorTest, TurningAnOperandOffRemovesItAndOnBringsItBack) {
   PatchSpec({{"dcgmExporter", {{"enabled", false}}}});
   EXPECT_TRUE(Eventually([&] { return DaemonSets().count("nvidia-dcgm-exporter") == 0 && Reached("ready"); }))
       << Diagnose();
-  EXPECT_FALSE(client_->Get({"", "v1", "services", "Service", true}, kNamespace, "nvidia-dcgm-exporter").ok());
+  EXPECT_FALSE(client_->Get(kube::resources::Services(), kNamespace, "nvidia-dcgm-exporter").ok());
   PatchSpec({{"dcgmExporter", {{"enabled", true}}}});
   EXPECT_TRUE(Eventually([&] { return DaemonSets().count("nvidia-dcgm-exporter") == 1 && Reached("ready"); }))
       << Diagnose();

@@ -234,8 +234,8 @@ TEST_F(NicClusterPolicyTest, RemovingASectionRemovesItsObjects) {
   PatchSpec({{"secondaryNetwork", {{"multus", nullptr}}}});
   ASSERT_TRUE(Eventually([&] { return kube::IsNotFound(DaemonSet("kube-multus-ds").status()); }));
   EXPECT_TRUE(Eventually([&] {
-    return kube::IsNotFound(client_->Get({"", "v1", "serviceaccounts", "ServiceAccount", true}, kNamespace, "multus").status()) &&
-           kube::IsNotFound(client_->Get({"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false}, "", "multus").status());
+    return kube::IsNotFound(client_->Get(kube::resources::ServiceAccounts(), kNamespace, "multus").status()) &&
+           kube::IsNotFound(client_->Get(kube::resources::ClusterRoles(), "", "multus").status());
   }));
   ASSERT_TRUE(Eventually([&] { return StateOf("state-multus-cni") == "ignore" && State() == "ready"; }));
   const json conditions = Policy()["status"]["conditions"];

@@ -17,8 +17,6 @@ kube::UpdatePredicate LabelsChanged() {
   return [](const kube::Object& o, const kube::Object& n) { return o.meta().labels_hash != n.meta().labels_hash; };
 }
 
-kube::Resource ControllerRevisions() { return {"apps", "v1", "controllerrevisions", "ControllerRevision", true}; }
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,7 +74,7 @@ int main(int argc, char** argv) {
   pod_options.mask = std::make_shared<kube::FieldMask>(
       kube::FieldMask::WithMetadata({"spec.nodeName", "status.phase", "status.containerStatuses"}));
   auto& driver_pods = mgr.GetInformer(kube::resources::Pods(), pod_options);
-  auto& driver_revisions = mgr.GetInformer(ControllerRevisions(), driver_options);
+  auto& driver_revisions = mgr.GetInformer(kube::resources::ControllerRevisions(), driver_options);
 
   auto env = [](const std::string& name) {
     const char* v = std::getenv(name.c_str());

@@ -54,16 +54,12 @@ Metrics& Metric() {
 kube::Resource ClusterPolicies() { return {"nvidia.com", "v1", "clusterpolicies", "ClusterPolicy", false}; }
 
 std::vector<kube::Resource> ClusterPolicyStateResources(bool service_monitors) {
+  namespace r = kube::resources;
   std::vector<kube::Resource> kinds = {
-      {"", "v1", "serviceaccounts", "ServiceAccount", true},
-      kube::resources::ConfigMaps(),
-      kube::resources::DaemonSets(),
-      {"", "v1", "services", "Service", true},
-      {"node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", false},
-      {"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false},
-      {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false},
-      {"rbac.authorization.k8s.io", "v1", "roles", "Role", true},
-      {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true},
+      r::ServiceAccounts(), r::ConfigMaps(),          r::DaemonSets(),
+      r::Services(),        {"node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", false},
+      r::ClusterRoles(),    r::ClusterRoleBindings(), r::Roles(),
+      r::RoleBindings(),
   };
   if (service_monitors) kinds.push_back({"monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", true});
   return kinds;

@@ -8,17 +8,18 @@
 namespace network {
 
 std::vector<kube::Resource> StateResources() {
-  return {{"", "v1", "serviceaccounts", "ServiceAccount", true},
-          kube::resources::ConfigMaps(),
-          kube::resources::DaemonSets(),
-          kube::resources::Deployments(),
-          {"", "v1", "services", "Service", true},
+  namespace r = kube::resources;
+  return {r::ServiceAccounts(),
+          r::ConfigMaps(),
+          r::DaemonSets(),
+          r::Deployments(),
+          r::Services(),
           {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true},
-          {"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false},
-          {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false},
-          {"rbac.authorization.k8s.io", "v1", "roles", "Role", true},
-          {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true},
-          kube::resources::CustomResourceDefinitions()};
+          r::ClusterRoles(),
+          r::ClusterRoleBindings(),
+          r::Roles(),
+          r::RoleBindings(),
+          r::CustomResourceDefinitions()};
 }
 
 StateSyncer::StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager)
