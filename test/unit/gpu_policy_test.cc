@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include "cluster_policy_spec.h"
 #include "cluster_policy_status.h"
@@ -194,6 +195,20 @@ TEST(GpuStateRendering, PrecompiledDriversGetADaemonSetPerKernel) {
        "dockerhub.kubekey.local/kse/nvidia/driver:535-5.14.0-427.13.1.el9_4.x86_64-rhel9"},
   };
   EXPECT_EQ(images, expected);
+}
+
+TEST(GpuStateRendering, NoGpuNodesYetRendersNoDriverDaemonSetButItsOtherObjects) {
+  for (const bool precompiled : {false, true}) {
+    json spec = SeedSpec();
+    spec["driver"]["usePrecompiled"] = precompiled;
+    spec["driver"]["rdma"]["enabled"] = false;
+    auto rendered = RenderClusterPolicyState(ClusterPolicyStates()[2], {spec, "gpu-operator", nullptr, {}, false});
+    ASSERT_TRUE(rendered.ok()) << "precompiled " << precompiled << ": " << rendered.status().ToString();
+    std::set<std::string> kinds;
+    for (const auto& obj : rendered->objects) kinds.insert(obj["kind"]);
+    EXPECT_EQ(kinds, (std::set<std::string>{"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap"}));
+    EXPECT_EQ(rendered->notes, std::vector<std::string>{"no GPU nodes yet"});
+  }
 }
 
 TEST(GpuStateRendering, NodesWithoutOsLabelsAreNamedAndPoolsDoNotDependOnOrder) {

@@ -288,20 +288,41 @@ std::string OverrideRegistry(const json& spec, const std::string& image) {
   return WithRegistry(image, SpecString(spec, "/global/imageRegistry"));
 }
 
-kube::Result<json> RenderDriverDaemonSet(const RenderInputs& in, const json& driver, const DriverPool& pool,
-                                         const std::string& name) {
-  GpuState state{"state-driver", "", "", nullptr, true};
-  auto ctx = CommonContext(in, state);
-  if (!ctx.ok()) return ctx.status();
-  KUBE_RETURN_IF_ERROR(DriverContext(in, driver, pool, name, &*ctx));
-  auto objects = manifests::RenderDirectory(StateDir("state-driver"), *ctx);
+// The state's objects for one pool: its context (the driver's own, or the vGPU manager's
+// per-OS image) over `ctx`, the templates rendered, its DaemonSet given the common settings.
+kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuState& state, const json& ctx,
+                                           const json& section, const DriverPool& pool, const std::string& name) {
+  json c = ctx;
+  std::vector<const json*> secrets = {&section, &Section(in.spec, "validator")};
+  const json manager = section.value("manager", json::object());
+  if (state.name == "state-driver") {
+    KUBE_RETURN_IF_ERROR(DriverContext(in, section, pool, name, &c));
+    secrets.push_back(&manager);
+  } else {
+    c["daemonsetName"] = name;
+    c["osTag"] = pool.os_tag;
+    c["osId"] = pool.os_id;
+    c["osVersionLabel"] = pool.version_label;
+    c["osVersion"] = pool.version;
+    c["image"] = ctx["image"].get<std::string>() + "-" + pool.os_tag;
+  }
+  auto objects = manifests::RenderDirectory(StateDir(state.name), c);
   if (!objects.ok()) return objects.status();
   for (auto& obj : *objects) {
-    if (obj.value("kind", "") != "DaemonSet") continue;
-    const json manager = driver.value("manager", json::object());
-    ApplyCommon(in.spec, driver,
-                PullSecrets(in.spec, {&driver, &manager, &Section(in.spec, "validator")}), true, obj);
-    return obj;
+    if (obj.value("kind", "") == "DaemonSet") ApplyCommon(in.spec, section, PullSecrets(in.spec, secrets), true, obj);
+  }
+  return objects;
+}
+
+kube::Result<json> RenderDriverDaemonSet(const RenderInputs& in, const json& driver, const DriverPool& pool,
+                                         const std::string& name) {
+  static const GpuState kDriver{"state-driver", "", "", nullptr, true};
+  auto ctx = CommonContext(in, kDriver);
+  if (!ctx.ok()) return ctx.status();
+  auto objects = RenderPool(in, kDriver, *ctx, driver, pool, name);
+  if (!objects.ok()) return objects.status();
+  for (auto& obj : *objects) {
+    if (obj.value("kind", "") == "DaemonSet") return std::move(obj);
   }
   return kube::Status(kube::Code::kInternal, "the driver templates render no DaemonSet");
 }
@@ -325,8 +346,10 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
     return out;
   }
 
-  // One DaemonSet per pool; the other objects once.
-  const bool precompiled = state.name == "state-driver" && section.value("usePrecompiled", false);
+  // One DaemonSet per pool; the other objects (ServiceAccount, RBAC, ConfigMaps) once, from the
+  // first pool's rendering, or from a placeholder pool's when there is none.
+  const bool driver = state.name == "state-driver";
+  const bool precompiled = driver && section.value("usePrecompiled", false);
   const DriverPools pools = GroupDriverPools(in.gpu_nodes, precompiled);
   if (!pools.unlabelled.empty()) {
     out.pending = std::to_string(pools.unlabelled.size()) + " GPU nodes have no " +
@@ -334,38 +357,17 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
                   " labels and get no driver: " + Join(pools.unlabelled, ", ");
   }
   if (in.gpu_nodes.empty()) out.notes.push_back("no GPU nodes yet");
-  // The shared objects (ServiceAccount, RBAC, ConfigMaps) render with any pool's context.
-  json first = *ctx;
-  const DriverPool any = pools.pools.empty() ? DriverPool{"none", kOsVersionLabel, "0", "none", "", {}}
-                                             : pools.pools.front();
-  if (state.name == "state-driver") KUBE_RETURN_IF_ERROR(DriverContext(in, section, any, "unused", &first));
-  auto shared = manifests::RenderDirectory(StateDir(state.name), first);
-  if (!shared.ok()) return shared.status();
-  for (auto& obj : *shared) {
-    if (obj.value("kind", "") != "DaemonSet") out.objects.push_back(std::move(obj));
-  }
-  for (const auto& pool : pools.pools) {
-    const std::string prefix = state.name == "state-driver" ? "" : "nvidia-vgpu-manager-daemonset-";
-    const std::string name = prefix.empty() ? DriverDaemonSetName(pool.os_tag, pool.kernel) : prefix + pool.os_tag;
-    if (state.name == "state-driver") {
-      auto ds = RenderDriverDaemonSet(in, section, pool, name);
-      if (!ds.ok()) return ds.status();
-      out.objects.push_back(std::move(*ds));
-      continue;
-    }
-    json c = *ctx;
-    c["daemonsetName"] = name;
-    c["osTag"] = pool.os_tag;
-    c["osId"] = pool.os_id;
-    c["osVersionLabel"] = pool.version_label;
-    c["osVersion"] = pool.version;
-    c["image"] = (*ctx)["image"].get<std::string>() + "-" + pool.os_tag;
-    auto objects = manifests::RenderDirectory(StateDir(state.name), c);
+  std::vector<DriverPool> renders = pools.pools;
+  if (renders.empty()) renders.push_back({"none", kOsVersionLabel, "0", "none", precompiled ? "none" : "", {}});
+  for (size_t i = 0; i < renders.size(); ++i) {
+    const DriverPool& pool = renders[i];
+    const std::string name = driver ? DriverDaemonSetName(pool.os_tag, pool.kernel)
+                                    : "nvidia-vgpu-manager-daemonset-" + pool.os_tag;
+    auto objects = RenderPool(in, state, *ctx, section, pool, name);
     if (!objects.ok()) return objects.status();
     for (auto& obj : *objects) {
-      if (obj.value("kind", "") != "DaemonSet") continue;
-      ApplyCommon(in.spec, section, PullSecrets(in.spec, {&section, &Section(in.spec, "validator")}), true, obj);
-      out.objects.push_back(std::move(obj));
+      const bool daemonset = obj.value("kind", "") == "DaemonSet";
+      if (daemonset ? !pools.pools.empty() : i == 0) out.objects.push_back(std::move(obj));
     }
   }
   return out;
