@@ -148,9 +148,12 @@ TEST_F(NetworkOperatorTest, InvalidSpecsGiveAnErrorStatusAndNoAttachment) {
   ASSERT_TRUE(Eventually([&] { return Status(macvlan, "bad-ipam").value("state", "") == "error"; }));
   EXPECT_EQ(Status(macvlan, "bad-ipam")["reason"], "spec.ipam: is not valid JSON");
   EXPECT_TRUE(kube::IsNotFound(Nad("default", "bad-ipam").status())) << "nothing half-applied";
-  auto events = client_->ListAll(kube::resources::Events(), "default", {.field_selector = "involvedObject.name=bad-ipam"});
-  ASSERT_TRUE(events.ok());
-  ASSERT_FALSE(events->items.empty());
+  // The Event is recorded after the status is written: wait for it rather than race it.
+  kube::Result<kube::ListPage> events = kube::Status(kube::Code::kNotFound, "not listed yet");
+  ASSERT_TRUE(Eventually([&] {
+    events = client_->ListAll(kube::resources::Events(), "default", {.field_selector = "involvedObject.name=bad-ipam"});
+    return events.ok() && !events->items.empty();
+  }));
   EXPECT_EQ(events->items[0].Tree()["reason"], "InvalidSpec");
 
   // The schema itself refuses a mode that is not in its enum.
