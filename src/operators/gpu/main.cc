@@ -1,5 +1,6 @@
 // gpu-operator: reconciles the GPU Operator's API (nvidia.com): the
-// ClusterPolicy's ordered states and the GPU node labels they select on.
+// ClusterPolicy's ordered states, the NVIDIADrivers' driver pools, and the
+// GPU node labels they select on.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "kube/manager_flags.h"
 #include "kube/signals.h"
 #include "labels/node_label_reconciler.h"
+#include "nvidiadriver/nvidia_driver_reconciler.h"
 
 namespace {
 
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   }
 
   auto& policies = mgr.GetInformer(gpu::ClusterPolicies());
+  auto& drivers = mgr.GetInformer(gpu::NvidiaDrivers());
   // Nodes: only metadata (labels) is cached, so memory stays small with many nodes.
   kube::InformerOptions node_options;
   node_options.mask = std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({}));
@@ -97,12 +100,28 @@ int main(int argc, char** argv) {
   controller->Watch(nodes, everything, LabelsChanged());
   mgr.AddController(std::move(controller));
 
-  auto labeler = std::make_shared<gpu::NodeLabelReconciler>(mgr.client(), policies, nodes);
+  auto driver_reconciler = std::make_shared<gpu::NvidiaDriverReconciler>(
+      mgr.client(), mgr.recorder(),
+      gpu::NvidiaDriverReconciler::Informers{drivers, policies, nodes, driver_pods, driver_revisions}, kinds,
+      operand_namespace, env);
+  auto driver_controller = std::make_unique<kube::Controller>("nvidia-driver-controller", driver_reconciler);
+  const auto all_drivers = kube::handlers::EnqueueConstant({"", gpu::NvidiaDriverReconciler::kKey});
+  driver_controller->Watch(drivers, all_drivers, kube::predicates::ResourceVersionChanged());
+  driver_controller->Watch(policies, all_drivers, kube::predicates::IgnoreStatusOnly());
+  driver_controller->Watch(*kinds.Find("apps/v1", "DaemonSet")->second, all_drivers,
+                           kube::predicates::ResourceVersionChanged());
+  driver_controller->Watch(driver_pods, all_drivers, kube::predicates::ResourceVersionChanged());
+  driver_controller->Watch(driver_revisions, all_drivers, kube::predicates::ResourceVersionChanged());
+  driver_controller->Watch(nodes, all_drivers, LabelsChanged());
+  mgr.AddController(std::move(driver_controller));
+
+  auto labeler = std::make_shared<gpu::NodeLabelReconciler>(mgr.client(), policies, drivers, nodes);
   kube::ControllerOptions label_options;
   label_options.workers = label_workers;
   auto label_controller = std::make_unique<kube::Controller>("node-labeling", labeler, std::move(label_options));
   label_controller->Watch(nodes, kube::handlers::EnqueueObject(), LabelsChanged());
   label_controller->Watch(policies, kube::handlers::EnqueueAllOf(nodes), kube::predicates::IgnoreStatusOnly());
+  label_controller->Watch(drivers, kube::handlers::EnqueueAllOf(nodes), kube::predicates::IgnoreStatusOnly());
   mgr.AddController(std::move(label_controller));
 
   kube::Status s = mgr.Run(signals.token());

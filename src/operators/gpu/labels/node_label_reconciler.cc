@@ -11,8 +11,10 @@ kube::Result<kube::ReconcileResult> NodeLabelReconciler::Reconcile(const kube::R
                                                                    std::stop_token) {
   const kube::ObjectPtr node = nodes_.store().Get(request.name);
   const kube::ObjectPtr policy = EffectivePolicy(policies_);
-  if (!node || node->meta().deleting || !policy) return kube::ReconcileResult{};
-  const nlohmann::json spec = policy->Tree().value("spec", nlohmann::json::object());
+  if (!node || node->meta().deleting) return kube::ReconcileResult{};
+  // Without a ClusterPolicy, NVIDIADrivers alone still need the GPU nodes found.
+  if (!policy && drivers_.store().size() == 0) return kube::ReconcileResult{};
+  const nlohmann::json spec = policy ? policy->Tree().value("spec", nlohmann::json::object()) : nlohmann::json::object();
   const LabelPlan plan = PlanGpuNodeLabels(node->Labels(), LabelSettingsFrom(spec));
   for (const auto& w : plan.warnings) kube::log::Warn("GPU node labels", {{"node", node->name()}, {"warning", w}});
   if (plan.changes.empty()) return kube::ReconcileResult{};

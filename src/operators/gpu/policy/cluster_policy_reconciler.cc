@@ -105,27 +105,6 @@ ClusterPolicyReconciler::ClusterPolicyReconciler(kube::Client& client, kube::Eve
       env_(std::move(env)),
       service_monitors_(service_monitors) {}
 
-operators::Readiness ClusterPolicyReconciler::DriverReadiness(const json& live) const {
-  const std::string uid = live["metadata"].value("uid", "");
-  std::string newest;
-  int64_t newest_revision = -1;
-  for (const auto& rev : informers_.driver_revisions.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
-    const json tree = rev->Tree();
-    const int64_t r = tree.value("revision", int64_t{0});
-    if (r > newest_revision) {
-      newest_revision = r;
-      newest = tree["metadata"].value("labels", json::object()).value("controller-revision-hash", "");
-    }
-  }
-  std::vector<DriverPod> pods;
-  for (const auto& pod : informers_.driver_pods.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
-    const json tree = pod->Tree();
-    pods.push_back({pod->name(), tree["metadata"].value("labels", json::object()).value("controller-revision-hash", ""),
-                    PodReady(tree)});
-  }
-  return OnDeleteReadiness(live, pods, newest);
-}
-
 kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, const json& desired) {
   const json current = policy.Tree().value("status", json::object());
   if (current == desired) return kube::Status::Ok();
@@ -263,7 +242,7 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
           break;
         }
         keep.push_back(identity);
-        operators::Readiness ready = on_delete ? DriverReadiness(*live) : operators::ObjectReadiness(*live);
+        operators::Readiness ready = on_delete ? DriverDaemonSetReadiness(*live, informers_.driver_pods, informers_.driver_revisions) : operators::ObjectReadiness(*live);
         if (!ready.ready) waiting.push_back(ready.message);
         else if (!ready.message.empty()) notes.push_back(ready.message);
       }

@@ -61,8 +61,6 @@ class ClusterPolicyReconciler : public kube::Reconciler {
 
  private:
   kube::Status WriteStatus(const kube::Object& policy, const nlohmann::json& desired);
-  // The newest revision hash of a DaemonSet and its pods.
-  operators::Readiness DriverReadiness(const nlohmann::json& live) const;
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;

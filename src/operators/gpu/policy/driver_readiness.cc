@@ -48,4 +48,27 @@ operators::Readiness OnDeleteReadiness(const nlohmann::json& live, const std::ve
   return {true, ""};
 }
 
+operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const kube::Informer& pod_informer,
+                                              const kube::Informer& revisions) {
+  const std::string uid = live["metadata"].value("uid", "");
+  std::string newest;
+  int64_t newest_revision = -1;
+  for (const auto& rev : revisions.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
+    const nlohmann::json tree = rev->Tree();
+    const int64_t r = Int(tree, "revision");
+    if (r > newest_revision) {
+      newest_revision = r;
+      newest = tree["metadata"].value("labels", nlohmann::json::object()).value("controller-revision-hash", "");
+    }
+  }
+  std::vector<DriverPod> pods;
+  for (const auto& pod : pod_informer.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
+    const nlohmann::json tree = pod->Tree();
+    pods.push_back({pod->name(),
+                    tree["metadata"].value("labels", nlohmann::json::object()).value("controller-revision-hash", ""),
+                    PodReady(tree)});
+  }
+  return OnDeleteReadiness(live, pods, newest);
+}
+
 }  // namespace gpu

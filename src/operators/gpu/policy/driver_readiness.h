@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/informer.h"
 #include "readiness.h"
 
 namespace gpu {
@@ -24,6 +25,10 @@ struct DriverPod {
 // (empty when none is known yet).
 operators::Readiness OnDeleteReadiness(const nlohmann::json& live, const std::vector<DriverPod>& pods,
                                        const std::string& newest);
+
+// OnDeleteReadiness of `live` from the informers of driver pods and their ControllerRevisions.
+operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const kube::Informer& pods,
+                                              const kube::Informer& revisions);
 
 // Running with every container ready.
 bool PodReady(const nlohmann::json& pod);

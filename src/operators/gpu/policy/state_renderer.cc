@@ -291,8 +291,10 @@ std::string OverrideRegistry(const json& spec, const std::string& image) {
 // The state's objects for one pool: its context (the driver's own, or the vGPU manager's
 // per-OS image) over `ctx`, the templates rendered, its DaemonSet given the common settings.
 kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuState& state, const json& ctx,
-                                           const json& section, const DriverPool& pool, const std::string& name) {
+                                           const json& section, const DriverPool& pool, const PoolNames& names) {
+  const std::string& name = names.daemonset;
   json c = ctx;
+  c["driverName"] = names.resources;
   std::vector<const json*> secrets = {&section, &Section(in.spec, "validator")};
   const json manager = section.value("manager", json::object());
   if (state.name == "state-driver") {
@@ -314,17 +316,14 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
   return objects;
 }
 
-kube::Result<json> RenderDriverDaemonSet(const RenderInputs& in, const json& driver, const DriverPool& pool,
-                                         const std::string& name) {
-  static const GpuState kDriver{"state-driver", "", "", nullptr, true};
-  auto ctx = CommonContext(in, kDriver);
+kube::Result<std::vector<json>> RenderDriverPool(const RenderInputs& in, const DriverPool& pool,
+                                                 const PoolNames& names, bool vgpu_host_manager) {
+  const std::string wanted = vgpu_host_manager ? "state-vgpu-manager" : "state-driver";
+  const auto& states = ClusterPolicyStates();
+  const GpuState& state = *std::find_if(states.begin(), states.end(), [&](const GpuState& s) { return s.name == wanted; });
+  auto ctx = CommonContext(in, state);
   if (!ctx.ok()) return ctx.status();
-  auto objects = RenderPool(in, kDriver, *ctx, driver, pool, name);
-  if (!objects.ok()) return objects.status();
-  for (auto& obj : *objects) {
-    if (obj.value("kind", "") == "DaemonSet") return std::move(obj);
-  }
-  return kube::Status(kube::Code::kInternal, "the driver templates render no DaemonSet");
+  return RenderPool(in, state, *ctx, Section(in.spec, state.section), pool, names);
 }
 
 kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, const RenderInputs& in) {
@@ -361,9 +360,10 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
   if (renders.empty()) renders.push_back({"none", kOsVersionLabel, "0", "none", precompiled ? "none" : "", {}});
   for (size_t i = 0; i < renders.size(); ++i) {
     const DriverPool& pool = renders[i];
-    const std::string name = driver ? DriverDaemonSetName(pool.os_tag, pool.kernel)
-                                    : "nvidia-vgpu-manager-daemonset-" + pool.os_tag;
-    auto objects = RenderPool(in, state, *ctx, section, pool, name);
+    const PoolNames names = driver ? PoolNames{DriverDaemonSetName(pool.os_tag, pool.kernel), "nvidia-driver"}
+                                   : PoolNames{"nvidia-vgpu-manager-daemonset-" + pool.os_tag,
+                                               "nvidia-vgpu-manager-daemonset"};
+    auto objects = RenderPool(in, state, *ctx, section, pool, names);
     if (!objects.ok()) return objects.status();
     for (auto& obj : *objects) {
       const bool daemonset = obj.value("kind", "") == "DaemonSet";

@@ -37,10 +37,18 @@ struct RenderedState {
 // The objects of an enabled state. InvalidArgument names the spec field at fault.
 kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, const RenderInputs& in);
 
-// The driver DaemonSet of one pool, as the driver state renders it; `driver` is the driver
-// section (spec.driver of a ClusterPolicy or an NVIDIADriver's spec) and `name` its DaemonSet.
-kube::Result<nlohmann::json> RenderDriverDaemonSet(const RenderInputs& in, const nlohmann::json& driver,
-                                                   const DriverPool& pool, const std::string& name);
+// What one driver pool's objects are called: its DaemonSet, and the ServiceAccount, RBAC and
+// ConfigMap its pods use.
+struct PoolNames {
+  std::string daemonset;
+  std::string resources;
+};
+
+// The objects of one driver pool as the driver state renders them (ServiceAccount, RBAC,
+// startup-probe ConfigMap, DaemonSet), from `in.spec.driver`; with `vgpu_host_manager`, the vGPU
+// manager's from `in.spec.vgpuManager`. The NVIDIADriver reconciler renders its pools this way.
+kube::Result<std::vector<nlohmann::json>> RenderDriverPool(const RenderInputs& in, const DriverPool& pool,
+                                                           const PoolNames& names, bool vgpu_host_manager);
 
 // The registry override (spec.global.imageRegistry) applied to an image.
 std::string OverrideRegistry(const nlohmann::json& spec, const std::string& image);

@@ -1,0 +1,266 @@
+#include "nvidiadriver/nvidia_driver_reconciler.h"
+
+#include <algorithm>
+#include <set>
+
+#include "driver_readiness.h"
+#include "kube/log.h"
+#include "kube/metrics.h"
+#include "kube/time_format.h"
+#include "nvidiadriver/driver_assignment.h"
+#include "nvidiadriver/nvidia_driver_spec.h"
+#include "readiness.h"
+#include "state_renderer.h"
+
+namespace gpu {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kApiVersion = "nvidia.com/v1alpha1";
+
+kube::metrics::Series& ReconcileCount() {
+  static kube::metrics::Series& s =
+      kube::metrics::Default()
+          .Counter("gpu_operator_nvidiadriver_reconciliation_total", "NVIDIADriver reconciles")
+          .With({});
+  return s;
+}
+
+std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
+  return out;
+}
+
+std::vector<kube::ObjectPtr> ActiveDrivers(const kube::Informer& drivers) {
+  std::vector<kube::ObjectPtr> out;
+  for (const auto& d : drivers.store().List()) {
+    if (!d->meta().deleting) out.push_back(d);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->name() < b->name(); });
+  return out;
+}
+
+DriverClaim ClaimOf(const kube::Object& driver) {
+  const json tree = driver.Tree();
+  const json spec = tree.value("spec", json::object());
+  DriverClaim claim{driver.name(), tree["metadata"].value("creationTimestamp", ""), false, {}};
+  claim.is_default = spec.is_object() && spec.value("default", false);
+  if (spec.is_object() && spec.contains("nodeSelector") && spec["nodeSelector"].is_object()) {
+    for (const auto& [k, v] : spec["nodeSelector"].items()) {
+      if (v.is_string()) claim.node_selector[k] = v.get<std::string>();
+    }
+  }
+  return claim;
+}
+
+// The pool's DaemonSet selects the driver's own nodes: its nodeSelector and owner label,
+// and its nodeAffinity.
+void Select(const json& spec, const std::string& driver, json& daemonset) {
+  json& pod = daemonset["spec"]["template"]["spec"];
+  json& selector = pod["nodeSelector"];
+  if (spec.contains("nodeSelector") && spec["nodeSelector"].is_object()) {
+    for (const auto& [k, v] : spec["nodeSelector"].items()) selector[k] = v;
+  }
+  selector[kGpuPresentLabel] = "true";
+  selector[kDriverOwnerLabel] = driver;
+  if (spec.contains("nodeAffinity") && spec["nodeAffinity"].is_object() && !spec["nodeAffinity"].empty()) {
+    pod["affinity"]["nodeAffinity"] = spec["nodeAffinity"];
+  }
+}
+
+}  // namespace
+
+kube::Resource NvidiaDrivers() { return {"nvidia.com", "v1alpha1", "nvidiadrivers", "NVIDIADriver", false}; }
+
+NvidiaDriverReconciler::NvidiaDriverReconciler(kube::Client& client, kube::EventRecorder& recorder,
+                                               Informers informers, const operators::ManagedKinds& kinds,
+                                               std::string operand_namespace, EnvLookup env)
+    : client_(client),
+      recorder_(recorder),
+      informers_(informers),
+      objects_(client, kinds,
+               {ClusterPolicyReconciler::kFieldManager, ClusterPolicyReconciler::kStateLabel, "gpu-operator",
+                "nvidia.com/last-applied-hash"}),
+      namespace_(std::move(operand_namespace)),
+      env_(std::move(env)) {}
+
+kube::Status NvidiaDriverReconciler::LabelOwners(const std::map<std::string, std::string>& owners) {
+  for (const auto& [name, owner] : owners) {
+    const kube::ObjectPtr node = informers_.nodes.store().Get(name);
+    if (!node || node->meta().deleting) continue;
+    const auto labels = node->Labels();
+    auto it = labels.find(kDriverOwnerLabel);
+    const std::string current = it == labels.end() ? "" : it->second;
+    if (current == owner) continue;
+    json patch = {{"metadata",
+                   {{"labels", {{kDriverOwnerLabel, owner.empty() ? json() : json(owner)}}},
+                    {"resourceVersion", node->resource_version()}}}};
+    auto r = client_.Patch(kube::resources::Nodes(), "", name, kube::PatchType::kMerge, patch.dump());
+    if (!r.ok() && !kube::IsNotFound(r.status())) return r.status().WithContext("labelling node " + name);
+    kube::log::Info("node driver owner changed", {{"node", name}, {"from", current}, {"to", owner}});
+  }
+  return kube::Status::Ok();
+}
+
+DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& driver,
+                                                          const std::vector<std::string>& node_names,
+                                                          const std::vector<NodeLabels>& gpu_nodes,
+                                                          const json& policy_spec, bool* requeue) {
+  DriverStatusInput result{DriverOutcome::kReady, "", namespace_, driver.meta().generation};
+  auto fail = [&](const std::string& message) {
+    result.outcome = DriverOutcome::kFailed;
+    result.message = message;
+    return result;
+  };
+  const json tree = driver.Tree();
+  const json spec = tree.contains("spec") && tree["spec"].is_object() ? tree["spec"] : json::object();
+  if (kube::Status valid = ValidateNvidiaDriver(spec); !valid.ok()) return fail(valid.message());
+  for (const auto& ref : NvidiaDriverConfigMaps(spec)) {
+    auto cm = client_.Get(kube::resources::ConfigMaps(), namespace_, ref.name);
+    if (kube::IsNotFound(cm.status())) {
+      *requeue = true;  // nothing watches ConfigMaps the user makes
+      return fail(ref.field + ": ConfigMap " + namespace_ + "/" + ref.name + " does not exist");
+    }
+    if (!cm.ok()) return fail("reading " + ref.field + ": " + cm.status().message());
+  }
+
+  // Render every pool before applying anything: a bad spec applies nothing.
+  std::vector<NodeLabels> nodes;
+  for (const auto& n : gpu_nodes) {
+    if (std::binary_search(node_names.begin(), node_names.end(), n.name)) nodes.push_back(n);
+  }
+  const std::string type = DriverType(spec);
+  const bool precompiled = spec.value("usePrecompiled", false);
+  const DriverPools pools = GroupDriverPools(nodes, precompiled);
+  const json render_spec = DriverRenderSpec(policy_spec, spec);
+  const RenderInputs in{render_spec, namespace_, env_, nodes, false};
+  std::vector<json> objects;
+  std::set<std::string> daemonsets;
+  for (const auto& pool : pools.pools) {
+    const PoolNames names{NvidiaDriverDaemonSetName(type, pool.os_tag, driver.meta().uid, pool.kernel),
+                          NvidiaDriverResourceName(type, driver.name())};
+    auto rendered = RenderDriverPool(in, pool, names, type == "vgpu-host-manager");
+    if (!rendered.ok()) return fail(rendered.status().message());
+    for (auto& obj : *rendered) {
+      const bool daemonset = obj.value("kind", "") == "DaemonSet";
+      if (daemonset) Select(spec, driver.name(), obj);
+      if (daemonset || &pool == &pools.pools.front()) objects.push_back(std::move(obj));
+    }
+    daemonsets.insert(names.daemonset);
+  }
+  if (kube::Status kinds = objects_.CheckKinds(objects); !kinds.ok()) return fail(kinds.message());
+
+  const operators::Owner owner{kApiVersion, "NVIDIADriver", driver.name(), driver.meta().uid};
+  std::vector<std::string> keep, waiting;
+  for (auto& obj : objects) {
+    const bool daemonset = obj.value("kind", "") == "DaemonSet";
+    std::string identity;
+    auto live = objects_.Apply(std::move(obj), owner, kState, namespace_, &identity);
+    if (!live.ok()) return fail(live.status().message());
+    keep.push_back(identity);
+    const operators::Readiness ready =
+        daemonset ? DriverDaemonSetReadiness(*live, informers_.driver_pods, informers_.driver_revisions)
+                  : operators::ObjectReadiness(*live);
+    if (!ready.ready) waiting.push_back(ready.message);
+  }
+  auto remaining = objects_.DeleteStale(kState, driver.meta().uid, keep);
+  if (!remaining.ok()) return fail(remaining.status().message());
+  if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
+  if (!pools.unlabelled.empty()) {
+    waiting.push_back(std::to_string(pools.unlabelled.size()) + " nodes have no " +
+                      (precompiled ? "os-release or kernel-version" : "os-release") +
+                      " labels and get no driver: " + Join(pools.unlabelled, ", "));
+  }
+  if (!waiting.empty()) {
+    result.outcome = DriverOutcome::kNotReady;
+    result.message = "Waiting for driver pods to be ready: " + Join(waiting, "; ");
+  } else if (nodes.empty()) {
+    result.message = "NVIDIADriver selects no GPU node yet";
+  }
+  return result;
+}
+
+kube::Status NvidiaDriverReconciler::WriteStatus(const kube::Object& driver, const DriverStatusInput& input) {
+  const json current = driver.Tree().value("status", json::object());
+  const json desired = BuildNvidiaDriverStatus(input, current, kube::RfcTimeNow());
+  if (current != desired) {
+    json body = {{"apiVersion", kApiVersion},
+                 {"kind", "NVIDIADriver"},
+                 {"metadata", {{"name", driver.name()}}},
+                 {"status", desired}};
+    auto applied = client_.Apply(NvidiaDrivers(), body, {ClusterPolicyReconciler::kFieldManager, true, "status"});
+    if (!applied.ok()) return applied.status().WithContext("writing NVIDIADriver status");
+  }
+  // Events mark what a user acts on; pods catching up with a change are in the status only.
+  if (input.outcome == DriverOutcome::kNotReady) return kube::Status::Ok();
+  const std::string reason = input.outcome == DriverOutcome::kReady ? "Reconciled" : DriverOutcomeReason(input.outcome);
+  const std::string key = reason + "/" + (input.outcome == DriverOutcome::kReady ? "" : input.message);
+  std::string& last = last_event_[driver.meta().uid];
+  if (key == last) return kube::Status::Ok();
+  last = key;
+  const std::string message = desired["conditions"][0].value("message", "");
+  auto ref = kube::ObjectReference::To(driver, kApiVersion, "NVIDIADriver");
+  if (input.outcome == DriverOutcome::kReady || input.outcome == DriverOutcome::kDisabled) {
+    recorder_.Normal(ref, reason, message);
+  } else {
+    recorder_.Warning(ref, reason, message);
+  }
+  return kube::Status::Ok();
+}
+
+kube::Result<kube::ReconcileResult> NvidiaDriverReconciler::Reconcile(const kube::ReconcileRequest&, std::stop_token) {
+  ReconcileCount().Add(1);
+  const std::vector<kube::ObjectPtr> drivers = ActiveDrivers(informers_.drivers);
+  const kube::ObjectPtr policy = EffectivePolicy(informers_.policies);
+  const json policy_spec = policy ? policy->Tree().value("spec", json::object()) : json::object();
+  const bool disabled = policy && !SpecBool(policy_spec, "/driver/useNvidiaDriverCRD", false);
+  const ClusterNodes nodes = ReadNodes(informers_.nodes);
+
+  // The owner label of every node: none left where no driver drives it.
+  std::map<std::string, std::string> owners;
+  for (const auto& n : informers_.nodes.store().List()) {
+    if (n->Labels().count(kDriverOwnerLabel)) owners[n->name()] = "";
+  }
+  DriverAssignment assignment;
+  if (!disabled && !drivers.empty()) {
+    std::vector<DriverClaim> claims;
+    for (const auto& d : drivers) claims.push_back(ClaimOf(*d));
+    assignment = AssignDriverNodes(std::move(claims), nodes.gpu);
+    for (const auto& n : nodes.gpu) {
+      // Nodes left as they are keep their label.
+      if (auto it = assignment.owner.find(n.name); it != assignment.owner.end()) owners[n.name] = it->second;
+      else owners.erase(n.name);
+    }
+  }
+  KUBE_RETURN_IF_ERROR(LabelOwners(owners));
+
+  kube::ReconcileResult result;
+  for (const auto& driver : drivers) {
+    DriverStatusInput status{DriverOutcome::kReady, "", namespace_, driver->meta().generation};
+    if (disabled) {
+      auto remaining = objects_.DeleteStale(kState, driver->meta().uid, {});
+      if (!remaining.ok()) return remaining.status();
+      status.outcome = DriverOutcome::kDisabled;
+      status.message = "ClusterPolicy " + policy->name() +
+                       " deploys the driver itself; set its spec.driver.useNvidiaDriverCRD (Helm: "
+                       "driver.nvidiaDriverCRD.enabled) to hand the driver to NVIDIADrivers";
+    } else if (auto it = assignment.rejected.find(driver->name()); it != assignment.rejected.end()) {
+      // Rejected: nothing applied, nothing removed.
+      status.outcome = DriverOutcome::kConflict;
+      status.message = it->second;
+    } else {
+      bool requeue = false;
+      status = ReconcileDriver(*driver, assignment.nodes[driver->name()], nodes.gpu, policy_spec, &requeue);
+      if (requeue) result.requeue_after = std::chrono::seconds(15);
+    }
+    if (status.outcome == DriverOutcome::kFailed || status.outcome == DriverOutcome::kConflict) {
+      kube::log::Warn("NVIDIADriver not applied", {{"name", driver->name()}, {"error", status.message}});
+    }
+    KUBE_RETURN_IF_ERROR(WriteStatus(*driver, status));
+  }
+  return result;
+}
+
+}  // namespace gpu
