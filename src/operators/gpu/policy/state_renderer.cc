@@ -70,9 +70,13 @@ kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) 
       {"migStrategy", SpecString(spec, "/mig/strategy", "single")},
       {"serviceMonitor", false},
   };
-  auto validator_image = Image(in, validator, "spec.validator", "VALIDATOR_IMAGE");
-  if (!validator_image.ok()) return validator_image.status();
-  ctx["validatorImage"] = *validator_image;
+  // The validator's image is in every operand's barrier init containers but the driver's, which
+  // is the first on a node: a driver alone (an NVIDIADriver) needs no validator.
+  if (state.name != "state-driver") {
+    auto validator_image = Image(in, validator, "spec.validator", "VALIDATOR_IMAGE");
+    if (!validator_image.ok()) return validator_image.status();
+    ctx["validatorImage"] = *validator_image;
+  }
   ctx["validatorPullPolicy"] = Str(validator, "imagePullPolicy", "IfNotPresent");
   ctx["validatorPullSecrets"] = Join(PullSecrets(spec, {&validator}), ",");
   if (!state.section.empty()) {
