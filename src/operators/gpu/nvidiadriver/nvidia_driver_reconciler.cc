@@ -216,15 +216,15 @@ kube::Result<kube::ReconcileResult> NvidiaDriverReconciler::Reconcile(const kube
   const kube::ObjectPtr policy = EffectivePolicy(informers_.policies);
   const json policy_spec = policy ? policy->Tree().value("spec", json::object()) : json::object();
   const bool disabled = policy && !SpecBool(policy_spec, "/driver/useNvidiaDriverCRD", false);
-  const ClusterNodes nodes = ReadNodes(informers_.nodes);
-
   // The owner label of every node: none left where no driver drives it.
   std::map<std::string, std::string> owners;
   for (const auto& n : informers_.nodes.store().List()) {
     if (n->Labels().count(kDriverOwnerLabel)) owners[n->name()] = "";
   }
+  ClusterNodes nodes;
   DriverAssignment assignment;
   if (!disabled && !drivers.empty()) {
+    nodes = ReadNodes(informers_.nodes);
     std::vector<DriverClaim> claims;
     for (const auto& d : drivers) claims.push_back(ClaimOf(*d));
     assignment = AssignDriverNodes(std::move(claims), nodes.gpu);

@@ -226,7 +226,7 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   auto next = rendered.begin();
   for (const auto& state : ClusterPolicyStates()) {
     StateResult r{state.name, StateOutcome::kDisabled, ""};
-    std::vector<std::string> keep, waiting, notes;
+    std::vector<std::string> keep, waiting;
     if (next != rendered.end() && next->first == &state) {
       RenderedState& out = next->second;
       ++next;
@@ -242,9 +242,10 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
           break;
         }
         keep.push_back(identity);
-        operators::Readiness ready = on_delete ? DriverDaemonSetReadiness(*live, informers_.driver_pods, informers_.driver_revisions) : operators::ObjectReadiness(*live);
+        const operators::Readiness ready =
+            on_delete ? DriverDaemonSetReadiness(*live, informers_.driver_pods, informers_.driver_revisions)
+                      : operators::ObjectReadiness(*live);
         if (!ready.ready) waiting.push_back(ready.message);
-        else if (!ready.message.empty()) notes.push_back(ready.message);
       }
       if (failed) {
         results.push_back(r);

@@ -359,7 +359,6 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
                   (precompiled ? "os-release or kernel-version" : "os-release") +
                   " labels and get no driver: " + Join(pools.unlabelled, ", ");
   }
-  if (in.gpu_nodes.empty()) out.notes.push_back("no GPU nodes yet");
   std::vector<DriverPool> renders = pools.pools;
   if (renders.empty()) renders.push_back({"none", kOsVersionLabel, "0", "none", precompiled ? "none" : "", {}});
   for (size_t i = 0; i < renders.size(); ++i) {

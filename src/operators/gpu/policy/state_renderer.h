@@ -31,7 +31,6 @@ struct RenderInputs {
 struct RenderedState {
   std::vector<nlohmann::json> objects;
   std::string pending;             // non-empty: the state cannot be ready, and why
-  std::vector<std::string> notes;  // said in the report even when ready
 };
 
 // The objects of an enabled state. InvalidArgument names the spec field at fault.
