@@ -3,6 +3,7 @@
 // neither; the PCI label options; os-release and label-value details.
 #include <gtest/gtest.h>
 
+#include "gpu/gpu_labels.h"
 #include "node_labels.h"
 #include "pci/pci_labels.h"
 #include "system/system_labels.h"
@@ -112,6 +113,61 @@ TEST(SystemLabels, OsReleaseQuotesCommentsAndLabelValues) {
   EXPECT_EQ(LabelValue("-.5.4+custom_"), "5.4_custom");
   EXPECT_EQ(LabelValue("..."), "");
   EXPECT_EQ(LabelValue(std::string(80, 'a')).size(), 63u);
+}
+
+// What NVML reports on the H100 machine the fixture is modelled on.
+GpuSnapshot H100() { return {{{"NVIDIA H100 80GB HBM3", 81559, 9, 0, true}}, "550.90.07", 12040}; }
+
+TEST(GpuLabels, AnH100GivesGfdsLabels) {
+  const auto labels = GpuLabels(H100(), ReadPciDevices(Fixture("h100")), {"none", "DGX H100"});
+  const Labels expected = {
+      {"nvidia.com/gpu.count", "1"},
+      {"nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3"},
+      {"nvidia.com/gpu.memory", "81559"},
+      {"nvidia.com/gpu.family", "hopper"},
+      {"nvidia.com/gpu.compute.major", "9"},
+      {"nvidia.com/gpu.compute.minor", "0"},
+      {"nvidia.com/gpu.machine", "DGX-H100"},
+      {"nvidia.com/gpu.mode", "compute"},
+      {"nvidia.com/mig.capable", "true"},
+      {"nvidia.com/cuda.driver.major", "550"},
+      {"nvidia.com/cuda.driver.minor", "90"},
+      {"nvidia.com/cuda.driver.rev", "07"},
+      {"nvidia.com/cuda.driver-version.major", "550"},
+      {"nvidia.com/cuda.driver-version.minor", "90"},
+      {"nvidia.com/cuda.driver-version.revision", "07"},
+      {"nvidia.com/cuda.driver-version.full", "550.90.07"},
+      {"nvidia.com/cuda.runtime.major", "12"},
+      {"nvidia.com/cuda.runtime.minor", "4"},
+      {"nvidia.com/cuda.runtime-version.major", "12"},
+      {"nvidia.com/cuda.runtime-version.minor", "4"},
+      {"nvidia.com/cuda.runtime-version.full", "12.4"},
+  };
+  EXPECT_EQ(labels, expected);
+}
+
+TEST(GpuLabels, NoGpuNoLabelsAndTheDetailsOfNamesFamiliesAndCounts) {
+  EXPECT_TRUE(GpuLabels({}, ReadPciDevices(Fixture("h100")), {}).empty());
+  EXPECT_EQ(GpuLabelName("  NVIDIA  A100-SXM4-40GB (rev a1) "), "NVIDIA-A100-SXM4-40GB-rev-a1");
+  EXPECT_EQ(GpuFamily(7, 0), "volta");
+  EXPECT_EQ(GpuFamily(7, 5), "turing");
+  EXPECT_EQ(GpuFamily(8, 6), "ampere");
+  EXPECT_EQ(GpuFamily(8, 9), "ada-lovelace");
+  EXPECT_EQ(GpuFamily(10, 0), "blackwell");
+  EXPECT_EQ(GpuFamily(4, 0), "undefined");
+  GpuSnapshot two = H100();
+  two.devices.push_back(two.devices[0]);
+  two.devices[1].mig_capable = false;
+  two.driver_version = "550.90";  // two parts: no revision
+  const auto labels = GpuLabels(two, {}, {"single", ""});
+  EXPECT_EQ(labels.at("nvidia.com/gpu.count"), "2");
+  EXPECT_EQ(labels.at("nvidia.com/mig.capable"), "true");
+  EXPECT_EQ(labels.at("nvidia.com/mig.strategy"), "single");
+  EXPECT_EQ(labels.at("nvidia.com/gpu.machine"), "unknown");
+  EXPECT_EQ(labels.at("nvidia.com/gpu.mode"), "unknown");  // no PCI view
+  EXPECT_EQ(labels.at("nvidia.com/cuda.driver-version.revision"), "");
+  two.driver_version = "garbage";
+  EXPECT_EQ(GpuLabels(two, {}, {}).count("nvidia.com/cuda.driver.major"), 0u);
 }
 
 }  // namespace
