@@ -3,7 +3,10 @@
 // neither; the PCI label options; os-release and label-value details.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "gpu/gpu_labels.h"
+#include "gpu/nvml_reader.h"
 #include "node_labels.h"
 #include "pci/pci_labels.h"
 #include "system/system_labels.h"
@@ -168,6 +171,31 @@ TEST(GpuLabels, NoGpuNoLabelsAndTheDetailsOfNamesFamiliesAndCounts) {
   EXPECT_EQ(labels.at("nvidia.com/cuda.driver-version.revision"), "");
   two.driver_version = "garbage";
   EXPECT_EQ(GpuLabels(two, {}, {}).count("nvidia.com/cuda.driver.major"), 0u);
+}
+
+TEST(NvmlReader, ReadsTheGpusThroughTheLibraryItLoads) {
+  auto gpus = ReadGpus({"/nonexistent/libnvidia-ml.so.1", FAKE_NVML_LIBRARY});
+  ASSERT_TRUE(gpus.ok()) << gpus.status().ToString();
+  ASSERT_EQ(gpus->devices.size(), 1u);
+  EXPECT_EQ(gpus->devices[0].name, "NVIDIA H100 80GB HBM3");
+  EXPECT_EQ(gpus->devices[0].memory_mib, 81559u);
+  EXPECT_EQ(gpus->devices[0].compute_major, 9);
+  EXPECT_TRUE(gpus->devices[0].mig_capable);
+  EXPECT_EQ(gpus->driver_version, "550.90.07");
+  EXPECT_EQ(gpus->cuda_version, 12040);
+}
+
+TEST(NvmlReader, NoLibraryIsNotFoundAndAFailingOneNamesTheCall) {
+  auto none = ReadGpus({"/nonexistent/libnvidia-ml.so.1"});
+  EXPECT_EQ(none.status().code(), kube::Code::kNotFound);
+  setenv("FAKE_NVML_INIT_ERROR", "9", 1);
+  auto failing = ReadGpus({FAKE_NVML_LIBRARY});
+  unsetenv("FAKE_NVML_INIT_ERROR");
+  ASSERT_FALSE(failing.ok());
+  EXPECT_EQ(failing.status().message(), "nvmlInit_v2: Driver Not Loaded");
+  const auto candidates = NvmlCandidates("/host/");
+  EXPECT_EQ(candidates.front(), "/host/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1");
+  EXPECT_EQ(candidates.back(), "libnvidia-ml.so.1");
 }
 
 }  // namespace
