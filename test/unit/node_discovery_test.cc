@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "agent/label_plan.h"
 #include "gpu/gpu_labels.h"
 #include "gpu/nvml_reader.h"
 #include "node_labels.h"
@@ -196,6 +197,28 @@ TEST(NvmlReader, NoLibraryIsNotFoundAndAFailingOneNamesTheCall) {
   const auto candidates = NvmlCandidates("/host/");
   EXPECT_EQ(candidates.front(), "/host/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1");
   EXPECT_EQ(candidates.back(), "libnvidia-ml.so.1");
+}
+
+TEST(AgentLabelPlan, SetsWhatChangedRemovesWhatItWroteAndLeavesOthersAlone) {
+  const Labels current = {{"a", "1"}, {"b", "old"}, {"gone", "true"}, {"user", "x"}, {"theirs", "2"}};
+  const Labels desired = {{"a", "1"}, {"b", "new"}, {"c", "3"}, {"theirs", "9"}};
+  auto plan = PlanAgentLabels(current, "a,b,gone", desired);
+  EXPECT_EQ(plan.labels, (std::map<std::string, std::optional<std::string>>{
+                             {"b", "new"}, {"c", "3"}, {"gone", std::nullopt}}));
+  EXPECT_EQ(plan.foreign, std::vector<std::string>{"theirs"});
+  ASSERT_TRUE(plan.owned.has_value());
+  EXPECT_EQ(*plan.owned, "a,b,c");
+  // Applied, the next plan is empty: no writes at rest.
+  const Labels after = {{"a", "1"}, {"b", "new"}, {"c", "3"}, {"user", "x"}, {"theirs", "2"}};
+  EXPECT_TRUE(PlanAgentLabels(after, "a,b,c", desired).empty());
+  // A label someone else set to the same value is taken over, not rewritten.
+  auto adopt = PlanAgentLabels({{"a", "1"}}, "", {{"a", "1"}});
+  EXPECT_TRUE(adopt.labels.empty());
+  EXPECT_EQ(adopt.owned, std::optional<std::string>("a"));
+  // Nothing found any more: everything it wrote goes, the annotation empties.
+  auto none = PlanAgentLabels(after, "a,b,c", {});
+  EXPECT_EQ(none.labels.size(), 3u);
+  EXPECT_EQ(none.owned, std::optional<std::string>(""));
 }
 
 }  // namespace
