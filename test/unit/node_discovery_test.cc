@@ -150,6 +150,15 @@ TEST(GpuLabels, AnH100GivesGfdsLabels) {
   EXPECT_EQ(labels, expected);
 }
 
+TEST(GpuLabels, DiscoveryAddsThemFromTheSameHostTree) {
+  const GpuSnapshot gpus = H100();
+  const auto labels = DiscoverNodeLabels(Fixture("h100"), {}, &gpus);
+  EXPECT_EQ(labels.at("nvidia.com/gpu.mode"), "compute");     // the tree's PCI class
+  EXPECT_EQ(labels.at("nvidia.com/gpu.machine"), "DGX-H100");  // the tree's DMI product name
+  EXPECT_EQ(labels.at(kNfd + "pci-10de.present"), "true");
+  EXPECT_EQ(DiscoverNodeLabels(Fixture("h100"), {}).count("nvidia.com/gpu.count"), 0u);
+}
+
 TEST(GpuLabels, NoGpuNoLabelsAndTheDetailsOfNamesFamiliesAndCounts) {
   EXPECT_TRUE(GpuLabels({}, ReadPciDevices(Fixture("h100")), {}).empty());
   EXPECT_EQ(GpuLabelName("  NVIDIA  A100-SXM4-40GB (rev a1) "), "NVIDIA-A100-SXM4-40GB-rev-a1");

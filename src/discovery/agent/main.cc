@@ -13,15 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/label_plan.h"
-#include "gpu/gpu_labels.h"
 #include "gpu/nvml_reader.h"
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/log.h"
+#include "kube/metadata_patch.h"
 #include "kube/rest_client.h"
 #include "kube/signals.h"
 #include "node_labels.h"
-#include "pci/pci_device.h"
 
 namespace {
 
@@ -38,7 +37,6 @@ std::vector<std::string> Split(const std::string& text, char separator) {
 
 struct AgentOptions {
   std::string root = "/";
-  std::string mig_strategy = "none";
   std::vector<std::string> nvml_libraries;  // empty: the standard places below root
   discovery::DiscoveryOptions discovery;
 };
@@ -46,19 +44,16 @@ struct AgentOptions {
 // Every label of one discovery pass. A node without NVML has no GPU labels; NVML failing is
 // logged once per distinct message.
 Labels Discover(const AgentOptions& options, std::string* last_gpu_error) {
-  const discovery::HostRoot host(options.root);
-  Labels labels = discovery::DiscoverNodeLabels(host, options.discovery);
   auto gpus = discovery::ReadGpus(options.nvml_libraries.empty() ? discovery::NvmlCandidates(options.root)
                                                                  : options.nvml_libraries);
   if (gpus.ok()) {
-    const std::string machine = host.ReadLine("/sys/class/dmi/id/product_name").value_or("");
-    labels.merge(discovery::GpuLabels(*gpus, discovery::ReadPciDevices(host), {options.mig_strategy, machine}));
     last_gpu_error->clear();
   } else if (!kube::IsNotFound(gpus.status()) && gpus.status().message() != *last_gpu_error) {
     *last_gpu_error = gpus.status().message();
     kube::log::Warn("cannot read GPUs; no GPU labels", {{"error", *last_gpu_error}});
   }
-  return labels;
+  return discovery::DiscoverNodeLabels(discovery::HostRoot(options.root), options.discovery,
+                                       gpus.ok() ? &*gpus : nullptr);
 }
 
 // One pass against the API: reads the Node, writes what the plan changes.
@@ -73,11 +68,10 @@ kube::Status Sync(kube::Client& client, const std::string& node_name, const Labe
     kube::log::Warn("label left alone: set by someone else to another value", {{"node", node_name}, {"label", key}});
   }
   if (plan.empty()) return kube::Status::Ok();
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [key, value] : plan.labels) labels[key] = value ? nlohmann::json(*value) : nlohmann::json();
-  nlohmann::json patch = {{"metadata", {{"labels", labels}, {"resourceVersion", node->resource_version()}}}};
-  if (plan.owned) patch["metadata"]["annotations"][discovery::kOwnedLabelsAnnotation] = *plan.owned;
-  auto r = client.Patch(kube::resources::Nodes(), "", node_name, kube::PatchType::kMerge, patch.dump());
+  kube::MetadataChanges annotations;
+  if (plan.owned) annotations[discovery::kOwnedLabelsAnnotation] = *plan.owned;
+  auto r = client.Patch(kube::resources::Nodes(), "", node_name, kube::PatchType::kMerge,
+                        kube::MetadataPatch(*node, plan.labels, annotations));
   if (!r.ok()) return r.status().WithContext("labelling node " + node_name);
   kube::log::Info("node labels updated", {{"node", node_name}, {"changes", std::to_string(plan.labels.size())}});
   return kube::Status::Ok();
@@ -101,7 +95,7 @@ int main(int argc, char** argv) {
   app.add_option("--pci-label-fields", pci_fields,
                  "Fields of a PCI label, comma-separated (class, vendor, device, subsystem_vendor, "
                  "subsystem_device); repeat for more labels per device");
-  app.add_option("--mig-strategy", options.mig_strategy, "MIG strategy to report (none, single, mixed)")
+  app.add_option("--mig-strategy", options.discovery.mig_strategy, "MIG strategy to report (none, single, mixed)")
       ->check(CLI::IsMember({"none", "single", "mixed"}));
   app.add_option("--nvml-library", options.nvml_libraries, "NVML library to load (default: the standard places)");
   app.add_flag("--oneshot", oneshot, "One discovery pass, then exit");

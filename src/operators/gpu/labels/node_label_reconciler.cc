@@ -3,6 +3,7 @@
 #include "cluster_policy_reconciler.h"
 #include "cluster_policy_spec.h"
 #include "kube/log.h"
+#include "kube/metadata_patch.h"
 #include "labels/gpu_node_labels.h"
 
 namespace gpu {
@@ -18,11 +19,9 @@ kube::Result<kube::ReconcileResult> NodeLabelReconciler::Reconcile(const kube::R
   const LabelPlan plan = PlanGpuNodeLabels(node->Labels(), LabelSettingsFrom(spec));
   for (const auto& w : plan.warnings) kube::log::Warn("GPU node labels", {{"node", node->name()}, {"warning", w}});
   if (plan.changes.empty()) return kube::ReconcileResult{};
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [key, value] : plan.changes) labels[key] = value ? nlohmann::json(*value) : nlohmann::json();
-  // The resourceVersion makes the patch fail on a node changed since it was read.
-  nlohmann::json patch = {{"metadata", {{"labels", labels}, {"resourceVersion", node->resource_version()}}}};
-  auto r = client_.Patch(kube::resources::Nodes(), "", node->name(), kube::PatchType::kMerge, patch.dump());
+  // Fails on a node changed since it was read.
+  auto r = client_.Patch(kube::resources::Nodes(), "", node->name(), kube::PatchType::kMerge,
+                         kube::MetadataPatch(*node, plan.changes));
   if (!r.ok() && !kube::IsNotFound(r.status())) return r.status().WithContext("labelling node " + node->name());
   kube::log::Info("GPU node labelled", {{"node", node->name()}, {"workload", plan.workload},
                                          {"changes", std::to_string(plan.changes.size())}});
