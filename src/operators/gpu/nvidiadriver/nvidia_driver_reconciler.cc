@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "config_map_check.h"
 #include "driver_readiness.h"
 #include "kube/log.h"
+#include "kube/metadata_patch.h"
 #include "kube/metrics.h"
 #include "kube/time_format.h"
 #include "nvidiadriver/driver_assignment.h"
@@ -25,12 +30,6 @@ kube::metrics::Series& ReconcileCount() {
           .Counter("gpu_operator_nvidiadriver_reconciliation_total", "NVIDIADriver reconciles")
           .With({});
   return s;
-}
-
-std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
-  return out;
 }
 
 std::vector<kube::ObjectPtr> ActiveDrivers(const kube::Informer& drivers) {
@@ -94,10 +93,9 @@ kube::Status NvidiaDriverReconciler::LabelOwners(const std::map<std::string, std
     auto it = labels.find(kDriverOwnerLabel);
     const std::string current = it == labels.end() ? "" : it->second;
     if (current == owner) continue;
-    json patch = {{"metadata",
-                   {{"labels", {{kDriverOwnerLabel, owner.empty() ? json() : json(owner)}}},
-                    {"resourceVersion", node->resource_version()}}}};
-    auto r = client_.Patch(kube::resources::Nodes(), "", name, kube::PatchType::kMerge, patch.dump());
+    const std::string patch = kube::MetadataPatch(
+        *node, {{kDriverOwnerLabel, owner.empty() ? std::nullopt : std::optional<std::string>(owner)}});
+    auto r = client_.Patch(kube::resources::Nodes(), "", name, kube::PatchType::kMerge, patch);
     if (!r.ok() && !kube::IsNotFound(r.status())) return r.status().WithContext("labelling node " + name);
     kube::log::Info("node driver owner changed", {{"node", name}, {"from", current}, {"to", owner}});
   }
@@ -117,13 +115,9 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
   const json tree = driver.Tree();
   const json spec = tree.contains("spec") && tree["spec"].is_object() ? tree["spec"] : json::object();
   if (kube::Status valid = ValidateNvidiaDriver(spec); !valid.ok()) return fail(valid.message());
-  for (const auto& ref : NvidiaDriverConfigMaps(spec)) {
-    auto cm = client_.Get(kube::resources::ConfigMaps(), namespace_, ref.name);
-    if (kube::IsNotFound(cm.status())) {
-      *requeue = true;  // nothing watches ConfigMaps the user makes
-      return fail(ref.field + ": ConfigMap " + namespace_ + "/" + ref.name + " does not exist");
-    }
-    if (!cm.ok()) return fail("reading " + ref.field + ": " + cm.status().message());
+  if (kube::Status found = CheckConfigMaps(client_, namespace_, NvidiaDriverConfigMaps(spec)); !found.ok()) {
+    *requeue = found.code() == kube::Code::kInvalidArgument;  // a missing one: look again later
+    return fail(found.message());
   }
 
   // Render every pool before applying anything: a bad spec applies nothing.
@@ -168,14 +162,10 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
   auto remaining = objects_.DeleteStale(kState, driver.meta().uid, keep);
   if (!remaining.ok()) return fail(remaining.status().message());
   if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
-  if (!pools.unlabelled.empty()) {
-    waiting.push_back(std::to_string(pools.unlabelled.size()) + " nodes have no " +
-                      (precompiled ? "os-release or kernel-version" : "os-release") +
-                      " labels and get no driver: " + Join(pools.unlabelled, ", "));
-  }
+  if (!pools.unlabelled.empty()) waiting.push_back(DescribeUnlabelled(pools, precompiled));
   if (!waiting.empty()) {
     result.outcome = DriverOutcome::kNotReady;
-    result.message = "Waiting for driver pods to be ready: " + Join(waiting, "; ");
+    result.message = fmt::format("Waiting for driver pods to be ready: {}", fmt::join(waiting, "; "));
   } else if (nodes.empty()) {
     result.message = "NVIDIADriver selects no GPU node yet";
   }

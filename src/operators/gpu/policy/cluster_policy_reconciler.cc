@@ -4,6 +4,7 @@
 
 #include "cluster_policy_spec.h"
 #include "cluster_policy_status.h"
+#include "config_map_check.h"
 #include "driver_readiness.h"
 #include "kube/log.h"
 #include "kube/metrics.h"
@@ -187,16 +188,11 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   kube::ReconcileResult result;
   kube::Status valid = ValidateClusterPolicy(spec);
   if (valid.ok()) {
-    for (const auto& ref : ReferencedConfigMaps(spec)) {
-      auto cm = client_.Get(kube::resources::ConfigMaps(), namespace_, ref.name);
-      if (kube::IsNotFound(cm.status())) {
-        valid = kube::Status(kube::Code::kInvalidArgument,
-                             ref.field + ": ConfigMap " + namespace_ + "/" + ref.name + " does not exist");
-        // Nothing watches ConfigMaps the user makes: look again later.
-        result.requeue_after = std::chrono::seconds(15);
-        break;
-      }
-      if (!cm.ok()) return cm.status().WithContext("reading " + ref.field);
+    valid = CheckConfigMaps(client_, namespace_, ReferencedConfigMaps(spec));
+    if (valid.code() == kube::Code::kInvalidArgument) {
+      result.requeue_after = std::chrono::seconds(15);  // a missing one: look again later
+    } else if (!valid.ok()) {
+      return valid;
     }
   }
   RenderInputs in{spec, namespace_, env_, nodes.gpu, service_monitors_};

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "images/driver_image.h"
 
 namespace gpu {
@@ -43,6 +46,12 @@ DriverPools GroupDriverPools(const std::vector<NodeLabels>& nodes, bool precompi
   }
   std::sort(result.unlabelled.begin(), result.unlabelled.end());
   return result;
+}
+
+std::string DescribeUnlabelled(const DriverPools& pools, bool precompiled) {
+  if (pools.unlabelled.empty()) return "";
+  return fmt::format("{} GPU nodes have no {} labels and get no driver: {}", pools.unlabelled.size(),
+                     precompiled ? "os-release or kernel-version" : "os-release", fmt::join(pools.unlabelled, ", "));
 }
 
 }  // namespace gpu

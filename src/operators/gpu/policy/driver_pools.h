@@ -39,6 +39,9 @@ struct DriverPools {
 // `nodes` are GPU nodes.
 DriverPools GroupDriverPools(const std::vector<NodeLabels>& nodes, bool precompiled);
 
+// "2 GPU nodes have no os-release labels and get no driver: a, b"; "" when every node has them.
+std::string DescribeUnlabelled(const DriverPools& pools, bool precompiled);
+
 }  // namespace gpu
 
 #endif  // OPERATORS_GPU_POLICY_DRIVER_POOLS_H_

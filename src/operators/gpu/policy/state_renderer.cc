@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "cluster_policy_spec.h"
 #include "fnv_hash.h"
 #include "images/driver_image.h"
@@ -49,12 +52,6 @@ std::vector<std::string> PullSecrets(const json& spec, const std::vector<const j
   return names;
 }
 
-std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
-  return out;
-}
-
 // What every template may use.
 kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) {
   const json& spec = in.spec;
@@ -78,7 +75,7 @@ kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) 
     ctx["validatorImage"] = *validator_image;
   }
   ctx["validatorPullPolicy"] = Str(validator, "imagePullPolicy", "IfNotPresent");
-  ctx["validatorPullSecrets"] = Join(PullSecrets(spec, {&validator}), ",");
+  ctx["validatorPullSecrets"] = fmt::format("{}", fmt::join(PullSecrets(spec, {&validator}), ","));
   if (!state.section.empty()) {
     const json& section = Section(spec, state.section);
     auto image = Image(in, section, "spec." + state.section, state.image_env);
@@ -354,11 +351,7 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
   const bool driver = state.name == "state-driver";
   const bool precompiled = driver && section.value("usePrecompiled", false);
   const DriverPools pools = GroupDriverPools(in.gpu_nodes, precompiled);
-  if (!pools.unlabelled.empty()) {
-    out.pending = std::to_string(pools.unlabelled.size()) + " GPU nodes have no " +
-                  (precompiled ? "os-release or kernel-version" : "os-release") +
-                  " labels and get no driver: " + Join(pools.unlabelled, ", ");
-  }
+  out.pending = DescribeUnlabelled(pools, precompiled);
   std::vector<DriverPool> renders = pools.pools;
   if (renders.empty()) renders.push_back({"none", kOsVersionLabel, "0", "none", precompiled ? "none" : "", {}});
   for (size_t i = 0; i < renders.size(); ++i) {
