@@ -17,6 +17,7 @@
 #include "child_process.h"
 #include "cluster_policy_reconciler.h"
 #include "eventually.h"
+#include "gpu_operator_rig.h"
 #include "rig_environment.h"
 
 namespace {
@@ -35,16 +36,10 @@ class GpuOperatorTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto& env = rig::RigEnvironment::Get();
-    ASSERT_TRUE(env.ApplyPath(kChart + "/crds").ok());
-    auto client = env.NewClient();
-    (void)client->Create(kube::resources::Namespaces(),
-                         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
+    ASSERT_TRUE(rig::InstallGpuOperatorApi(kNamespace).ok());
     // A node with NFD labels but no GPU: the cluster has NFD, and no GPU node yet.
     ASSERT_EQ(env.RigCommand("nodes 1 --prefix gpuop-cpu --labels " + kNfd + "cpu-cpuid.AVX2=true"), 0);
-    operator_ = std::make_unique<rig::ChildProcess>(
-        GPU_OPERATOR_BIN, std::vector<std::string>{"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
-                                                   "--health-probe-bind-address", "0", "--operand-namespace",
-                                                   kNamespace});
+    operator_ = rig::StartGpuOperator(kNamespace);
     ASSERT_TRUE(operator_->WaitForOutput("starting workers", seconds(30))) << operator_->Output();
   }
   static void TearDownTestSuite() {

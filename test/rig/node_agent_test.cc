@@ -11,6 +11,7 @@
 
 #include "child_process.h"
 #include "eventually.h"
+#include "gpu_operator_rig.h"
 #include "nvidiadriver/driver_assignment.h"
 #include "nvidiadriver/nvidia_driver_reconciler.h"
 #include "rig_environment.h"
@@ -70,13 +71,9 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
   EXPECT_EQ(client_->Get(kube::resources::Nodes(), "", kNode)->resource_version(), version);
 
   // The GPU operator selects the node on the agent's labels.
-  ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/gpu-operator/chart/crds").ok());
-  (void)client_->Create(kube::resources::Namespaces(),
-                        {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "gpu-operator"}}}});
-  rig::ChildProcess gpu_operator(GPU_OPERATOR_BIN,
-                                 {"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
-                                  "--health-probe-bind-address", "0", "--operand-namespace", "gpu-operator"});
-  ASSERT_TRUE(gpu_operator.WaitForOutput("starting workers", seconds(30))) << gpu_operator.Output();
+  ASSERT_TRUE(rig::InstallGpuOperatorApi("gpu-operator").ok());
+  auto gpu_operator = rig::StartGpuOperator("gpu-operator");
+  ASSERT_TRUE(gpu_operator->WaitForOutput("starting workers", seconds(30))) << gpu_operator->Output();
   ASSERT_TRUE(client_
                   ->Create(gpu::NvidiaDrivers(),
                            {{"apiVersion", "nvidia.com/v1alpha1"},
@@ -98,7 +95,7 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
         return l["nvidia.com/gpu.present"] == "true" && l[gpu::kDriverOwnerLabel] == "agent-test";
       },
       milliseconds(60000)))
-      << gpu_operator.Output();
+      << gpu_operator->Output();
   EXPECT_TRUE(rig::Eventually(
       [&] {
         auto sets = client_->ListAll(kube::resources::DaemonSets(), "gpu-operator",
@@ -115,9 +112,9 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
         return false;
       },
       milliseconds(60000)))
-      << gpu_operator.Output();
+      << gpu_operator->Output();
   ASSERT_TRUE(client_->Delete(gpu::NvidiaDrivers(), "", "agent-test").ok());
-  EXPECT_EQ(gpu_operator.Terminate(seconds(30)), 0) << gpu_operator.Output();
+  EXPECT_EQ(gpu_operator->Terminate(seconds(30)), 0) << gpu_operator->Output();
 
   // A pass over a tree with no GPU: the agent's GPU labels go, the others' stay.
   ASSERT_EQ(RunAgent("plain"), 0) << output_;

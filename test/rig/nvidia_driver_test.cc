@@ -16,6 +16,7 @@
 #include "child_process.h"
 #include "cluster_policy_reconciler.h"
 #include "eventually.h"
+#include "gpu_operator_rig.h"
 #include "nvidiadriver/driver_assignment.h"
 #include "nvidiadriver/nvidia_driver_reconciler.h"
 #include "rig_environment.h"
@@ -35,18 +36,11 @@ bool Eventually(const std::function<bool()>& done) { return rig::Eventually(done
 class NvidiaDriverTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto& env = rig::RigEnvironment::Get();
-    ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/gpu-operator/chart/crds").ok());
-    auto client = env.NewClient();
-    (void)client->Create(kube::resources::Namespaces(),
-                         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
+    ASSERT_TRUE(rig::InstallGpuOperatorApi(kNamespace).ok());
     AddGpuNodes("nvd-a", 2, "ubuntu", "22.04", "pool=a");
     AddGpuNodes("nvd-b", 1, "rhel", "9.4", "pool=b");
     AddGpuNodes("nvd-c", 1, "ubuntu", "22.04", "pool=c");
-    operator_ = std::make_unique<rig::ChildProcess>(
-        GPU_OPERATOR_BIN, std::vector<std::string>{"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
-                                                   "--health-probe-bind-address", "0", "--operand-namespace",
-                                                   kNamespace});
+    operator_ = rig::StartGpuOperator(kNamespace);
     ASSERT_TRUE(operator_->WaitForOutput("starting workers", seconds(30))) << operator_->Output();
   }
   static void TearDownTestSuite() {
