@@ -1,5 +1,6 @@
 // The network operator's Helm chart on the rig: it lints clean, installs, its
-// leader-elected Deployment becomes available, and the operator running with
+// leader-elected Deployment and its node agent's DaemonSet become available, the
+// agent labels a node with only its own ServiceAccount, and the operator running with
 // nothing but the chart's ServiceAccount and RBAC brings the seed policies to
 // ready: the least-privilege ClusterRole covers every call the code makes and
 // every permission the operands are granted.
@@ -44,6 +45,30 @@ std::string ServiceAccountKubeconfig(const std::string& account, const std::stri
   return kubeconfig;
 }
 
+// The chart's node agent: its DaemonSet has a (kwok) pod on every node, and one pass of the agent
+// with nothing but the agent's ServiceAccount labels `node` from a fixture tree without a Forbidden.
+void ExpectNodeAgentWorks(kube::Client& client, const std::string& ns, const std::string& name,
+                          const std::string& fixture, const std::string& node) {
+  json status;
+  EXPECT_TRUE(Eventually([&] {
+    auto d = client.Get(kube::resources::DaemonSets(), ns, name);
+    if (!d.ok()) return false;
+    status = d->Tree().value("status", json::object());
+    return status.value("desiredNumberScheduled", 0) > 0 &&
+           status.value("numberAvailable", 0) == status.value("desiredNumberScheduled", 0);
+  })) << status.dump();
+  const std::string kubeconfig = ServiceAccountKubeconfig(name, ns);
+  ASSERT_FALSE(kubeconfig.empty());
+  std::vector<std::string> args = {"--oneshot", "--kubeconfig", kubeconfig, "--node-name", node, "--root",
+                                   std::string(ACCELOPS_SOURCE_DIR) + "/test/fixtures/node-discovery/" + fixture};
+  if (fixture == "h100") args.insert(args.end(), {"--nvml-library", FAKE_NVML_LIBRARY});
+  rig::ChildProcess agent(NODE_AGENT_BIN, args);
+  ASSERT_TRUE(agent.Wait(milliseconds(30000))) << agent.Output();
+  EXPECT_EQ(agent.exit_code(), 0) << agent.Output();
+  EXPECT_NE(agent.Output().find("node labels updated"), std::string::npos) << agent.Output();
+  EXPECT_EQ(agent.Output().find("Forbidden"), std::string::npos) << agent.Output();
+}
+
 TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   auto& env = rig::RigEnvironment::Get();
   std::string out;
@@ -72,6 +97,10 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   EXPECT_EQ(container["readinessProbe"]["httpGet"]["path"], "/readyz");
   EXPECT_NE(container["args"].dump().find("--leader-elect"), std::string::npos);
   EXPECT_EQ(container["ports"][0]["name"], "metrics");
+  ExpectNodeAgentWorks(*client, kNamespace, "netop-node-agent", "cx6dx", "chart-0");
+  auto node = client->Get(kube::resources::Nodes(), "", "chart-0");
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ(node->Labels()["feature.node.kubernetes.io/rdma.capable"], "true");
 
   // The operator with the chart's ServiceAccount only.
   const std::string kubeconfig = ServiceAccountKubeconfig("netop", kNamespace);
@@ -170,6 +199,10 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
   EXPECT_EQ(deployment->Tree()["spec"]["template"]["spec"]["containers"][0]["image"],
             "dockerhub.kubekey.local/kse/nvidia/gpu-operator:v26.7.0")
       << "the operator's own image follows the override too";
+  ExpectNodeAgentWorks(*client, ns, "gpu-operator-node-agent", "h100", "gpuchart-0");
+  auto node = client->Get(kube::resources::Nodes(), "", "gpuchart-0");
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ(node->Labels()["nvidia.com/gpu.product"], "NVIDIA-H100-80GB-HBM3");
 
   const std::string kubeconfig = ServiceAccountKubeconfig("gpu-operator", ns);
   ASSERT_FALSE(kubeconfig.empty());

@@ -3,15 +3,17 @@
 // user's labels and another writer's values alone; run again against a tree
 // with no GPU it removes what it wrote and only that. The GPU operator then
 // selects the node on those labels: an NVIDIADriver gives it a driver pod of
-// the node's OS.
+// the node's OS; the network operator gives a ConnectX node an OFED driver pod.
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "at_rest.h"
 #include "child_process.h"
 #include "eventually.h"
 #include "gpu_operator_rig.h"
+#include "nic_cluster_policy_reconciler.h"
 #include "nvidiadriver/driver_assignment.h"
 #include "nvidiadriver/nvidia_driver_reconciler.h"
 #include "rig_environment.h"
@@ -31,8 +33,8 @@ class NodeAgentTest : public ::testing::Test {
 
   // One pass of the agent against `fixture` (with the stand-in NVML for the H100 tree, with the
   // machine's own places, where there is none, otherwise); its exit code.
-  int RunAgent(const std::string& fixture) {
-    std::vector<std::string> args = {"--oneshot", "--root", kFixtures + fixture, "--node-name", kNode,
+  int RunAgent(const std::string& fixture, const std::string& node = kNode) {
+    std::vector<std::string> args = {"--oneshot", "--root", kFixtures + fixture, "--node-name", node,
                                      "--kubeconfig", rig::RigEnvironment::Get().kubeconfig()};
     if (fixture == "h100") args.insert(args.end(), {"--nvml-library", FAKE_NVML_LIBRARY});
     rig::ChildProcess agent(NODE_AGENT_BIN, args);
@@ -65,10 +67,16 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
   EXPECT_EQ(labels["nvidia.com/gpu.count"], "7") << "another writer's value is left alone";
   EXPECT_NE(output_.find("label left alone"), std::string::npos) << output_;
 
-  // At rest: a second pass writes nothing.
-  const std::string version = client_->Get(kube::resources::Nodes(), "", kNode)->resource_version();
+  // At rest: a second pass writes nothing. The reading is taken once kwok and the node
+  // lifecycle controller have finished with the new Node (its status, its not-ready taint).
+  auto node_version = [&] {
+    auto n = client_->Get(kube::resources::Nodes(), "", kNode);
+    return rig::Versions{{"Node/" + kNode, n.ok() ? n->resource_version() : ""}};
+  };
+  const rig::Versions before = rig::SettledVersions(node_version, milliseconds(2000), milliseconds(30000));
   ASSERT_EQ(RunAgent("h100"), 0) << output_;
-  EXPECT_EQ(client_->Get(kube::resources::Nodes(), "", kNode)->resource_version(), version);
+  EXPECT_EQ(output_.find("node labels updated"), std::string::npos) << output_;
+  EXPECT_EQ(rig::VersionChanges(before, node_version()), "");
 
   // The GPU operator selects the node on the agent's labels.
   ASSERT_TRUE(rig::InstallGpuOperatorApi("gpu-operator").ok());
@@ -126,6 +134,58 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
   EXPECT_EQ(labels["nvidia.com/gpu.count"], "7");
   EXPECT_EQ(labels["nvidia.com/gpu.present"], "true") << "the operator's label is not the agent's";
   ASSERT_EQ(env.RigCommand("kubectl delete node " + kNode + " --wait"), 0);
+}
+
+// The network operator selects on the agent's labels too: a node the agent labels from the
+// ConnectX-6 Dx tree (pci-15b3, RHEL 9.4) gets an OFED driver pod of its OS.
+TEST_F(NodeAgentTest, TheNetworkOperatorSelectsAConnectXNodeOnTheAgentsLabels) {
+  auto& env = rig::RigEnvironment::Get();
+  const std::string node = "agent-nic-0", ns = "agent-network";
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix agent-nic"), 0);
+  ASSERT_EQ(RunAgent("cx6dx", node), 0) << output_;
+  auto n = client_->Get(kube::resources::Nodes(), "", node);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->Labels()["feature.node.kubernetes.io/pci-15b3.present"], "true");
+  EXPECT_EQ(n->Labels()["feature.node.kubernetes.io/rdma.available"], "true");
+
+  ASSERT_TRUE(env.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds").ok());
+  (void)client_->Create(kube::resources::Namespaces(),
+                        {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+  rig::ChildProcess network_operator(
+      NETWORK_OPERATOR_BIN, {"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
+                             "--health-probe-bind-address", "0", "--operand-namespace", ns});
+  ASSERT_TRUE(network_operator.WaitForOutput("starting workers", seconds(30))) << network_operator.Output();
+  ASSERT_TRUE(client_
+                  ->Create(network::NicClusterPolicies(),
+                           {{"apiVersion", "mellanox.com/v1alpha1"},
+                            {"kind", "NicClusterPolicy"},
+                            {"metadata", {{"name", "nic-cluster-policy"}}},
+                            {"spec",
+                             {{"ofedDriver",
+                               {{"image", "doca-driver"},
+                                {"repository", "nvcr.io/nvidia/mellanox"},
+                                {"version", "24.10-0.7.0.0-0"}}}}}})
+                  .ok());
+  std::string image;
+  EXPECT_TRUE(rig::Eventually(
+      [&] {
+        auto pods = client_->ListAll(kube::resources::Pods(), ns, {});
+        if (!pods.ok()) return false;
+        for (const auto& p : pods->items) {
+          json spec = p.Tree()["spec"];
+          if (spec.value("nodeName", "") == node) image = spec["containers"][0].value("image", "");
+        }
+        return !image.empty();
+      },
+      milliseconds(60000)))
+      << network_operator.Output();
+  EXPECT_EQ(image, "nvcr.io/nvidia/mellanox/doca-driver:24.10-0.7.0.0-0-rhel9.4-amd64");
+  ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
+  EXPECT_TRUE(rig::Eventually(
+      [&] { return kube::IsNotFound(client_->Get(network::NicClusterPolicies(), "", "nic-cluster-policy").status()); },
+      milliseconds(30000)));
+  EXPECT_EQ(network_operator.Terminate(seconds(30)), 0) << network_operator.Output();
+  ASSERT_EQ(env.RigCommand("kubectl delete node " + node + " --wait"), 0);
 }
 
 }  // namespace
