@@ -14,7 +14,7 @@ std::map<std::string, std::string> DiscoverNodeLabels(const HostRoot& host, cons
   labels.merge(OsReleaseLabels(host));
   if (gpus) {
     const std::string machine = host.ReadLine("/sys/class/dmi/id/product_name").value_or("");
-    labels.merge(GpuLabels(*gpus, devices, {options.mig_strategy, machine}));
+    labels.merge(GpuLabels(*gpus, devices, {options.mig_strategy, machine, options.sharing}));
   }
   return labels;
 }

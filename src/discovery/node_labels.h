@@ -16,6 +16,7 @@ namespace discovery {
 struct DiscoveryOptions {
   PciLabelOptions pci;
   std::string mig_strategy = "none";
+  GpuSharing sharing;  // the device plugin's (--device-plugin-config)
 };
 
 // `gpus` is null when NVML is not there (no GPU labels).

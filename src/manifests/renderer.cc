@@ -101,6 +101,19 @@ kube::Result<std::vector<nlohmann::json>> YamlToObjects(const std::string& yaml)
   return out;
 }
 
+kube::Result<nlohmann::json> YamlToJson(const std::string& yaml) {
+  try {
+    const auto documents = YAML::LoadAll(yaml);
+    if (documents.size() != 1) {
+      return kube::Status(kube::Code::kInvalidArgument,
+                          "expected one YAML document, found " + std::to_string(documents.size()));
+    }
+    return ToJson(documents.front());
+  } catch (const YAML::Exception& e) {
+    return kube::Status(kube::Code::kInvalidArgument, std::string("not valid YAML: ") + e.what());
+  }
+}
+
 kube::Result<std::vector<nlohmann::json>> RenderDirectory(const std::string& dir, const nlohmann::json& context) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return kube::Status(kube::Code::kInternal, "no manifest directory " + dir);

@@ -24,6 +24,9 @@ kube::Result<std::string> RenderTemplate(const std::string& text, const nlohmann
 // Parses YAML text (several documents allowed) into objects; empty documents are skipped.
 kube::Result<std::vector<nlohmann::json>> YamlToObjects(const std::string& yaml);
 
+// Parses YAML text of exactly one document, of any shape (a configuration file), into JSON.
+kube::Result<nlohmann::json> YamlToJson(const std::string& yaml);
+
 // Renders every *.yaml, *.yml and *.json file under `dir`, in lexical order of path.
 kube::Result<std::vector<nlohmann::json>> RenderDirectory(const std::string& dir, const nlohmann::json& context);
 

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "at_rest.h"
@@ -134,6 +136,31 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
   EXPECT_EQ(labels["nvidia.com/gpu.count"], "7");
   EXPECT_EQ(labels["nvidia.com/gpu.present"], "true") << "the operator's label is not the agent's";
   ASSERT_EQ(env.RigCommand("kubectl delete node " + kNode + " --wait"), 0);
+}
+
+// The device plugin's sharing configuration (the file GFD reads) gives the sharing labels; a bad
+// one stops the agent at start with the field named, before it writes anything.
+TEST_F(NodeAgentTest, TheDevicePluginsSharingConfigGivesSharingLabelsAndABadOneIsNamed) {
+  const std::string dir = rig::RigEnvironment::Get().dir();
+  auto run = [&](const std::string& config) {
+    const std::string path = dir + "/device-plugin-config.yaml";
+    std::ofstream(path) << config;
+    rig::ChildProcess agent(NODE_AGENT_BIN, {"--oneshot", "--print", "--root", kFixtures + "h100", "--nvml-library",
+                                             FAKE_NVML_LIBRARY, "--device-plugin-config", path});
+    EXPECT_TRUE(agent.Wait(milliseconds(30000)));
+    output_ = agent.Output();
+    return agent.exit_code();
+  };
+  ASSERT_EQ(run("version: v1\nsharing:\n  timeSlicing:\n    resources:\n    - name: nvidia.com/gpu\n      replicas: 4\n"),
+            0)
+      << output_;
+  EXPECT_NE(output_.find("nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3-SHARED\n"), std::string::npos) << output_;
+  EXPECT_NE(output_.find("nvidia.com/gpu.replicas=4\n"), std::string::npos) << output_;
+  EXPECT_NE(output_.find("nvidia.com/gpu.sharing-strategy=time-slicing\n"), std::string::npos) << output_;
+  EXPECT_EQ(run("version: v1\nsharing:\n  mps:\n    resources:\n    - name: nvidia.com/gpu\n      replicas: -1\n"), 2);
+  EXPECT_NE(output_.find("sharing.mps.resources[0].replicas must be a whole number of at least 1"), std::string::npos)
+      << output_;
+  EXPECT_EQ(output_.find("nvidia.com/"), std::string::npos) << "nothing printed: " << output_;
 }
 
 // The network operator selects on the agent's labels too: a node the agent labels from the

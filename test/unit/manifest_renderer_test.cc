@@ -51,6 +51,15 @@ TEST(ManifestRenderer, SkipsEmptyAndKindlessDocuments) {
   EXPECT_EQ((*objs)[1]["kind"], "B");
 }
 
+TEST(ManifestRenderer, AConfigurationFileIsOneDocumentOfAnyShape) {
+  auto config = YamlToJson("version: v1\nsharing:\n  mps:\n    resources:\n    - {name: nvidia.com/gpu, replicas: 2}\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ((*config)["sharing"]["mps"]["resources"][0]["replicas"], 2);
+  EXPECT_EQ(YamlToJson("a: 1\n---\nb: 2\n").status().message(), "expected one YAML document, found 2");
+  EXPECT_EQ(YamlToJson("").status().code(), kube::Code::kInvalidArgument);
+  EXPECT_EQ(YamlToJson("a: [1").status().code(), kube::Code::kInvalidArgument);
+}
+
 TEST(ManifestRenderer, SectionsDecideAndValuesAreNotEscaped) {
   auto text = RenderTemplate("name: {{name}}\n{{#extra}}extra: {{{value}}}\n{{/extra}}{{^extra}}none: true\n{{/extra}}",
                              {{"name", "a&b"}, {"extra", true}, {"value", "{\"k\": \"<v>\"}"}});

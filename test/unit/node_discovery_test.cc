@@ -5,8 +5,11 @@
 
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/label_plan.h"
 #include "gpu/gpu_labels.h"
+#include "gpu/gpu_sharing.h"
 #include "gpu/nvml_reader.h"
 #include "node_labels.h"
 #include "pci/pci_labels.h"
@@ -134,6 +137,9 @@ TEST(GpuLabels, AnH100GivesGfdsLabels) {
       {"nvidia.com/gpu.machine", "DGX-H100"},
       {"nvidia.com/gpu.mode", "compute"},
       {"nvidia.com/mig.capable", "true"},
+      {"nvidia.com/gpu.replicas", "1"},
+      {"nvidia.com/gpu.sharing-strategy", "none"},
+      {"nvidia.com/mps.capable", "false"},
       {"nvidia.com/cuda.driver.major", "550"},
       {"nvidia.com/cuda.driver.minor", "90"},
       {"nvidia.com/cuda.driver.rev", "07"},
@@ -183,6 +189,60 @@ TEST(GpuLabels, NoGpuNoLabelsAndTheDetailsOfNamesFamiliesAndCounts) {
   EXPECT_EQ(GpuLabels(two, {}, {}).count("nvidia.com/cuda.driver.major"), 0u);
 }
 
+TEST(GpuSharing, TheDevicePluginConfigGivesStrategyReplicasAndRenaming) {
+  using nlohmann::json;
+  auto sliced = ParseGpuSharing(json::parse(R"({"version": "v1", "sharing": {"timeSlicing": {"resources": [
+      {"name": "nvidia.com/gpu", "replicas": 4}]}}})"));
+  ASSERT_TRUE(sliced.ok()) << sliced.status().ToString();
+  EXPECT_EQ(sliced->strategy, "time-slicing");
+  EXPECT_EQ(sliced->replicas, 4);
+  EXPECT_FALSE(sliced->renamed);
+  auto mps = ParseGpuSharing(json::parse(R"({"sharing": {"mps": {"renameByDefault": true, "resources": [
+      {"name": "nvidia.com/gpu", "replicas": 2}]}}})"));
+  ASSERT_TRUE(mps.ok()) << mps.status().ToString();
+  EXPECT_EQ(mps->strategy, "mps");
+  EXPECT_TRUE(mps->renamed);
+  auto other = ParseGpuSharing(json::parse(R"({"version": "v1", "flags": {"migStrategy": "none"},
+      "sharing": {"timeSlicing": {"resources": [{"name": "nvidia.com/mig-1g.10gb", "replicas": 3}]}}})"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->strategy, "none");
+  EXPECT_EQ(other->replicas, 1);
+
+  auto message = [](const char* text) { return ParseGpuSharing(json::parse(text)).status().message(); };
+  EXPECT_NE(message(R"({"sharing": {"timeSlicing": {"resources": [{"name": "nvidia.com/gpu", "replicas": 0}]}}})")
+                .find("sharing.timeSlicing.resources[0].replicas must be a whole number"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"sharing": {"mps": {"resources": [{"name": "nvidia.com/gpu", "replicas": "4"}]}}})")
+                .find("sharing.mps.resources[0].replicas"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"sharing": {"mps": {"resources": [{"replicas": 4}]}}})").find("resources[0].name is required"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"version": "v2"})").find("version must be v1"), std::string::npos);
+  EXPECT_NE(message(R"({"sharing": []})").find("sharing must be a map"), std::string::npos);
+  EXPECT_NE(message(R"([1])").find("must be a map"), std::string::npos);
+}
+
+TEST(GpuLabels, SharingGivesReplicasStrategySharedProductAndMps) {
+  GpuLabelOptions options{"none", "", {"time-slicing", 4, false}};
+  auto labels = GpuLabels(H100(), {}, options);
+  EXPECT_EQ(labels.at("nvidia.com/gpu.product"), "NVIDIA-H100-80GB-HBM3-SHARED");
+  EXPECT_EQ(labels.at("nvidia.com/gpu.replicas"), "4");
+  EXPECT_EQ(labels.at("nvidia.com/gpu.sharing-strategy"), "time-slicing");
+  EXPECT_EQ(labels.at("nvidia.com/mps.capable"), "false");
+  options.sharing = {"mps", 2, true};  // renamed: the product keeps its name
+  labels = GpuLabels(H100(), {}, options);
+  EXPECT_EQ(labels.at("nvidia.com/gpu.product"), "NVIDIA-H100-80GB-HBM3");
+  EXPECT_EQ(labels.at("nvidia.com/gpu.sharing-strategy"), "mps");
+  EXPECT_EQ(labels.at("nvidia.com/mps.capable"), "true");
+  GpuSnapshot mig = H100();
+  mig.devices[0].mig_enabled = true;  // MPS does not run on a MIG-enabled GPU
+  EXPECT_EQ(GpuLabels(mig, {}, options).at("nvidia.com/mps.capable"), "false");
+  options.sharing = {"time-slicing", 1, false};  // configured, not replicated
+  labels = GpuLabels(H100(), {}, options);
+  EXPECT_EQ(labels.at("nvidia.com/gpu.sharing-strategy"), "none");
+  EXPECT_EQ(labels.at("nvidia.com/gpu.product"), "NVIDIA-H100-80GB-HBM3");
+}
+
 TEST(NvmlReader, ReadsTheGpusThroughTheLibraryItLoads) {
   auto gpus = ReadGpus({"/nonexistent/libnvidia-ml.so.1", FAKE_NVML_LIBRARY});
   ASSERT_TRUE(gpus.ok()) << gpus.status().ToString();
@@ -191,6 +251,7 @@ TEST(NvmlReader, ReadsTheGpusThroughTheLibraryItLoads) {
   EXPECT_EQ(gpus->devices[0].memory_mib, 81559u);
   EXPECT_EQ(gpus->devices[0].compute_major, 9);
   EXPECT_TRUE(gpus->devices[0].mig_capable);
+  EXPECT_FALSE(gpus->devices[0].mig_enabled);
   EXPECT_EQ(gpus->driver_version, "550.90.07");
   EXPECT_EQ(gpus->cuda_version, 12040);
 }

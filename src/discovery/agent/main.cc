@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/label_plan.h"
+#include "gpu/gpu_sharing.h"
 #include "gpu/nvml_reader.h"
 #include "kube/client.h"
 #include "kube/config.h"
@@ -20,6 +21,7 @@
 #include "kube/metadata_patch.h"
 #include "kube/rest_client.h"
 #include "kube/signals.h"
+#include "manifests/renderer.h"
 #include "node_labels.h"
 
 namespace {
@@ -77,12 +79,23 @@ kube::Status Sync(kube::Client& client, const std::string& node_name, const Labe
   return kube::Status::Ok();
 }
 
+// The sharing the device plugin's configuration file sets (the same file GFD reads).
+kube::Result<discovery::GpuSharing> ReadSharing(const std::string& path) {
+  auto text = kube::ReadFile(path);
+  if (!text.ok()) return text.status();
+  auto document = manifests::YamlToJson(*text);
+  if (!document.ok()) return document.status().WithContext(path);
+  auto sharing = discovery::ParseGpuSharing(*document);
+  if (!sharing.ok()) return sharing.status().WithContext(path);
+  return sharing;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Discovers the node's devices, kernel, OS and GPUs and keeps them as its Node's labels."};
   AgentOptions options;
-  std::string kubeconfig, pci_classes = "0200,0207,0300,0302", log_format = "json";
+  std::string kubeconfig, device_plugin_config, pci_classes = "0200,0207,0300,0302", log_format = "json";
   std::vector<std::string> pci_fields = {"class,vendor", "vendor"};
   const char* node_env = std::getenv("NODE_NAME");
   std::string node_name = node_env ? node_env : "";
@@ -97,6 +110,9 @@ int main(int argc, char** argv) {
                  "subsystem_device); repeat for more labels per device");
   app.add_option("--mig-strategy", options.discovery.mig_strategy, "MIG strategy to report (none, single, mixed)")
       ->check(CLI::IsMember({"none", "single", "mixed"}));
+  app.add_option("--device-plugin-config", device_plugin_config,
+                 "The device plugin's configuration file, for the sharing labels (gpu.replicas, "
+                 "gpu.sharing-strategy, mps.capable)");
   app.add_option("--nvml-library", options.nvml_libraries, "NVML library to load (default: the standard places)");
   app.add_flag("--oneshot", oneshot, "One discovery pass, then exit");
   app.add_flag("--print", print, "Print the labels instead of writing them");
@@ -111,6 +127,14 @@ int main(int argc, char** argv) {
   if (kube::Status s = discovery::ValidatePciLabelOptions(options.discovery.pci); !s.ok()) {
     kube::log::Error("bad PCI label options", {{"error", s.message()}});
     return 2;
+  }
+  if (!device_plugin_config.empty()) {
+    auto sharing = ReadSharing(device_plugin_config);
+    if (!sharing.ok()) {
+      kube::log::Error("bad device plugin configuration", {{"error", sharing.status().ToString()}});
+      return 2;
+    }
+    options.discovery.sharing = *sharing;
   }
   std::string gpu_error;
   if (print) {

@@ -53,14 +53,24 @@ std::map<std::string, std::string> GpuLabels(const GpuSnapshot& gpus, const std:
   if (gpus.devices.empty()) return labels;
   const GpuDevice& first = gpus.devices.front();
   int count = 0;
-  bool mig_capable = false;
+  bool mig_capable = false, mig_enabled = false;
   for (const auto& d : gpus.devices) {
     if (d.name == first.name) ++count;
     mig_capable = mig_capable || d.mig_capable;
+    mig_enabled = mig_enabled || d.mig_enabled;
   }
   const std::string p = "nvidia.com/";
+  // Sharing as GFD reports it: a strategy only where the GPU is replicated, and a replicated GPU
+  // that keeps the nvidia.com/gpu name is a "-SHARED" product.
+  const GpuSharing& sharing = options.sharing;
+  const bool shared = sharing.replicas > 1;
   labels[p + "gpu.count"] = std::to_string(count);
-  labels[p + "gpu.product"] = GpuLabelName(first.name);
+  std::string product = GpuLabelName(first.name) + (shared && !sharing.renamed ? "-SHARED" : "");
+  if (product.size() > 63) product.resize(63);
+  labels[p + "gpu.product"] = product;
+  labels[p + "gpu.replicas"] = std::to_string(sharing.replicas);
+  labels[p + "gpu.sharing-strategy"] = shared ? sharing.strategy : "none";
+  labels[p + "mps.capable"] = sharing.strategy == "mps" && !mig_enabled ? "true" : "false";
   labels[p + "gpu.memory"] = std::to_string(first.memory_mib);
   labels[p + "gpu.family"] = GpuFamily(first.compute_major, first.compute_minor);
   labels[p + "gpu.compute.major"] = std::to_string(first.compute_major);

@@ -1,7 +1,8 @@
 // GFD-compatible GPU labels (nvidia.com/...) from what NVML reports: count,
 // product, memory, family, compute capability, CUDA driver and runtime
-// versions, MIG capability and strategy, the machine type, and the GPU mode
-// from the PCI class. No GPU gives no labels.
+// versions, MIG capability and strategy, the machine type, the GPU mode from
+// the PCI class, and the device plugin's sharing (replicas, strategy, MPS).
+// No GPU gives no labels.
 #ifndef DISCOVERY_GPU_GPU_LABELS_H_
 #define DISCOVERY_GPU_GPU_LABELS_H_
 
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/gpu_sharing.h"
 #include "pci/pci_device.h"
 
 namespace discovery {
@@ -20,6 +22,7 @@ struct GpuDevice {
   int compute_major = 0;
   int compute_minor = 0;
   bool mig_capable = false;
+  bool mig_enabled = false;  // MIG mode currently on
 };
 
 struct GpuSnapshot {
@@ -31,6 +34,7 @@ struct GpuSnapshot {
 struct GpuLabelOptions {
   std::string mig_strategy = "none";  // none, single or mixed
   std::string machine;                // /sys/class/dmi/id/product_name; "" -> unknown
+  GpuSharing sharing;                 // the device plugin's, as its config file sets it
 };
 
 // A product or machine name as GFD writes it: characters outside [A-Za-z0-9-_. ] dropped,

@@ -78,7 +78,9 @@ kube::Result<GpuSnapshot> Read(const Api& api) {
     if (auto* mig = api.Find<NvmlReturn(NvmlDevice, unsigned*, unsigned*)>("nvmlDeviceGetMigMode")) {
       unsigned current = 0, pending = 0;
       constexpr NvmlReturn kNotSupported = 3;
-      d.mig_capable = mig(device, &current, &pending) != kNotSupported;
+      const NvmlReturn r = mig(device, &current, &pending);
+      d.mig_capable = r != kNotSupported;
+      d.mig_enabled = r == kSuccess && current == 1;  // NVML_DEVICE_MIG_ENABLE
     }
     out.devices.push_back(std::move(d));
   }
