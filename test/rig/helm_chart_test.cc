@@ -46,7 +46,8 @@ std::string ServiceAccountKubeconfig(const std::string& account, const std::stri
 }
 
 // The chart's node agent: its DaemonSet has a (kwok) pod on every node, and one pass of the agent
-// with nothing but the agent's ServiceAccount labels `node` from a fixture tree without a Forbidden.
+// with nothing but the agent's ServiceAccount labels `node` from a fixture tree and watches it
+// without a Forbidden.
 void ExpectNodeAgentWorks(kube::Client& client, const std::string& ns, const std::string& name,
                           const std::string& fixture, const std::string& node) {
   json status;
@@ -59,14 +60,16 @@ void ExpectNodeAgentWorks(kube::Client& client, const std::string& ns, const std
   })) << status.dump();
   const std::string kubeconfig = ServiceAccountKubeconfig(name, ns);
   ASSERT_FALSE(kubeconfig.empty());
-  std::vector<std::string> args = {"--oneshot", "--kubeconfig", kubeconfig, "--node-name", node, "--root",
+  std::vector<std::string> args = {"--kubeconfig", kubeconfig, "--node-name", node, "--root",
                                    std::string(ACCELOPS_SOURCE_DIR) + "/test/fixtures/node-discovery/" + fixture};
   if (fixture == "h100") args.insert(args.end(), {"--nvml-library", FAKE_NVML_LIBRARY});
+  // As the DaemonSet runs it: passes, and a watch on its Node in between.
   rig::ChildProcess agent(NODE_AGENT_BIN, args);
-  ASSERT_TRUE(agent.Wait(milliseconds(30000))) << agent.Output();
-  EXPECT_EQ(agent.exit_code(), 0) << agent.Output();
-  EXPECT_NE(agent.Output().find("node labels updated"), std::string::npos) << agent.Output();
+  EXPECT_TRUE(agent.WaitForOutput("node labels updated", seconds(30))) << agent.Output();
+  std::this_thread::sleep_for(seconds(2));  // the watch's list and first watch
+  EXPECT_EQ(agent.Terminate(seconds(10)), 0) << agent.Output();
   EXPECT_EQ(agent.Output().find("Forbidden"), std::string::npos) << agent.Output();
+  EXPECT_EQ(agent.Output().find("watch failed"), std::string::npos) << agent.Output();
 }
 
 TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -136,6 +137,44 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
   EXPECT_EQ(labels["nvidia.com/gpu.count"], "7");
   EXPECT_EQ(labels["nvidia.com/gpu.present"], "true") << "the operator's label is not the agent's";
   ASSERT_EQ(env.RigCommand("kubectl delete node " + kNode + " --wait"), 0);
+}
+
+// Running as the DaemonSet runs it (a pass an hour here), the agent watches its Node: a label of
+// its own removed by hand comes back within seconds, another writer's change costs no write, and
+// SIGTERM stops it cleanly.
+TEST_F(NodeAgentTest, RunningItRestoresARemovedLabelAtOnceAndStopsOnSigterm) {
+  auto& env = rig::RigEnvironment::Get();
+  const std::string node = "agent-watch-0";
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix agent-watch"), 0);
+  rig::ChildProcess agent(NODE_AGENT_BIN,
+                          {"--root", kFixtures + "h100", "--nvml-library", FAKE_NVML_LIBRARY, "--node-name", node,
+                           "--kubeconfig", env.kubeconfig(), "--interval", "3600"});
+  ASSERT_TRUE(agent.WaitForOutput("node labels updated", seconds(30))) << agent.Output();
+  auto label = [&](const std::string& key) {
+    auto n = client_->Get(kube::resources::Nodes(), "", node);
+    auto labels = n.ok() ? n->Labels() : std::map<std::string, std::string>{};
+    return labels.count(key) ? labels[key] : "(none)";
+  };
+  ASSERT_EQ(label("nvidia.com/gpu.product"), "NVIDIA-H100-80GB-HBM3");
+  ASSERT_EQ(env.RigCommand("kubectl label node " + node + " nvidia.com/gpu.product-"), 0);
+  EXPECT_TRUE(rig::Eventually([&] { return label("nvidia.com/gpu.product") == "NVIDIA-H100-80GB-HBM3"; },
+                              milliseconds(10000)))
+      << agent.Output();
+  auto writes = [&] {
+    size_t count = 0;
+    for (size_t at = agent.Output().find("node labels updated"); at != std::string::npos;
+         at = agent.Output().find("node labels updated", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  EXPECT_EQ(writes(), 2u) << agent.Output();
+  ASSERT_EQ(env.RigCommand("kubectl label node " + node + " team=vision"), 0);
+  std::this_thread::sleep_for(seconds(3));  // the pass it wakes has nothing to write
+  EXPECT_EQ(writes(), 2u) << agent.Output();
+  EXPECT_EQ(agent.Terminate(seconds(10)), 0) << agent.Output();
+  EXPECT_NE(agent.Output().find("node-agent stopped"), std::string::npos) << agent.Output();
+  ASSERT_EQ(env.RigCommand("kubectl delete node " + node + " --wait"), 0);
 }
 
 // The device plugin's sharing configuration (the file GFD reads) gives the sharing labels; a bad

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <thread>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "gpu/nvml_reader.h"
 #include "kube/client.h"
 #include "kube/config.h"
+#include "kube/informer.h"
 #include "kube/log.h"
 #include "kube/metadata_patch.h"
 #include "kube/rest_client.h"
@@ -158,19 +160,40 @@ int main(int argc, char** argv) {
     return 1;
   }
   kube::Client client(std::shared_ptr<kube::RestClient>(std::move(rest).value()));
+  const std::stop_token stop = signals.token();
+  if (oneshot) {
+    kube::Status s = Sync(client, node_name, Discover(options, &gpu_error));
+    if (!s.ok()) kube::log::Warn("node labels not written", {{"error", s.ToString()}});
+    return s.ok() ? 0 : 1;
+  }
+
+  // Between passes, a watch on the Node wakes the agent when its labels change, so a label someone
+  // removed comes back within a second rather than at the next pass.
   std::mutex mu;
   std::condition_variable_any wake;
-  const std::stop_token stop = signals.token();
+  bool labels_changed = false;
+  kube::Informer node_watch(client, kube::resources::Nodes(), {.field_selector = "metadata.name=" + node_name});
+  node_watch.AddHandlers({.on_update = [&](const kube::ObjectPtr& before, const kube::ObjectPtr& after) {
+    if (before->Labels() == after->Labels()) return;
+    std::lock_guard lock(mu);
+    labels_changed = true;
+    wake.notify_all();
+  }});
+  std::jthread watcher([&](std::stop_token watch_stop) { node_watch.Run(watch_stop); });
+  constexpr auto kMinimumGap = std::chrono::seconds(1);  // bounds the writes if another writer fights back
   do {
-    kube::Status s = Sync(client, node_name, Discover(options, &gpu_error));
-    if (!s.ok()) {
-      kube::log::Warn("node labels not written; trying again next pass", {{"error", s.ToString()}});
-      if (oneshot) return 1;
+    const auto started = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mu);
+      labels_changed = false;  // this pass reads the Node afresh; later changes wake the next one
     }
-    if (oneshot) return 0;
+    kube::Status s = Sync(client, node_name, Discover(options, &gpu_error));
+    if (!s.ok()) kube::log::Warn("node labels not written; trying again next pass", {{"error", s.ToString()}});
     std::unique_lock lock(mu);
-    wake.wait_for(lock, stop, std::chrono::seconds(interval_seconds), [] { return false; });
+    wake.wait_until(lock, stop, started + kMinimumGap, [] { return false; });
+    wake.wait_until(lock, stop, started + std::chrono::seconds(interval_seconds), [&] { return labels_changed; });
   } while (!stop.stop_requested());
+  watcher.request_stop();
   kube::log::Info("node-agent stopped");
   return 0;
 }
