@@ -220,6 +220,7 @@ TEST(NicClusterPolicyApi, SeedExamplesApplyUnchangedAndBadFieldsAreRefused) {
   ASSERT_EQ(refused.status().code(), kube::Code::kInvalid) << refused.status().ToString();
   ASSERT_FALSE(refused.status().causes().empty());
   EXPECT_EQ(refused.status().causes()[0].field, "spec.ibKubernetes.pKeyGUIDPoolRangeStart");
+  EXPECT_TRUE(client->Delete(*ncp_res, "", "nic-cluster-policy").ok()) << "the suites after this one start without it";
 }
 
 }  // namespace

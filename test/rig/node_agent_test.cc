@@ -56,6 +56,10 @@ class NodeAgentTest : public ::testing::Test {
 
 TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelectsOnIt) {
   auto& env = rig::RigEnvironment::Get();
+  std::shared_ptr<void> cleanup(nullptr, [&](void*) {
+    (void)client_->Delete(gpu::NvidiaDrivers(), "", "agent-test");
+    EXPECT_EQ(env.RigCommand("kubectl delete node " + kNode + " --ignore-not-found --wait"), 0);
+  });
   ASSERT_EQ(env.RigCommand("nodes 1 --prefix agent-gpu --labels team=ml,nvidia.com/gpu.count=7"), 0);
   ASSERT_EQ(RunAgent("h100"), 0) << output_;
   auto labels = Labels();
@@ -136,7 +140,6 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
   EXPECT_EQ(labels["team"], "ml");
   EXPECT_EQ(labels["nvidia.com/gpu.count"], "7");
   EXPECT_EQ(labels["nvidia.com/gpu.present"], "true") << "the operator's label is not the agent's";
-  ASSERT_EQ(env.RigCommand("kubectl delete node " + kNode + " --wait"), 0);
 }
 
 // Running as the DaemonSet runs it (a pass an hour here), the agent watches its Node: a label of
@@ -145,6 +148,9 @@ TEST_F(NodeAgentTest, LabelsItsNodeRemovesOnlyWhatItWroteAndTheGpuOperatorSelect
 TEST_F(NodeAgentTest, RunningItRestoresARemovedLabelAtOnceAndStopsOnSigterm) {
   auto& env = rig::RigEnvironment::Get();
   const std::string node = "agent-watch-0";
+  std::shared_ptr<void> cleanup(nullptr, [&](void*) {
+    EXPECT_EQ(env.RigCommand("kubectl delete node " + node + " --ignore-not-found --wait"), 0);
+  });
   ASSERT_EQ(env.RigCommand("nodes 1 --prefix agent-watch"), 0);
   rig::ChildProcess agent(NODE_AGENT_BIN,
                           {"--root", kFixtures + "h100", "--nvml-library", FAKE_NVML_LIBRARY, "--node-name", node,
@@ -174,7 +180,6 @@ TEST_F(NodeAgentTest, RunningItRestoresARemovedLabelAtOnceAndStopsOnSigterm) {
   EXPECT_EQ(writes(), 2u) << agent.Output();
   EXPECT_EQ(agent.Terminate(seconds(10)), 0) << agent.Output();
   EXPECT_NE(agent.Output().find("node-agent stopped"), std::string::npos) << agent.Output();
-  ASSERT_EQ(env.RigCommand("kubectl delete node " + node + " --wait"), 0);
 }
 
 // The device plugin's sharing configuration (the file GFD reads) gives the sharing labels; a bad
@@ -207,6 +212,18 @@ TEST_F(NodeAgentTest, TheDevicePluginsSharingConfigGivesSharingLabelsAndABadOneI
 TEST_F(NodeAgentTest, TheNetworkOperatorSelectsAConnectXNodeOnTheAgentsLabels) {
   auto& env = rig::RigEnvironment::Get();
   const std::string node = "agent-nic-0", ns = "agent-network";
+  auto policy_gone = [&] {
+    return kube::IsNotFound(client_->Get(network::NicClusterPolicies(), "", "nic-cluster-policy").status());
+  };
+  // What this test creates goes, however it ends, so the suites after it see the rig as before.
+  std::shared_ptr<void> cleanup(nullptr, [&](void*) {
+    (void)client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy");
+    EXPECT_TRUE(rig::Eventually(policy_gone, milliseconds(30000)));
+    EXPECT_EQ(env.RigCommand("kubectl delete node " + node + " --ignore-not-found --wait"), 0);
+  });
+  // An earlier suite's policy (the only name the operator reconciles) makes way for this one.
+  (void)client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy");
+  ASSERT_TRUE(rig::Eventually(policy_gone, milliseconds(30000)));
   ASSERT_EQ(env.RigCommand("nodes 1 --prefix agent-nic"), 0);
   ASSERT_EQ(RunAgent("cx6dx", node), 0) << output_;
   auto n = client_->Get(kube::resources::Nodes(), "", node);
@@ -221,8 +238,7 @@ TEST_F(NodeAgentTest, TheNetworkOperatorSelectsAConnectXNodeOnTheAgentsLabels) {
       NETWORK_OPERATOR_BIN, {"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
                              "--health-probe-bind-address", "0", "--operand-namespace", ns});
   ASSERT_TRUE(network_operator.WaitForOutput("starting workers", seconds(30))) << network_operator.Output();
-  ASSERT_TRUE(client_
-                  ->Create(network::NicClusterPolicies(),
+  auto created = client_->Create(network::NicClusterPolicies(),
                            {{"apiVersion", "mellanox.com/v1alpha1"},
                             {"kind", "NicClusterPolicy"},
                             {"metadata", {{"name", "nic-cluster-policy"}}},
@@ -230,8 +246,8 @@ TEST_F(NodeAgentTest, TheNetworkOperatorSelectsAConnectXNodeOnTheAgentsLabels) {
                              {{"ofedDriver",
                                {{"image", "doca-driver"},
                                 {"repository", "nvcr.io/nvidia/mellanox"},
-                                {"version", "24.10-0.7.0.0-0"}}}}}})
-                  .ok());
+                                {"version", "24.10-0.7.0.0-0"}}}}}});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::string image;
   EXPECT_TRUE(rig::Eventually(
       [&] {
@@ -247,11 +263,8 @@ TEST_F(NodeAgentTest, TheNetworkOperatorSelectsAConnectXNodeOnTheAgentsLabels) {
       << network_operator.Output();
   EXPECT_EQ(image, "nvcr.io/nvidia/mellanox/doca-driver:24.10-0.7.0.0-0-rhel9.4-amd64");
   ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
-  EXPECT_TRUE(rig::Eventually(
-      [&] { return kube::IsNotFound(client_->Get(network::NicClusterPolicies(), "", "nic-cluster-policy").status()); },
-      milliseconds(30000)));
+  EXPECT_TRUE(rig::Eventually(policy_gone, milliseconds(30000)));
   EXPECT_EQ(network_operator.Terminate(seconds(30)), 0) << network_operator.Output();
-  ASSERT_EQ(env.RigCommand("kubectl delete node " + node + " --wait"), 0);
 }
 
 }  // namespace
