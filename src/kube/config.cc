@@ -10,7 +10,9 @@
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
+
+#include "kube/yaml.h"
 
 namespace kube {
 namespace {
@@ -39,27 +41,40 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
   return (fs::path(base_dir) / path).string();
 }
 
+using nlohmann::json;
+
 // Finds the entry named `name` in a kubeconfig list ("clusters", "users", "contexts").
-std::optional<YAML::Node> FindNamed(const YAML::Node& list, const std::string& name) {
-  if (!list || !list.IsSequence()) return std::nullopt;
-  for (const auto& entry : list) {
-    if (entry.IsMap() && entry["name"] && entry["name"].IsScalar() && entry["name"].as<std::string>() == name) {
-      return entry;
+const json* FindNamed(const json& root, const char* list, const std::string& name) {
+  const auto it = root.find(list);
+  if (it == root.end() || !it->is_array()) return nullptr;
+  for (const auto& entry : *it) {
+    if (entry.is_object() && entry.contains("name") && entry["name"].is_string() &&
+        entry["name"].get<std::string>() == name) {
+      return &entry;
     }
   }
-  return std::nullopt;
+  return nullptr;
 }
 
-std::string Str(const YAML::Node& node, const char* key) {
-  const YAML::Node v = node[key];
-  return v && v.IsScalar() ? v.as<std::string>() : std::string();
+// The member `key` of `node` as text (a plain true or 443 is read as written); empty when absent.
+std::string Str(const json* node, const std::string& key) {
+  if (node == nullptr || !node->is_object()) return "";
+  const auto it = node->find(key);
+  if (it == node->end() || it->is_null() || it->is_object() || it->is_array()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+const json* Member(const json* node, const char* key) {
+  if (node == nullptr || !node->is_object()) return nullptr;
+  const auto it = node->find(key);
+  return it == node->end() || !it->is_object() ? nullptr : &*it;
 }
 
 // Loads "<key>-data" (base64) or "<key>" (a file path).
-Result<std::string> DataOrFile(const YAML::Node& node, const std::string& key, const std::string& base_dir) {
-  std::string data = Str(node, (key + "-data").c_str());
+Result<std::string> DataOrFile(const json* node, const std::string& key, const std::string& base_dir) {
+  std::string data = Str(node, key + "-data");
   if (!data.empty()) return Base64Decode(data, key + "-data");
-  std::string file = Str(node, key.c_str());
+  std::string file = Str(node, key);
   if (file.empty()) return std::string();
   return ReadFile(Resolve(base_dir, file));
 }
@@ -76,80 +91,71 @@ Result<std::string> ReadFile(const std::string& path) {
 
 Result<Config> Config::FromKubeconfigText(const std::string& text, const std::string& base_dir,
                                           const std::string& context_name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return Status(Code::kInvalidArgument, std::string("kubeconfig is not valid YAML: ") + e.what());
+  auto parsed = ParseYamlDocument(text);
+  if (!parsed.ok()) return parsed.status().WithContext("kubeconfig");
+  const json& root = *parsed;
+  if (!root.is_object()) return Status(Code::kInvalidArgument, "kubeconfig is not a YAML mapping");
+  std::string ctx_name = context_name.empty() ? Str(&root, "current-context") : context_name;
+  if (ctx_name.empty()) return Status(Code::kInvalidArgument, "kubeconfig has no current-context");
+  const json* ctx = FindNamed(root, "contexts", ctx_name);
+  if (ctx == nullptr) return Status(Code::kInvalidArgument, "kubeconfig has no context named \"" + ctx_name + "\"");
+  const json* c = Member(ctx, "context");
+  std::string cluster_name = Str(c, "cluster");
+  std::string user_name = Str(c, "user");
+  const json* cluster = Member(FindNamed(root, "clusters", cluster_name), "cluster");
+  if (cluster == nullptr) {
+    return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown cluster \"" +
+                                              cluster_name + "\"");
   }
-  if (!root.IsMap()) return Status(Code::kInvalidArgument, "kubeconfig is not a YAML mapping");
-  try {
-    std::string ctx_name = context_name.empty() ? Str(root, "current-context") : context_name;
-    if (ctx_name.empty()) return Status(Code::kInvalidArgument, "kubeconfig has no current-context");
-    auto ctx = FindNamed(root["contexts"], ctx_name);
-    if (!ctx) return Status(Code::kInvalidArgument, "kubeconfig has no context named \"" + ctx_name + "\"");
-    const YAML::Node c = (*ctx)["context"];
-    std::string cluster_name = c ? Str(c, "cluster") : "";
-    std::string user_name = c ? Str(c, "user") : "";
-    auto cluster_entry = FindNamed(root["clusters"], cluster_name);
-    if (!cluster_entry || !(*cluster_entry)["cluster"] || !(*cluster_entry)["cluster"].IsMap()) {
-      return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown cluster \"" +
-                                                cluster_name + "\"");
-    }
-    const YAML::Node cluster = (*cluster_entry)["cluster"];
-    Config cfg;
-    cfg.server = Str(cluster, "server");
-    if (cfg.server.empty()) {
-      return Status(Code::kInvalidArgument, "kubeconfig cluster \"" + cluster_name + "\" has no server");
-    }
-    if (cfg.server.rfind("https://", 0) != 0 && cfg.server.rfind("http://", 0) != 0) {
-      return Status(Code::kInvalidArgument, "kubeconfig server \"" + cfg.server + "\" is not an http(s) URL");
-    }
-    while (!cfg.server.empty() && cfg.server.back() == '/') cfg.server.pop_back();
-    cfg.tls_server_name = Str(cluster, "tls-server-name");
-    cfg.insecure_skip_tls_verify = Str(cluster, "insecure-skip-tls-verify") == "true";
-    auto ca = DataOrFile(cluster, "certificate-authority", base_dir);
-    if (!ca.ok()) return ca.status().WithContext("kubeconfig certificate-authority");
-    cfg.ca_pem = *ca;
+  Config cfg;
+  cfg.server = Str(cluster, "server");
+  if (cfg.server.empty()) {
+    return Status(Code::kInvalidArgument, "kubeconfig cluster \"" + cluster_name + "\" has no server");
+  }
+  if (cfg.server.rfind("https://", 0) != 0 && cfg.server.rfind("http://", 0) != 0) {
+    return Status(Code::kInvalidArgument, "kubeconfig server \"" + cfg.server + "\" is not an http(s) URL");
+  }
+  while (!cfg.server.empty() && cfg.server.back() == '/') cfg.server.pop_back();
+  cfg.tls_server_name = Str(cluster, "tls-server-name");
+  cfg.insecure_skip_tls_verify = Str(cluster, "insecure-skip-tls-verify") == "true";
+  auto ca = DataOrFile(cluster, "certificate-authority", base_dir);
+  if (!ca.ok()) return ca.status().WithContext("kubeconfig certificate-authority");
+  cfg.ca_pem = *ca;
 
-    cfg.namespace_ = c ? Str(c, "namespace") : "";
-    if (cfg.namespace_.empty()) cfg.namespace_ = "default";
+  cfg.namespace_ = Str(c, "namespace");
+  if (cfg.namespace_.empty()) cfg.namespace_ = "default";
 
-    if (!user_name.empty()) {
-      auto user_entry = FindNamed(root["users"], user_name);
-      if (!user_entry) {
-        return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown user \"" +
-                                                  user_name + "\"");
+  if (!user_name.empty()) {
+    const json* user_entry = FindNamed(root, "users", user_name);
+    if (user_entry == nullptr) {
+      return Status(Code::kInvalidArgument, "kubeconfig context \"" + ctx_name + "\" names unknown user \"" +
+                                                user_name + "\"");
+    }
+    if (const json* user = Member(user_entry, "user"); user != nullptr) {
+      auto cert = DataOrFile(user, "client-certificate", base_dir);
+      if (!cert.ok()) return cert.status().WithContext("kubeconfig client-certificate");
+      auto key = DataOrFile(user, "client-key", base_dir);
+      if (!key.ok()) return key.status().WithContext("kubeconfig client-key");
+      if (cert->empty() != key->empty()) {
+        return Status(Code::kInvalidArgument, "kubeconfig user \"" + user_name +
+                                                  "\" has a client certificate without a key, or a key without one");
       }
-      const YAML::Node user = (*user_entry)["user"];
-      if (user) {
-        auto cert = DataOrFile(user, "client-certificate", base_dir);
-        if (!cert.ok()) return cert.status().WithContext("kubeconfig client-certificate");
-        auto key = DataOrFile(user, "client-key", base_dir);
-        if (!key.ok()) return key.status().WithContext("kubeconfig client-key");
-        if (cert->empty() != key->empty()) {
-          return Status(Code::kInvalidArgument, "kubeconfig user \"" + user_name +
-                                                    "\" has a client certificate without a key, or a key without one");
-        }
-        cfg.client_cert_pem = *cert;
-        cfg.client_key_pem = *key;
-        cfg.bearer_token = Str(user, "token");
-        std::string token_file = Str(user, "tokenFile");
-        if (!token_file.empty()) {
-          cfg.token_file = Resolve(base_dir, token_file);
-          auto token = ReadFile(cfg.token_file);
-          if (!token.ok()) return token.status().WithContext("kubeconfig tokenFile");
-        }
-        if (user["exec"] || user["auth-provider"]) {
-          return Status(Code::kInvalidArgument, "kubeconfig user \"" + user_name +
-                                                    "\" uses an exec or auth-provider plugin, which is not supported");
-        }
+      cfg.client_cert_pem = *cert;
+      cfg.client_key_pem = *key;
+      cfg.bearer_token = Str(user, "token");
+      std::string token_file = Str(user, "tokenFile");
+      if (!token_file.empty()) {
+        cfg.token_file = Resolve(base_dir, token_file);
+        auto token = ReadFile(cfg.token_file);
+        if (!token.ok()) return token.status().WithContext("kubeconfig tokenFile");
+      }
+      if (user->contains("exec") || user->contains("auth-provider")) {
+        return Status(Code::kInvalidArgument, "kubeconfig user \"" + user_name +
+                                                  "\" uses an exec or auth-provider plugin, which is not supported");
       }
     }
-    return cfg;
-  } catch (const YAML::Exception& e) {
-    return Status(Code::kInvalidArgument, std::string("kubeconfig has an unexpected shape: ") + e.what());
   }
+  return cfg;
 }
 
 Result<Config> Config::FromKubeconfigFile(const std::string& path, const std::string& context) {

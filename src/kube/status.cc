@@ -46,4 +46,12 @@ std::string Status::ToString() const {
   return out;
 }
 
+std::string Quoted(std::string_view value, size_t max) {
+  if (value.size() <= max) return "\"" + std::string(value) + "\"";
+  // Cut on a character boundary: never inside a UTF-8 sequence.
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return "\"" + std::string(value.substr(0, cut)) + "...\" (" + std::to_string(value.size()) + " bytes)";
+}
+
 }  // namespace kube

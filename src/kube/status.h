@@ -9,6 +9,7 @@
 #define KUBE_STATUS_H_
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -36,6 +37,11 @@ enum class Code {
 };
 
 const char* CodeName(Code code);
+
+// `value` in double quotes for a message; a long value is cut to its first
+// `max` bytes and says how long it was, so a hostile input cannot flood a log,
+// an Event or a status.
+std::string Quoted(std::string_view value, size_t max = 100);
 
 // One field-level cause of an Invalid answer (metav1.StatusCause).
 struct FieldCause {

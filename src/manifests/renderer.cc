@@ -3,118 +3,202 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
+#include <random>
 
 #include <kainjow/mustache.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "kube/config.h"
+#include "kube/yaml.h"
 
 namespace manifests {
 namespace {
 
 namespace fs = std::filesystem;
 using kainjow::mustache::data;
+using nlohmann::json;
 
-data ToMustache(const nlohmann::json& j) {
+// The strings of one render, each stood in for by a token while the template
+// renders. A token is `<nonce><r|s><index>z`: letters and digits only, so YAML
+// reads it as plain text anywhere. `r` marks a value inserted as written
+// ({{{name}}}), `s` one put back as a string after parsing ({{name}}: the
+// mustache escape turns `r` into `s`). The nonce is random per render, so
+// text from a value can never pass for a token.
+class ValueTable {
+ public:
+  ValueTable() {
+    thread_local std::mt19937_64 rng(std::random_device{}());
+    static constexpr char kLetters[] = "abcdefghijklmnopqrstuvwxy";  // no z: it ends a token
+    nonce_ = "t";
+    uint64_t bits = rng();
+    for (int i = 0; i < 12; ++i, bits /= 25) nonce_ += kLetters[bits % 25];
+  }
+
+  std::string Add(std::string value) {
+    values_.push_back(std::move(value));
+    return nonce_ + "r" + std::to_string(values_.size() - 1) + "z";
+  }
+
+  // The mustache escape of {{name}}: raw tokens become string tokens.
+  std::string Escape(const std::string& text) const {
+    std::string out;
+    size_t from = 0;
+    for (size_t at = text.find(nonce_); at != std::string::npos; at = text.find(nonce_, from)) {
+      out.append(text, from, at - from).append(nonce_);
+      from = at + nonce_.size();
+      if (from < text.size() && text[from] == 'r') {
+        out += 's';
+        ++from;
+      }
+    }
+    out.append(text, from);
+    return out;
+  }
+
+  // Replaces the tokens of kind `kind` in `text` by their values (`transform`ed).
+  template <typename Transform>
+  std::string Substitute(const std::string& text, char kind, Transform transform) const {
+    std::string out;
+    size_t from = 0;
+    for (size_t at = text.find(nonce_); at != std::string::npos; at = text.find(nonce_, from)) {
+      size_t p = at + nonce_.size();
+      size_t index = 0;
+      bool ok = p < text.size() && text[p] == kind;
+      size_t digits = 0;
+      for (++p; ok && p < text.size() && text[p] >= '0' && text[p] <= '9'; ++p, ++digits) {
+        index = index * 10 + static_cast<size_t>(text[p] - '0');
+      }
+      ok = ok && digits > 0 && digits < 10 && p < text.size() && text[p] == 'z' && index < values_.size();
+      if (!ok) {
+        out.append(text, from, at + nonce_.size() - from);
+        from = at + nonce_.size();
+        continue;
+      }
+      out.append(text, from, at - from);
+      transform(values_[index], &out);
+      from = p + 1;
+    }
+    out.append(text, from);
+    return out;
+  }
+
+  bool Mentions(const std::string& text) const { return text.find(nonce_) != std::string::npos; }
+
+ private:
+  std::string nonce_;
+  std::vector<std::string> values_;
+};
+
+data ToMustache(const json& j, ValueTable* table) {
   switch (j.type()) {
-    case nlohmann::json::value_t::object: {
+    case json::value_t::object: {
       data obj(data::type::object);
-      for (const auto& [k, v] : j.items()) obj.set(k, ToMustache(v));
+      for (const auto& [k, v] : j.items()) obj.set(k, ToMustache(v, table));
       return obj;
     }
-    case nlohmann::json::value_t::array: {
+    case json::value_t::array: {
       data list(data::type::list);
-      for (const auto& v : j) list.push_back(ToMustache(v));
+      for (const auto& v : j) list.push_back(ToMustache(v, table));
       return list;
     }
-    case nlohmann::json::value_t::string: return data(j.get<std::string>());
-    case nlohmann::json::value_t::boolean: return data(j.get<bool>());
-    case nlohmann::json::value_t::null: return data(false);
-    default: return data(j.dump());  // numbers
+    case json::value_t::string: return table == nullptr ? data(j.get<std::string>()) : data(table->Add(j.get<std::string>()));
+    case json::value_t::boolean: return data(j.get<bool>());
+    case json::value_t::null: return data(false);
+    default: return data(j.dump());  // numbers: digits, a sign, a point, an exponent
   }
 }
 
-nlohmann::json PlainScalar(const std::string& s) {
-  static const std::regex kInt(R"([-+]?(0|[1-9][0-9]*))");
-  static const std::regex kFloat(R"([-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+)");
-  static const char* kTrue[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-  static const char* kFalse[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  for (const char* t : kTrue) if (s == t) return true;
-  for (const char* f : kFalse) if (s == f) return false;
-  if (std::regex_match(s, kInt)) {
-    try {
-      return std::stoll(s);
-    } catch (const std::out_of_range&) {
-      return s;
+// Text inserted as written is JSON (flow YAML) that code serialized. YAML reads
+// U+0085, U+2028 and U+2029 as line breaks even inside quotes, and folds them;
+// JSON may escape them, so they are escaped.
+void AppendRaw(const std::string& value, std::string* out) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c == 0xC2 && i + 1 < value.size() && static_cast<unsigned char>(value[i + 1]) == 0x85) {
+      *out += "\\u0085";
+      ++i;
+    } else if (c == 0xE2 && i + 2 < value.size() && static_cast<unsigned char>(value[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(value[i + 2]) == 0xA8 || static_cast<unsigned char>(value[i + 2]) == 0xA9)) {
+      *out += static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      *out += value[i];
     }
   }
-  if (std::regex_match(s, kFloat)) return std::stod(s);
-  return s;
 }
 
-nlohmann::json ToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      nlohmann::json obj = nlohmann::json::object();
-      for (const auto& kv : node) obj[kv.first.as<std::string>()] = ToJson(kv.second);
-      return obj;
+void AppendValue(const std::string& value, std::string* out) { *out += value; }
+
+// Puts the string values back into keys and strings of a parsed document.
+void PutValuesBack(json& node, const ValueTable& table) {
+  if (node.is_string()) {
+    const auto& s = node.get_ref<const std::string&>();
+    if (table.Mentions(s)) node = table.Substitute(s, 's', AppendValue);
+  } else if (node.is_array()) {
+    for (auto& v : node) PutValuesBack(v, table);
+  } else if (node.is_object()) {
+    bool keys = false;
+    for (auto& [k, v] : node.items()) {
+      keys = keys || table.Mentions(k);
+      PutValuesBack(v, table);
     }
-    case YAML::NodeType::Sequence: {
-      nlohmann::json arr = nlohmann::json::array();
-      for (const auto& v : node) arr.push_back(ToJson(v));
-      return arr;
+    if (keys) {
+      json renamed = json::object();
+      for (auto& [k, v] : node.items()) renamed[table.Substitute(k, 's', AppendValue)] = std::move(v);
+      node = std::move(renamed);
     }
-    case YAML::NodeType::Scalar:
-      // "!" marks a quoted (or block) scalar: always a string.
-      return node.Tag() == "!" ? nlohmann::json(node.Scalar()) : PlainScalar(node.Scalar());
-    default:
-      return nullptr;
   }
+}
+
+kube::Result<std::string> Render(const std::string& text, const data& context,
+                                 const kainjow::mustache::mustache::escape_handler& escape) {
+  kainjow::mustache::mustache tmpl(text);
+  if (!tmpl.is_valid()) return kube::Status(kube::Code::kInternal, "template: " + tmpl.error_message());
+  tmpl.set_custom_escape(escape);
+  std::string out = tmpl.render(context);
+  if (!tmpl.is_valid()) return kube::Status(kube::Code::kInternal, "template: " + tmpl.error_message());
+  return out;
+}
+
+kube::Result<std::vector<json>> ObjectsOf(std::vector<json> documents) {
+  std::vector<json> out;
+  for (auto& doc : documents) {
+    if (doc.is_null()) continue;
+    if (!doc.is_object()) return kube::Status(kube::Code::kInternal, "manifest document is not a mapping");
+    if (!doc.contains("kind")) continue;
+    out.push_back(std::move(doc));
+  }
+  return out;
 }
 
 }  // namespace
 
-kube::Result<std::string> RenderTemplate(const std::string& text, const nlohmann::json& context) {
-  kainjow::mustache::mustache tmpl(text);
-  if (!tmpl.is_valid()) return kube::Status(kube::Code::kInternal, "template: " + tmpl.error_message());
-  tmpl.set_custom_escape([](const std::string& s) { return s; });
-  std::string out = tmpl.render(ToMustache(context));
-  if (!tmpl.is_valid()) return kube::Status(kube::Code::kInternal, "template: " + tmpl.error_message());
-  return out;
-}
-
-kube::Result<std::vector<nlohmann::json>> YamlToObjects(const std::string& yaml) {
-  std::vector<nlohmann::json> out;
-  try {
-    for (const auto& doc : YAML::LoadAll(yaml)) {
-      if (!doc.IsDefined() || doc.IsNull()) continue;
-      if (!doc.IsMap()) return kube::Status(kube::Code::kInternal, "manifest document is not a mapping");
-      nlohmann::json obj = ToJson(doc);
-      if (!obj.contains("kind")) continue;
-      out.push_back(std::move(obj));
-    }
-  } catch (const YAML::Exception& e) {
-    return kube::Status(kube::Code::kInternal, std::string("rendered manifest is not valid YAML: ") + e.what());
+kube::Result<std::vector<json>> RenderManifest(const std::string& text, const json& context) {
+  ValueTable table;
+  const data values = ToMustache(context, &table);
+  auto rendered = Render(text, values, [&table](const std::string& s) { return table.Escape(s); });
+  if (!rendered.ok()) return rendered.status();
+  const std::string yaml = table.Substitute(*rendered, 'r', AppendRaw);
+  auto documents = kube::ParseYamlDocuments(yaml);
+  if (!documents.ok()) {
+    return kube::Status(kube::Code::kInternal, "rendered manifest is " + documents.status().message());
   }
-  return out;
+  for (auto& doc : *documents) PutValuesBack(doc, table);
+  return ObjectsOf(std::move(*documents));
 }
 
-kube::Result<nlohmann::json> YamlToJson(const std::string& yaml) {
-  try {
-    const auto documents = YAML::LoadAll(yaml);
-    if (documents.size() != 1) {
-      return kube::Status(kube::Code::kInvalidArgument,
-                          "expected one YAML document, found " + std::to_string(documents.size()));
-    }
-    return ToJson(documents.front());
-  } catch (const YAML::Exception& e) {
-    return kube::Status(kube::Code::kInvalidArgument, std::string("not valid YAML: ") + e.what());
-  }
+kube::Result<std::string> RenderTemplate(const std::string& text, const json& context) {
+  return Render(text, ToMustache(context, nullptr), [](const std::string& s) { return s; });
 }
 
-kube::Result<std::vector<nlohmann::json>> RenderDirectory(const std::string& dir, const nlohmann::json& context) {
+kube::Result<std::vector<json>> YamlToObjects(const std::string& yaml) {
+  auto documents = kube::ParseYamlDocuments(yaml);
+  if (!documents.ok()) return kube::Status(kube::Code::kInternal, "manifest is " + documents.status().message());
+  return ObjectsOf(std::move(*documents));
+}
+
+kube::Result<json> YamlToJson(const std::string& yaml) { return kube::ParseYamlDocument(yaml); }
+
+kube::Result<std::vector<json>> RenderDirectory(const std::string& dir, const json& context) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return kube::Status(kube::Code::kInternal, "no manifest directory " + dir);
   std::vector<fs::path> files;
@@ -124,13 +208,11 @@ kube::Result<std::vector<nlohmann::json>> RenderDirectory(const std::string& dir
     if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
-  std::vector<nlohmann::json> out;
+  std::vector<json> out;
   for (const auto& f : files) {
     auto text = kube::ReadFile(f.string());
     if (!text.ok()) return text.status();
-    auto rendered = RenderTemplate(*text, context);
-    if (!rendered.ok()) return rendered.status().WithContext(f.filename().string());
-    auto objects = YamlToObjects(*rendered);
+    auto objects = RenderManifest(*text, context);
     if (!objects.ok()) return objects.status().WithContext(f.filename().string());
     for (auto& o : *objects) out.push_back(std::move(o));
   }

@@ -76,13 +76,34 @@ TEST(CniConfig, BadInputNamesTheField) {
       {MacvlanNetworkKind(), {{"metaPlugins", "{\"mtu\":1}"}}, "spec.metaPlugins: every plugin"},
       {HostDeviceNetworkKind(), {{"resourceName", "-bad-"}}, "spec.resourceName"},
       {HostDeviceNetworkKind(), json::object(), "spec.resourceName"},
+      // Hostile input: deep nesting, huge values, text that would inject fields.
+      {MacvlanNetworkKind(), {{"ipam", std::string(100000, '[') + std::string(100000, ']')}},
+       "spec.ipam: is nested 100000 levels deep; at most 512 are taken"},
+      {MacvlanNetworkKind(), {{"metaPlugins", std::string(100000, '[') + std::string(100000, ']')}}, "spec.metaPlugins"},
+      {MacvlanNetworkKind(), {{"mtu", 9223372036854775807LL}}, "spec.mtu: must be an integer from 0 to 65535"},
+      {MacvlanNetworkKind(), {{"mtu", 1500.5}}, "spec.mtu"},
+      {HostDeviceNetworkKind(), {{"resourceName", std::string(60000, 'a')}}, "spec.resourceName: \"aaaa"},
+      {HostDeviceNetworkKind(), {{"resourceName", std::string(2000, 'a')}}, "spec.resourceName"},
+      {HostDeviceNetworkKind(), {{"resourceName", "x\n  finalizers: [evil]\n/name"}}, "spec.resourceName"},
+      {HostDeviceNetworkKind(), {{"resourceName", "nvidia.com/a/b"}}, "spec.resourceName"},
+      {HostDeviceNetworkKind(), {{"resourceName", "/name"}}, "spec.resourceName"},
   };
   for (const auto& c : cases) {
     auto a = RenderAttachment(c.kind, Network("x", c.spec));
     ASSERT_FALSE(a.ok()) << c.spec.dump();
     EXPECT_EQ(a.status().code(), kube::Code::kInvalid);
     EXPECT_EQ(a.status().message().rfind(c.field, 0), 0u) << a.status().message();
+    EXPECT_LT(a.status().message().size(), 400u) << "a message quotes a long value whole";
   }
+}
+
+TEST(CniConfig, ResourceNamesWithAndWithoutAPrefix) {
+  auto bare = RenderAttachment(HostDeviceNetworkKind(), Network("x", {{"resourceName", "hostdev"}}));
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_EQ(bare->resource_name, "nvidia.com/hostdev");
+  auto prefixed = RenderAttachment(HostDeviceNetworkKind(), Network("x", {{"resourceName", "example.com/a_b.c-1"}}));
+  ASSERT_TRUE(prefixed.ok()) << prefixed.status().ToString();
+  EXPECT_EQ(prefixed->resource_name, "example.com/a_b.c-1");
 }
 
 }  // namespace

@@ -26,11 +26,11 @@ TEST(ImageReferenceTest, UpstreamPrecedence) {
   EXPECT_EQ(*ResolveImage({{"repository", "nvcr.io/nvidia"}, {"image", "k8s-device-plugin"}, {"version", "v0.18.0"}},
                           "spec.devicePlugin", "DEVICE_PLUGIN_IMAGE", env),
             "nvcr.io/nvidia/k8s-device-plugin:v0.18.0");
-  EXPECT_EQ(*ResolveImage({{"repository", "nvcr.io/nvidia"}, {"image", "k8s-device-plugin"}, {"version", "sha256:abc"}},
+  EXPECT_EQ(*ResolveImage({{"repository", "nvcr.io/nvidia"}, {"image", "k8s-device-plugin"}, {"version", "sha256:" + std::string(64, 'a')}},
                           "spec.devicePlugin", "DEVICE_PLUGIN_IMAGE", env),
-            "nvcr.io/nvidia/k8s-device-plugin@sha256:abc");
-  EXPECT_EQ(*ResolveImage({{"image", "mirror/plugin@sha256:def"}}, "spec.devicePlugin", "DEVICE_PLUGIN_IMAGE", env),
-            "mirror/plugin@sha256:def");
+            "nvcr.io/nvidia/k8s-device-plugin@sha256:" + std::string(64, 'a'));
+  EXPECT_EQ(*ResolveImage({{"image", "mirror/plugin@sha256:" + std::string(64, 'd')}}, "spec.devicePlugin", "DEVICE_PLUGIN_IMAGE", env),
+            "mirror/plugin@sha256:" + std::string(64, 'd'));
   EXPECT_EQ(*ResolveImage(json::object(), "spec.devicePlugin", "DEVICE_PLUGIN_IMAGE", env),
             "nvcr.io/nvidia/k8s-device-plugin:v0.17.0");
 }
@@ -43,6 +43,20 @@ TEST(ImageReferenceTest, PartialSettingsAreClearErrors) {
   EXPECT_NE(two.status().message().find("spec.dcgm.repository and spec.dcgm.image are missing"), std::string::npos);
   auto none = ResolveImage(json::object(), "spec.dcgm", "DCGM_IMAGE", Env({}));
   EXPECT_NE(none.status().message().find("or DCGM_IMAGE on the operator"), std::string::npos);
+}
+
+TEST(ImageReferenceTest, ReferencesThatCannotBePulledAreRefused) {
+  for (const std::string& bad : std::vector<std::string>{"Bad Image!!", "nvcr.io/NVIDIA/driver:1", "nvcr.io/nvidia/driver:", "driver@sha256:1",
+                                "a/" + std::string(300, 'b'), std::string(60000, 'x') + "!"}) {
+    auto image = ResolveImage({{"image", bad}}, "spec.toolkit", "CONTAINER_TOOLKIT_IMAGE", Env({}));
+    ASSERT_FALSE(image.ok()) << bad;
+    EXPECT_EQ(image.status().message().rfind("spec.toolkit: \"", 0), 0u) << image.status().message();
+    EXPECT_LT(image.status().message().size(), 300u);
+  }
+  auto from_env = ResolveImage(json::object(), "spec.toolkit", "CONTAINER_TOOLKIT_IMAGE",
+                               Env({{"CONTAINER_TOOLKIT_IMAGE", "not an image"}}));
+  EXPECT_FALSE(from_env.ok());
+  EXPECT_TRUE(ResolveImage({{"image", "localhost:5000/a_b/c-d__e:v1.2-3"}}, "spec.toolkit", "X", Env({})).ok());
 }
 
 TEST(ImageReferenceTest, OneRegistryOverrideReachesEveryForm) {

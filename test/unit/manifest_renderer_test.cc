@@ -104,5 +104,69 @@ TEST(ManifestRenderer, TheNetworkAttachmentTemplateRendersOneObject) {
   EXPECT_EQ(nad["metadata"]["labels"]["nvidia.network-operator.state"], "state-Macvlan-Network");
 }
 
+// Values reach the objects exactly as they are, as strings, wherever the
+// template puts them: no value can change a manifest's shape or type.
+TEST(ManifestRenderer, ValuesAreEscapedScalarsOfTheirType) {
+  const std::string tmpl =
+      "kind: ConfigMap\n"
+      "metadata:\n  name: {{name}}\n  labels: {app: {{name}}, quoted: \"{{name}}\"}\n"
+      "  annotations:\n    {{key}}: {{name}}-suffix\n"
+      "data:\n  list: [{{name}}, x]\n  count: {{count}}\n  ratio: {{ratio}}\n";
+  const std::vector<std::string> hostile = {
+      "123", "1e3", "yes", "on", "null", "~", "", "true", "0x1F", "- a", "a: b", "a\n  finalizers: [x]\nb",
+      "\"quoted\"", "'single'", "{a: 1}", "[1, 2]", "#comment", "a #b", "&anchor", "*alias", "!!int 3", "%TAG",
+      "a\u0085b", "a\u2028b", "back\\slash", "tab\there", "\r\n---\nkind: Secret", "{{name}}", "@x", "`x`",
+  };
+  for (const std::string& v : hostile) {
+    auto objs = RenderManifest(tmpl, {{"name", v}, {"key", v.empty() ? "k" : v}, {"count", 3}, {"ratio", 0.5}});
+    ASSERT_TRUE(objs.ok()) << v << ": " << objs.status().ToString();
+    ASSERT_EQ(objs->size(), 1u) << v;
+    const json& o = objs->front();
+    EXPECT_EQ(o["metadata"]["name"], v);
+    EXPECT_EQ(o["metadata"]["labels"]["app"], v);
+    EXPECT_EQ(o["metadata"]["labels"]["quoted"], v);
+    EXPECT_EQ(o["metadata"]["labels"].size(), 2u) << v;
+    EXPECT_EQ(o["metadata"]["annotations"][v.empty() ? "k" : v], v + "-suffix");
+    EXPECT_EQ(o["metadata"].size(), 3u) << v;
+    EXPECT_EQ(o["data"]["list"], json::array({v, "x"}));
+    EXPECT_EQ(o["data"]["count"], 3);
+    EXPECT_EQ(o["data"]["ratio"], 0.5);
+    EXPECT_EQ(o.size(), 3u) << v;
+  }
+}
+
+TEST(ManifestRenderer, RawJsonValuesKeepTheirLineSeparators) {
+  const json env = json::array({{{"name", "X"}, {"value", "a\u0085b\u2028c"}}});
+  auto objs = RenderManifest("kind: Pod\nspec: {env: {{{envJson}}}}\n", {{"envJson", env.dump()}});
+  ASSERT_TRUE(objs.ok()) << objs.status().ToString();
+  EXPECT_EQ(objs->front()["spec"]["env"], env);
+}
+
+TEST(ManifestRenderer, HostileYamlIsAnErrorNotACrash) {
+  // yaml-cpp 0.7 allocated without bound on this one.
+  EXPECT_FALSE(YamlToJson(",").ok());
+  EXPECT_FALSE(YamlToJson(std::string(100000, '[')).ok());
+  auto deep = YamlToJson(std::string(1000, '[') + std::string(1000, ']'));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("nested deeper than 512 levels"), std::string::npos) << deep.status().message();
+  auto alias = YamlToJson("a: &x [1, 2]\nb: *x\n");
+  ASSERT_FALSE(alias.ok());
+  EXPECT_NE(alias.status().message().find("aliases are not supported"), std::string::npos);
+  auto duplicate = YamlToJson("a: 1\na: 2\n");
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_NE(duplicate.status().message().find("duplicate key \"a\""), std::string::npos) << duplicate.status().message();
+  EXPECT_FALSE(YamlToJson("{[a]: 1}").ok());
+  EXPECT_FALSE(YamlToJson("a: \"\xff\xfe\"\n").ok());
+  EXPECT_FALSE(YamlToObjects(std::string(17 << 20, ' ')).ok());
+}
+
+TEST(ManifestRenderer, PlainScalarsOutOfRangeStayAsWritten) {
+  auto config = YamlToJson("big: 99999999999999999999\nhuge: 1e999\nsmall: -9223372036854775808\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ((*config)["big"], "99999999999999999999");
+  EXPECT_EQ((*config)["huge"], "1e999");
+  EXPECT_EQ((*config)["small"], INT64_MIN);
+}
+
 }  // namespace
 }  // namespace manifests

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "image_reference_check.h"
+
 namespace gpu {
 namespace {
 
@@ -12,9 +14,7 @@ std::string StringField(const nlohmann::json& section, const char* key) {
 
 bool IsDigest(const std::string& version) { return version.rfind("sha256:", 0) == 0; }
 
-}  // namespace
-
-kube::Result<std::string> ResolveImage(const nlohmann::json& section, const std::string& field,
+kube::Result<std::string> Resolve(const nlohmann::json& section, const std::string& field,
                                        const std::string& env_var, const EnvLookup& env) {
   const std::string repository = StringField(section, "repository");
   const std::string image = StringField(section, "image");
@@ -35,6 +35,16 @@ kube::Result<std::string> ResolveImage(const nlohmann::json& section, const std:
   if (const std::string fallback = env ? env(env_var) : ""; !fallback.empty()) return fallback;
   return kube::Status(kube::Code::kInvalidArgument, field + ": no image: set repository, image and version, or " +
                                                         env_var + " on the operator");
+}
+
+}  // namespace
+
+kube::Result<std::string> ResolveImage(const nlohmann::json& section, const std::string& field,
+                                       const std::string& env_var, const EnvLookup& env) {
+  auto image = Resolve(section, field, env_var, env);
+  if (!image.ok()) return image;
+  if (kube::Status s = common::CheckImageReference(field, *image); !s.ok()) return s;
+  return image;
 }
 
 std::string WithRegistry(const std::string& image, const std::string& registry) {

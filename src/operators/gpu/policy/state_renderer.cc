@@ -127,7 +127,7 @@ kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* c
     c["serviceMonitor"] = in.service_monitors && monitor.value("enabled", false);
     c["interval"] = Str(monitor, "interval", "15s");
     c["scrapeTimeout"] = Str(monitor, "scrapeTimeout", "10s");
-    c["honorLabels"] = monitor.value("honorLabels", false) ? "true" : "false";
+    c["honorLabels"] = monitor.value("honorLabels", false);
     c["additionalLabelsJson"] = monitor.value("additionalLabels", json::object()).dump();
     c["relabelingsJson"] = monitor.value("relabelings", json::array()).dump();
   } else if (state.name == "state-mig-manager") {

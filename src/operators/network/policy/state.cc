@@ -1,13 +1,14 @@
 #include "state.h"
 
 #include <openssl/evp.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <optional>
-#include <regex>
 
 #include "fnv_hash.h"
 #include "image_spec.h"
+#include "kube/json_limits.h"
 #include "manifests/renderer.h"
 
 namespace network {
@@ -30,8 +31,8 @@ std::string ConfigHash(const std::string& text) {
 // Dot-separated DNS-1123 labels, as domain names and Kubernetes object names are spelled
 // (object names are also at most 253 characters).
 bool IsDnsSubdomain(const std::string& name) {
-  static const std::regex kSubdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  return std::regex_match(name, kSubdomain);
+  static const RE2 kSubdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  return RE2::FullMatch(name, kSubdomain);
 }
 
 // A device plugin's config: JSON text holding an object with the array `list_key`, whose
@@ -40,18 +41,19 @@ kube::Result<nlohmann::json> ParseResourceConfig(const RenderInputs& in, const s
   const std::string field = in.field + ".config";
   const std::string text = in.section.value("config", "");
   if (text.empty()) return Invalid(field, "is required");
-  auto config = nlohmann::json::parse(text, nullptr, false);
-  if (config.is_discarded()) return Invalid(field, "is not valid JSON");
+  auto parsed = kube::ParseJson(text);
+  if (!parsed.ok()) return Invalid(field, parsed.status().message());
+  nlohmann::json config = std::move(*parsed);
   if (!config.is_object() || !config.contains(list_key) || !config[list_key].is_array()) {
     return Invalid(field, "must be an object with a \"" + list_key + "\" array");
   }
-  static const std::regex kResourceName("[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
+  static const RE2 kResourceName("[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
   for (size_t i = 0; i < config[list_key].size(); ++i) {
     const auto& entry = config[list_key][i];
     const std::string at = field + "." + list_key + "[" + std::to_string(i) + "]";
     if (!entry.is_object()) return Invalid(at, "must be an object");
     if (!entry.contains("resourceName") || !entry["resourceName"].is_string() ||
-        !std::regex_match(entry["resourceName"].get<std::string>(), kResourceName)) {
+        !RE2::FullMatch(entry["resourceName"].get<std::string>(), kResourceName)) {
       return Invalid(at + ".resourceName", "is required and must match [A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]");
     }
   }
@@ -202,8 +204,8 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
 
 // A GUID as ib-kubernetes reads it: eight hex bytes separated by colons.
 std::optional<uint64_t> ParseGuid(const std::string& text) {
-  static const std::regex kGuid("([0-9A-Fa-f]{2}:){7}[0-9A-Fa-f]{2}");
-  if (!std::regex_match(text, kGuid)) return std::nullopt;
+  static const RE2 kGuid("([0-9A-Fa-f]{2}:){7}[0-9A-Fa-f]{2}");
+  if (!RE2::FullMatch(text, kGuid)) return std::nullopt;
   uint64_t value = 0;
   for (size_t i = 0; i < text.size(); i += 3) value = value << 8 | std::stoul(text.substr(i, 2), nullptr, 16);
   return value;
@@ -217,16 +219,16 @@ kube::Status IbKubernetes(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string end_text = sec.value("pKeyGUIDPoolRangeEnd", "");
   auto start = ParseGuid(start_text);
   auto end = ParseGuid(end_text);
-  if (!start) return Invalid(start_field, "\"" + start_text + "\" is not a GUID of the form xx:xx:xx:xx:xx:xx:xx:xx");
-  if (!end) return Invalid(end_field, "\"" + end_text + "\" is not a GUID of the form xx:xx:xx:xx:xx:xx:xx:xx");
+  if (!start) return Invalid(start_field, kube::Quoted(start_text) + " is not a GUID of the form xx:xx:xx:xx:xx:xx:xx:xx");
+  if (!end) return Invalid(end_field, kube::Quoted(end_text) + " is not a GUID of the form xx:xx:xx:xx:xx:xx:xx:xx");
   if (*start > *end) return Invalid(start_field, "must not be above " + end_field + " (" + end_text + ")");
   if (*start == 0 || *end == UINT64_MAX) {
     return Invalid(*start == 0 ? start_field : end_field, "the all-zero and all-ones GUIDs are reserved");
   }
   const std::string secret = sec.value("ufmSecret", "");
-  static const std::regex kName("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+  static const RE2 kName("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
   if (secret.empty()) return Invalid(in.field + ".ufmSecret", "is required: the Secret with the UFM address and credentials");
-  if (!std::regex_match(secret, kName)) return Invalid(in.field + ".ufmSecret", "\"" + secret + "\" is not a Secret name");
+  if (!RE2::FullMatch(secret, kName)) return Invalid(in.field + ".ufmSecret", kube::Quoted(secret) + " is not a Secret name");
   const auto period = sec.value("periodicUpdateSeconds", nlohmann::json(5));
   if (!period.is_number_integer() || period.get<int64_t>() < 0) {
     return Invalid(in.field + ".periodicUpdateSeconds", "must be a non-negative integer");
@@ -264,7 +266,7 @@ kube::Status DocaTelemetry(const RenderInputs& in, nlohmann::json* ctx) {
   const nlohmann::json config = in.section.value("config", nlohmann::json::object());
   const std::string from = config.is_object() ? config.value("fromConfigMap", "") : "";
   if (!from.empty() && (from.size() > 253 || !IsDnsSubdomain(from))) {
-    return Invalid(in.field + ".config.fromConfigMap", "\"" + from + "\" is not a ConfigMap name (DNS-1123 subdomain)");
+    return Invalid(in.field + ".config.fromConfigMap", kube::Quoted(from) + " is not a ConfigMap name (DNS-1123 subdomain)");
   }
   (*ctx)["deployConfigMap"] = from.empty();
   (*ctx)["configMapName"] = from.empty() ? "doca-telemetry-service" : from;
@@ -287,14 +289,14 @@ kube::Status NicConfigurationOperator(const RenderInputs& in, nlohmann::json* ct
     const nlohmann::json& storage = sec["nicFirmwareStorage"];
     const std::string field = in.field + ".nicFirmwareStorage";
     const std::string pvc = storage.value("pvcName", "nic-fw-storage-pvc");
-    static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    if (pvc.size() > 63 || !std::regex_match(pvc, kLabel)) {
-      return Invalid(field + ".pvcName", "\"" + pvc + "\" is not a valid PersistentVolumeClaim name (DNS label)");
+    static const RE2 kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    if (pvc.size() > 63 || !RE2::FullMatch(pvc, kLabel)) {
+      return Invalid(field + ".pvcName", kube::Quoted(pvc) + " is not a valid PersistentVolumeClaim name (DNS label)");
     }
     const std::string size = storage.value("availableStorageSize", "1Gi");
-    static const std::regex kSize("[0-9]+(Ei|Pi|Ti|Gi|Mi|Ki)");
-    if (!std::regex_match(size, kSize)) {
-      return Invalid(field + ".availableStorageSize", "\"" + size + "\" must be a number with a unit Ki to Ei, like 1Gi");
+    static const RE2 kSize("[0-9]+(Ei|Pi|Ti|Gi|Mi|Ki)");
+    if (!RE2::FullMatch(size, kSize)) {
+      return Invalid(field + ".availableStorageSize", kube::Quoted(size) + " must be a number with a unit Ki to Ei, like 1Gi");
     }
     (*ctx)["firmwareStorage"] = {{"create", storage.value("create", true)},
                                  {"pvcName", pvc},
@@ -327,8 +329,8 @@ kube::Status SpectrumX(const RenderInputs& in, nlohmann::json* ctx) {
 kube::Status MultusConfig(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string text = in.section.value("config", "");
   const bool has = text.find_first_not_of(" \t\r\n") != std::string::npos;
-  if (has && nlohmann::json::parse(text, nullptr, false).is_discarded()) {
-    return Invalid(in.field + ".config", "is not valid JSON");
+  if (has) {
+    if (auto parsed = kube::ParseJson(text); !parsed.ok()) return Invalid(in.field + ".config", parsed.status().message());
   }
   (*ctx)["hasConfig"] = has;
   // Without a config, multus generates one from the primary CNI's file.
