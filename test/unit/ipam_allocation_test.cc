@@ -57,6 +57,15 @@ TEST(IPAddressTest, ParsesAndFormatsBothFamilies) {
   EXPECT_FALSE(IPPrefix::Parse("10.0.0.0").ok());
 }
 
+TEST(IPAddressTest, ThePrefixThatHoldsEverythingEndsAtTheLastAddress) {
+  EXPECT_EQ(IPPrefix::Parse("::/0")->Last().ToString(), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+  EXPECT_EQ(IPPrefix::Parse("0.0.0.0/0")->Last().ToString(), "255.255.255.255");
+  EXPECT_EQ(IPPrefix::Parse("10.0.0.0/24")->Last().ToString(), "10.0.0.255");
+  EXPECT_EQ(IPPrefix::Parse("fd00::/127")->Last().ToString(), "fd00::1");
+  EXPECT_EQ(IPPrefix::Parse("fd00::1/128")->Last().ToString(), "fd00::1");
+  EXPECT_TRUE(IPPrefix::Parse("::/0")->Contains(*IPAddress::Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")));
+}
+
 TEST(RangeSetTest, MergesAndCounts) {
   RangeSet s;
   s.Add(10, 20);

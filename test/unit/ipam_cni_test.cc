@@ -59,10 +59,21 @@ TEST(PluginConfigTest, BadConfigsAreClear) {
       {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"ips", {"10.0.0.3"}}, {"allocateDefaultGateway", true}}}}}},
        "exclude each other"},
       {{{"ipam", {{"poolName", ""}}}}, "no pool"},
+      // Numbers out of range and members of the wrong type, each named.
+      {{{"ipam", {{"poolName", "a"}, {"daemonCallTimeoutSeconds", 4294967297LL}}}},
+       "ipam.daemonCallTimeoutSeconds must be an integer from 1 to 3600, not 4294967297"},
+      {{{"ipam", {{"poolName", "a"}, {"daemonCallTimeoutSeconds", 1.5}}}}, "daemonCallTimeoutSeconds must be an integer"},
+      {{{"ipam", {{"poolName", "a"}}}, {"args", "x"}}, "args must be an object"},
+      {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", 5}}}}, "args.cni must be an object"},
+      {{{"ipam", "x"}}, "ipam must be an object"},
+      {{{"ipam", {{"poolName", "a"}}}, {"runtimeConfig", {{"ips", "10.0.0.1"}}}}, "runtimeConfig.ips must be a list"},
+      {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"allocateIPWithIndex", -1.5}}}}}}, "allocateIPWithIndex must be"},
+      {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"poolType", 3}}}}}}, "args.cni.poolType must be a string"},
+      {{{"ipam", {{"poolName", "a"}}}, {"name", 7}}, "name must be a string"},
   };
   for (auto [conf, want] : cases) {
     conf["cniVersion"] = "1.0.0";
-    conf["ipam"]["confDir"] = "/nonexistent";
+    if (conf["ipam"].is_object()) conf["ipam"]["confDir"] = "/nonexistent";
     auto c = LoadPluginConfig(conf, "");
     ASSERT_FALSE(c.ok()) << conf.dump();
     EXPECT_NE(c.status().message().find(want), std::string::npos) << c.status().message();

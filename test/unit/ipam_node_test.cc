@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +15,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <cstring>
 
 #include "kube/metrics.h"
 #include "node/daemon_handler.h"
@@ -304,6 +307,110 @@ TEST_F(IpamServiceTest, SocketRoundTripAndErrors) {
   server->reset();
   auto down = CallUnixSocket(socket, ToJson(Request("b")), std::chrono::seconds(1));
   EXPECT_EQ(down.status().code(), kube::Code::kUnavailable);
+}
+
+// The checksum says the daemon wrote the file, not that each field has the type it wrote:
+// a store whose fields have other types stops the daemon naming the field, never aborts it.
+TEST_F(IpamServiceTest, StoreWithTheRightChecksumButWrongTypesIsAClearError) {
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"pools", "x"}}, "data.pools must be an object"},
+      {{{"pools", {{"p", 7}}}}, "pools.p must be an object"},
+      {{{"pools", {{"p", {{"entries", json::array({1})}}}}}}, "pools.p.entries must be an object"},
+      {{{"pools", {{"p", {{"entries", {{"e", {{"ip", 5}}}}}}}}}}, "pools.p.entries.e.ip must be a string"},
+      {{{"pools", {{"p", {{"entries", {{"e", {{"ip", "10.0.0.2"}, {"pod", "x"}}}}}}}}}}, "pools.p.entries.e.pod must be"},
+      {{{"pools", {{"p", {{"entries", {{"e", {{"ip", "10.0.0.2"}, {"containerID", json::array()}}}}}}}}}},
+       "containerID must be a string"},
+      {{{"pools", {{"p", {{"entries", {{"e", {{"ip", "not-an-ip"}}}}}}}}}}, "pools.p.entries.e.ip: "},
+  };
+  for (const auto& [data, want] : cases) {
+    ASSERT_TRUE(StoreFile(StorePath()).Save(data).ok());
+    IpamService service(catalog_, StoreFile(StorePath()));
+    kube::Status s = service.Open();
+    ASSERT_FALSE(s.ok()) << data.dump();
+    EXPECT_NE(s.message().find(want), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("refusing to start"), std::string::npos) << s.message();
+    EXPECT_EQ(service.size(), 0u);
+  }
+  // The envelope too: a version or checksum of another type.
+  std::ofstream(StorePath(), std::ios::trunc) << R"({"version":"1","checksum":"x","data":{}})";
+  EXPECT_NE(StoreFile(StorePath()).Load().status().message().find("version must be an integer"), std::string::npos);
+  std::ofstream(StorePath(), std::ios::trunc) << R"({"version":1,"checksum":[],"data":{}})";
+  EXPECT_NE(StoreFile(StorePath()).Load().status().message().find("checksum must be a string"), std::string::npos);
+  fs::remove(StorePath());
+  fs::create_directories(StorePath());
+  EXPECT_NE(StoreFile(StorePath()).Load().status().message().find("is a directory"), std::string::npos);
+}
+
+// Requests of every wrong shape get an InvalidArgument answer in our words, not a library's.
+TEST_F(IpamServiceTest, MalformedRequestsAreAnsweredClearly) {
+  IpamService service(catalog_, StoreFile(StorePath()));
+  ASSERT_TRUE(service.Open().ok());
+  const json base = ToJson(Request("a"));
+  auto with = [&](const char* key, json value) {
+    json r = base;
+    r[key] = std::move(value);
+    return r;
+  };
+  const std::vector<json> requests = {
+      json::array(), json("x"), json(5), {{"method", 5}}, with("pools", "x"), with("pools", json::array({1})),
+      with("pools", json::array({{{"name", 1}}})), with("ipIndex", -1.5), with("ipIndex", -1),
+      with("ipIndex", 1e30), with("pod", "x"), with("staticIPs", json::array({1})), with("containerID", 3),
+      with("allocateDefaultGateway", "yes"),
+  };
+  for (const auto& r : requests) {
+    const json answer = HandleDaemonRequest(service, r);
+    ASSERT_TRUE(answer.contains("error")) << r.dump();
+    EXPECT_EQ(answer["error"]["code"], "InvalidArgument") << r.dump() << " -> " << answer.dump();
+    EXPECT_EQ(answer["error"]["message"].get<std::string>().find("json.exception"), std::string::npos) << answer.dump();
+  }
+  EXPECT_EQ(service.size(), 0u);
+}
+
+TEST(IpamProtocolTest, AnswersWithNumbersOutOfRangeAreRefused) {
+  const std::vector<json> answers = {
+      {{"addresses", {{{"ip", "10.0.0.2"}, {"prefixLength", 2.4e28}}}}},
+      {{"addresses", {{{"ip", "10.0.0.2"}, {"prefixLength", 33}}}}},
+      {{"addresses", {{{"ip", "10.0.0.2"}, {"prefixLength", -1}}}}},
+      {{"addresses", {{{"ip", 5}}}}},
+      {{"addresses", {{{"ip", "10.0.0.2"}, {"routes", {1}}}}}},
+      {{"addresses", "x"}},
+      json::array(),
+  };
+  for (const auto& a : answers) EXPECT_FALSE(AddressesFromJson(a).ok()) << a.dump();
+  EXPECT_TRUE(AddressesFromJson({{"addresses", {{{"ip", "fd00::2"}, {"prefixLength", 128}}}}}).ok());
+  EXPECT_EQ(ErrorFromJson({{"error", "x"}}).code(), kube::Code::kInternal);
+}
+
+// A daemon that dies in the middle of its answer is unreachable (CNI code 11), not "not JSON".
+TEST_F(IpamServiceTest, ADaemonThatDiesMidAnswerIsUnreachable) {
+  fs::create_directories(dir_);
+  const std::string path = (dir_ / "half.sock").string();
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener, 2), 0);
+  std::thread daemon([listener] {
+    for (const char* answer : {"{\"addresses\": [{\"ip\"", ""}) {
+      const int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0) return;
+      char buf[4096];
+      while (::read(fd, buf, sizeof(buf)) > 0) {
+      }
+      if (*answer != '\0') (void)!::write(fd, answer, std::strlen(answer));
+      ::close(fd);
+    }
+  });
+  auto cut = CallUnixSocket(path, ToJson(Request("a")), std::chrono::seconds(5));
+  EXPECT_EQ(cut.status().code(), kube::Code::kUnavailable);
+  EXPECT_NE(cut.status().message().find("daemon unreachable"), std::string::npos) << cut.status().message();
+  auto silent = CallUnixSocket(path, ToJson(Request("a")), std::chrono::seconds(5));
+  EXPECT_EQ(silent.status().code(), kube::Code::kUnavailable);
+  EXPECT_NE(silent.status().message().find("without answering"), std::string::npos) << silent.status().message();
+  daemon.join();
+  ::close(listener);
 }
 
 }  // namespace

@@ -38,7 +38,12 @@ struct IPPrefix {
   std::string ToString() const;
   // Number of addresses, saturated at 2^128-1 for ::/0.
   uint128 Size() const;
-  IPAddress Last() const { return network.Plus(Size() - 1); }
+  // The highest address: the network with every host bit set (::/0 ends at ffff:...:ffff).
+  IPAddress Last() const {
+    const int host_bits = network.bits() - length;
+    const uint128 host_mask = host_bits >= 128 ? ~uint128{0} : (uint128{1} << host_bits) - 1;
+    return {network.value | host_mask, network.v6};
+  }
   bool Contains(const IPAddress& a) const { return a.v6 == network.v6 && a >= network && a <= Last(); }
   bool Contains(const IPPrefix& p) const { return p.length >= length && Contains(p.network); }
   // /31 and /32 (/127 and /128): every address is usable.

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cni/cni_result.h"
+#include "kube/json_limits.h"
 #include "cni/plugin_config.h"
 #include "rpc/unix_socket.h"
 
@@ -42,17 +43,21 @@ int Fail(const std::string& version, int code, const std::string& msg, const std
 int Run() {
   const std::string command = Env("CNI_COMMAND");
   const std::string input(std::istreambuf_iterator<char>(std::cin), {});
-  auto conf = nlohmann::json::parse(input, nullptr, false);
-  if (command == "VERSION") {
-    return std::cout << ipam::CniVersionInfo(conf.is_object() ? conf.value("cniVersion", "") : "").dump() << std::endl, 0;
+  auto parsed = kube::ParseJson(input);
+  const nlohmann::json conf = parsed.ok() ? *parsed : nlohmann::json();
+  const nlohmann::json& version_value = conf.is_object() && conf.contains("cniVersion") ? conf["cniVersion"] : conf;
+  const std::string version = version_value.is_string() ? version_value.get<std::string>() : "";
+  if (command == "VERSION") return std::cout << ipam::CniVersionInfo(version).dump() << std::endl, 0;
+  if (!parsed.ok()) return Fail("", 6, "cannot decode the network configuration", "it " + parsed.status().message());
+  if (!conf.is_object()) return Fail("", 6, "cannot decode the network configuration", "it is not a JSON object");
+  if (!version_value.is_string()) {
+    return Fail("", 1, "cniVersion must be a string such as \"1.0.0\"", "nv-ipam supports 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0");
   }
-  if (conf.is_discarded() || !conf.is_object()) return Fail("", 6, "cannot decode the network configuration");
-  const std::string version = conf.value("cniVersion", "");
   if (!ipam::SupportedCniVersion(version)) {
-    return Fail("", 1, "unsupported CNI version \"" + version + "\"", "nv-ipam supports 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0");
+    return Fail("", 1, "unsupported CNI version " + kube::Quoted(version), "nv-ipam supports 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0");
   }
   if (command != "ADD" && command != "DEL" && command != "CHECK") {
-    return Fail(version, 4, "CNI_COMMAND must be ADD, DEL, CHECK or VERSION, not \"" + command + "\"");
+    return Fail(version, 4, "CNI_COMMAND must be ADD, DEL, CHECK or VERSION, not " + kube::Quoted(command));
   }
   const std::string container_id = Env("CNI_CONTAINERID"), if_name = Env("CNI_IFNAME");
   if (container_id.empty() || if_name.empty()) return Fail(version, 4, "CNI_CONTAINERID and CNI_IFNAME are required");
@@ -103,7 +108,8 @@ int Run() {
 int main() {
   try {
     return Run();
-  } catch (const std::exception& e) {
-    return Fail("", 999, std::string("nv-ipam failed: ") + e.what());
+  } catch (const std::exception&) {
+    // Every input is checked before use; reaching this is a bug, not a message for the runtime's user.
+    return Fail("", 999, "nv-ipam failed unexpectedly", "please report it with the network configuration");
   }
 }

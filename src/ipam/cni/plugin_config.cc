@@ -4,9 +4,13 @@
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <iterator>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "kube/json_fields.h"
+#include "kube/json_limits.h"
 
 namespace ipam {
 namespace {
@@ -53,17 +57,29 @@ kube::Result<PoolType> ParsePoolType(std::string type) {
 kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const std::string& cni_args) {
   if (!conf.is_object()) return Invalid("the network configuration is not a JSON object");
   PluginConfig c;
-  c.cni_version = conf.value("cniVersion", "");
-  c.network_name = conf.value("name", "");
-  const auto ipam = conf.value("ipam", nlohmann::json::object());
-  if (!ipam.is_object()) return Invalid("ipam must be an object");
+  kube::JsonFields top(conf, "");
+  c.cni_version = top.String("cniVersion");
+  c.network_name = top.String("name");
+  const nlohmann::json& ipam = top.Object("ipam");
+  kube::JsonFields args_fields(top.Object("args"), "args");
+  const nlohmann::json& args = args_fields.Object("cni");
+  kube::JsonFields runtime_config(top.Object("runtimeConfig"), "runtimeConfig");
+  const nlohmann::json runtime_ips = runtime_config.Has("ips") ? runtime_config.Array("ips") : nlohmann::json();
+  for (const auto* f : {&top, &args_fields, &runtime_config}) {
+    if (!f->ok()) return f->status();
+  }
 
   // Defaults file first; the network config overrides it.
   nlohmann::json defaults = nlohmann::json::object();
-  const std::string conf_dir = ipam.value("confDir", std::string(kDefaultConfDir));
+  kube::JsonFields ipam_fields(ipam, "ipam");
+  const std::string conf_dir = ipam_fields.String("confDir", std::string(kDefaultConfDir));
+  if (!ipam_fields.ok()) return ipam_fields.status();
   if (std::ifstream in(conf_dir + "/nv-ipam.conf"); in) {
-    defaults = nlohmann::json::parse(in, nullptr, false);
-    if (defaults.is_discarded() || !defaults.is_object()) return Invalid(conf_dir + "/nv-ipam.conf is not a JSON object");
+    const std::string text(std::istreambuf_iterator<char>(in), {});
+    auto parsed = kube::ParseJson(text);
+    if (!parsed.ok()) return Invalid(conf_dir + "/nv-ipam.conf " + parsed.status().message());
+    if (!parsed->is_object()) return Invalid(conf_dir + "/nv-ipam.conf is not a JSON object");
+    defaults = std::move(*parsed);
   }
   auto setting = [&](const char* key) -> nlohmann::json {
     if (ipam.contains(key)) return ipam[key];
@@ -79,13 +95,12 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
   auto socket = string_setting("daemonSocket", kDefaultDaemonSocket);
   if (!socket.ok()) return socket.status();
   c.daemon_socket = socket->rfind("unix://", 0) == 0 ? socket->substr(7) : *socket;
-  const auto timeout = setting("daemonCallTimeoutSeconds");
-  if (!timeout.is_null()) {
-    if (!timeout.is_number_integer() || timeout.get<int>() <= 0) {
-      return Invalid("ipam.daemonCallTimeoutSeconds must be a positive integer");
-    }
-    c.daemon_timeout = std::chrono::seconds(timeout.get<int>());
+  const nlohmann::json timeout = {{"daemonCallTimeoutSeconds", setting("daemonCallTimeoutSeconds")}};
+  kube::JsonFields timeout_field(timeout, "ipam");
+  if (auto seconds = timeout_field.OptionalInt("daemonCallTimeoutSeconds", 1, 3600)) {
+    c.daemon_timeout = std::chrono::seconds(*seconds);
   }
+  if (!timeout_field.ok()) return timeout_field.status();
   auto log_file = string_setting("logFile", "/var/log/nv-ipam-cni.log");
   auto log_level = string_setting("logLevel", "info");
   auto pool_name = string_setting("poolName", c.network_name);
@@ -98,7 +113,6 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
   const bool force_pool_name = setting("forcePoolName").is_boolean() && setting("forcePoolName").get<bool>();
 
   // Runtime arguments: args.cni (multus) and runtimeConfig (capabilities).
-  const auto args = conf.value("args", nlohmann::json::object()).value("cni", nlohmann::json::object());
   std::vector<std::string> names = Split(*pool_name, ',');
   std::string type_text = *pool_type;
   if (!force_pool_name && args.contains("poolNames")) {
@@ -106,7 +120,10 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
     names.clear();
     for (const auto& n : args["poolNames"]) names.push_back(n.is_string() ? n.get<std::string>() : n.dump());
   }
-  if (args.contains("poolType")) type_text = args.value("poolType", "");
+  if (args.contains("poolType")) {
+    if (!args["poolType"].is_string()) return Invalid("args.cni.poolType must be a string");
+    type_text = args["poolType"].get<std::string>();
+  }
   auto type = ParsePoolType(type_text);
   if (!type.ok()) return type.status();
   if (names.empty()) return Invalid("no pool: set ipam.poolName (or name the network after the pool)");
@@ -116,8 +133,7 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
 
   std::vector<std::string> ips;
   const std::pair<const char*, nlohmann::json> ip_lists[] = {
-      {"args.cni.ips", args.value("ips", nlohmann::json())},
-      {"runtimeConfig.ips", conf.value("runtimeConfig", nlohmann::json::object()).value("ips", nlohmann::json())}};
+      {"args.cni.ips", args.value("ips", nlohmann::json())}, {"runtimeConfig.ips", runtime_ips}};
   for (const auto& [where, list] : ip_lists) {
     if (list.is_null()) continue;
     if (!list.is_array()) return Invalid(std::string(where) + " must be a list");
@@ -136,12 +152,9 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
     if (!args["allocateDefaultGateway"].is_boolean()) return Invalid("args.cni.allocateDefaultGateway must be a boolean");
     c.allocate_default_gateway = args["allocateDefaultGateway"].get<bool>();
   }
-  if (args.contains("allocateIPWithIndex")) {
-    if (!args["allocateIPWithIndex"].is_number_integer() || args["allocateIPWithIndex"].get<int64_t>() < 0) {
-      return Invalid("args.cni.allocateIPWithIndex must be an integer of at least 0");
-    }
-    c.ip_index = args["allocateIPWithIndex"].get<uint64_t>();
-  }
+  kube::JsonFields cni(args, "args.cni");
+  if (auto index = cni.OptionalInt("allocateIPWithIndex", 0, INT64_MAX)) c.ip_index = static_cast<uint64_t>(*index);
+  if (!cni.ok()) return cni.status();
   const int modes = (c.allocate_default_gateway ? 1 : 0) + (c.static_ips.empty() ? 0 : 1) + (c.ip_index ? 1 : 0);
   if (modes > 1) {
     return Invalid("static ips, allocateDefaultGateway and allocateIPWithIndex exclude each other");

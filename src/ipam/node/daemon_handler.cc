@@ -1,5 +1,6 @@
 #include "node/daemon_handler.h"
 
+#include "kube/json_fields.h"
 #include "kube/log.h"
 #include "kube/metrics.h"
 
@@ -16,8 +17,9 @@ nlohmann::json HandleDaemonRequest(IpamService& service, const nlohmann::json& r
       "nv_ipam_requests_total", "CNI plugin requests by method and outcome (a Status code name)", {"method", "code"});
   static auto& reservations =
       kube::metrics::Default().Gauge("nv_ipam_reservations", "Addresses reserved on this node, all pools");
-  const std::string method = request.value("method", "");
-  nlohmann::json answer = Answer(service, method, request);
+  kube::JsonFields fields(request, "the request");
+  const std::string method = fields.String("method");
+  nlohmann::json answer = fields.ok() ? Answer(service, method, request) : ErrorToJson(fields.status());
   const std::string code = answer.contains("error") ? answer["error"].value("code", "Internal") : "OK";
   requests.With({method.empty() ? "unknown" : method, code}).Add(1);
   reservations.With({}).Set(static_cast<double>(service.size()));
@@ -50,7 +52,7 @@ nlohmann::json Answer(IpamService& service, const std::string& method, const nlo
     if (method == kDeallocate) kube::log::Info("released", {{"container", parsed->container_id}, {"ifName", parsed->if_name}});
     return nlohmann::json::object();
   }
-  return ErrorToJson(kube::Status(kube::Code::kInvalidArgument, "unknown method \"" + method + "\""));
+  return ErrorToJson(kube::Status(kube::Code::kInvalidArgument, "unknown method " + kube::Quoted(method)));
 }
 
 }  // namespace

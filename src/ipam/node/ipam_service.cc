@@ -1,5 +1,6 @@
 #include "node/ipam_service.h"
 
+#include "kube/json_fields.h"
 #include "kube/time_format.h"
 
 namespace ipam {
@@ -22,21 +23,37 @@ kube::Status IpamService::Open() {
   if (!data.ok()) return data.status();
   std::lock_guard<std::mutex> lock(mu_);
   pools_.clear();
-  const nlohmann::json stored_pools = data->value("pools", nlohmann::json::object());
+  // The checksum proves the file is what this daemon wrote, not that its fields have the
+  // types it wrote: each is checked, and a wrong one stops the daemon naming it.
+  auto corrupt = [&](const kube::Status& s) {
+    pools_.clear();
+    return kube::Status(kube::Code::kInternal, "store " + store_.path() + ": " + s.message() +
+                                                   "; refusing to start rather than guess (move it away to start empty)");
+  };
+  kube::JsonFields top(*data, "data");
+  const nlohmann::json& stored_pools = top.Object("pools");
+  if (!top.ok()) return corrupt(top.status());
   for (const auto& [key, p] : stored_pools.items()) {
+    kube::JsonFields pool_fields(p, "pools." + key);
     Pool pool;
-    if (p.contains("lastReservedIP")) {
-      auto last = IPAddress::Parse(p.value("lastReservedIP", ""));
+    if (pool_fields.Has("lastReservedIP")) {
+      auto last = IPAddress::Parse(pool_fields.String("lastReservedIP"));
       if (last.ok()) pool.last_reserved = *last;
     }
-    const nlohmann::json entries = p.value("entries", nlohmann::json::object());
+    const nlohmann::json& entries = pool_fields.Object("entries");
+    if (!pool_fields.ok()) return corrupt(pool_fields.status());
     for (const auto& [entry_key, e] : entries.items()) {
-      auto ip = IPAddress::Parse(e.value("ip", ""));
-      if (!ip.ok()) return ip.status().WithContext("store entry " + key + "/" + entry_key);
-      const auto pod = e.value("pod", nlohmann::json::object());
-      Reservation r{*ip, e.value("containerID", ""), e.value("ifName", ""),
-                    {pod.value("namespace", ""), pod.value("name", ""), pod.value("uid", "")},
-                    e.value("createTime", "")};
+      kube::JsonFields entry(e, "pools." + key + ".entries." + entry_key);
+      const std::string ip_text = entry.String("ip");
+      kube::JsonFields pod(entry.Object("pod"), entry.Field("pod"));
+      Reservation r{IPAddress{}, entry.String("containerID"), entry.String("ifName"),
+                    {pod.String("namespace"), pod.String("name"), pod.String("uid")},
+                    entry.String("createTime")};
+      if (!entry.ok()) return corrupt(entry.status());
+      if (!pod.ok()) return corrupt(pod.status());
+      auto ip = IPAddress::Parse(ip_text);
+      if (!ip.ok()) return corrupt(kube::Status(ip.status().code(), entry.Field("ip") + ": " + ip.status().message()));
+      r.ip = *ip;
       pool.reserved.insert(ip->value);
       pool.entries.emplace(entry_key, std::move(r));
     }

@@ -10,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "kube/json_fields.h"
+#include "kube/json_limits.h"
+
 namespace ipam {
 namespace {
 
@@ -49,6 +52,9 @@ kube::Result<nlohmann::json> StoreFile::Load() const {
   for (const auto& entry : fs::directory_iterator(store.parent_path().empty() ? "." : store.parent_path(), ec)) {
     if (entry.path().filename().string().rfind(tmp_prefix, 0) == 0) fs::remove(entry.path(), ec);
   }
+  if (fs::is_directory(store, ec)) {
+    return kube::Status(kube::Code::kInternal, "store " + path_ + " is a directory, not a file");
+  }
   std::ifstream in(path_, std::ios::binary);
   if (!in) {
     if (!fs::exists(store)) return nlohmann::json::object();
@@ -56,18 +62,23 @@ kube::Result<nlohmann::json> StoreFile::Load() const {
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  auto file = nlohmann::json::parse(buffer.str(), nullptr, false);
-  if (file.is_discarded() || !file.is_object()) {
-    return kube::Status(kube::Code::kInternal, "store " + path_ + " is not valid JSON; refusing to start rather than "
-                                               "forget its reservations (move it away to start empty)");
+  auto parsed = kube::ParseJson(buffer.str());
+  if (!parsed.ok() || !parsed->is_object()) {
+    return kube::Status(kube::Code::kInternal, "store " + path_ + " " +
+                                                   (parsed.ok() ? "is not a JSON object" : parsed.status().message()) +
+                                                   "; refusing to start rather than forget its reservations (move it "
+                                                   "away to start empty)");
   }
-  if (file.value("version", 0) != kVersion) {
-    return kube::Status(kube::Code::kInternal, "store " + path_ + " has format version " +
-                                                   std::to_string(file.value("version", 0)) + ", this daemon reads " +
-                                                   std::to_string(kVersion));
+  kube::JsonFields file(*parsed, "store " + path_, kube::Code::kInternal);
+  const int64_t version = file.Int("version", 0, 0, INT32_MAX);
+  const std::string checksum = file.String("checksum");
+  const nlohmann::json& data = file.Object("data");
+  if (!file.ok()) return file.status();
+  if (version != kVersion) {
+    return kube::Status(kube::Code::kInternal, "store " + path_ + " has format version " + std::to_string(version) +
+                                                   ", this daemon reads " + std::to_string(kVersion));
   }
-  const nlohmann::json data = file.value("data", nlohmann::json::object());
-  if (file.value("checksum", "") != Sha256Hex(data.dump())) {
+  if (checksum != Sha256Hex(data.dump())) {
     return kube::Status(kube::Code::kInternal, "store " + path_ + " fails its checksum; refusing to start rather than "
                                                "trust it (move it away to start empty)");
   }

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "kube/json_limits.h"
+
 namespace ipam {
 namespace {
 
@@ -123,14 +125,15 @@ void UnixSocketServer::Serve(int raw_fd) {
   auto data = ReadAll(fd.fd, deadline);
   nlohmann::json response;
   if (!data.ok()) return;
-  auto request = nlohmann::json::parse(*data, nullptr, false);
-  if (request.is_discarded()) {
-    response = {{"error", {{"code", "InvalidArgument"}, {"message", "the request is not JSON"}}}};
+  auto request = kube::ParseJson(*data);
+  if (!request.ok()) {
+    response = {{"error", {{"code", "InvalidArgument"}, {"message", "the request " + request.status().message()}}}};
   } else {
     try {
-      response = handler_(request);
+      response = handler_(*request);
     } catch (const std::exception& e) {
-      response = {{"error", {{"code", "Internal"}, {"message", e.what()}}}};
+      // A handler checks its input; reaching this is a bug, reported without the library's wording.
+      response = {{"error", {{"code", "Internal"}, {"message", "the node daemon failed on this request"}}}};
     }
   }
   (void)WriteAll(fd.fd, response.dump(), deadline);
@@ -151,8 +154,17 @@ kube::Result<nlohmann::json> CallUnixSocket(const std::string& path, const nlohm
   shutdown(fd.fd, SHUT_WR);
   auto data = ReadAll(fd.fd, deadline);
   if (!data.ok()) return data.status().WithContext("nv-ipam node daemon at " + path);
-  auto response = nlohmann::json::parse(*data, nullptr, false);
-  if (response.is_discarded()) return kube::Status(kube::Code::kInternal, "the node daemon's answer is not JSON");
+  if (data->empty()) {
+    return kube::Status(kube::Code::kUnavailable,
+                        "the nv-ipam node daemon at " + path + " closed the connection without answering (daemon unreachable)");
+  }
+  auto response = kube::ParseJson(*data);
+  if (!response.ok()) {
+    // A daemon that dies mid-answer leaves a cut document: it is unreachable, not confused.
+    return kube::Status(kube::Code::kUnavailable, "the nv-ipam node daemon at " + path +
+                                                      " broke off its answer (daemon unreachable): " +
+                                                      response.status().message());
+  }
   return response;
 }
 
