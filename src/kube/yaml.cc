@@ -94,6 +94,30 @@ std::string ParserError(fy_parser* parser) {
   return out;
 }
 
+// The byte offset of the first byte that is not part of well-formed UTF-8, or npos.
+size_t InvalidUtf8At(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t min = 0, cp = 0;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { n = 1; min = 0x80; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; min = 0x800; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; min = 0x10000; cp = c & 0x07; }
+    else return i;
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
 json ScalarValue(const fy_event* event) {
   fy_token* value = event->scalar.value;
   const std::string_view text = TokenText(value);
@@ -171,6 +195,10 @@ Result<std::vector<json>> ParseYamlDocuments(std::string_view text, const YamlLi
   if (text.size() > limits.max_bytes) {
     return Status(Code::kInvalidArgument, "YAML is " + std::to_string(text.size()) + " bytes; at most " +
                                               std::to_string(limits.max_bytes) + " are taken");
+  }
+  if (const size_t bad = InvalidUtf8At(text); bad != std::string_view::npos) {
+    return Status(Code::kInvalidArgument, "not valid YAML: the byte at offset " + std::to_string(bad) +
+                                              " is not UTF-8");
   }
   fy_parse_cfg cfg{};
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_COLLECT_DIAG);

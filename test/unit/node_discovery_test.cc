@@ -10,6 +10,7 @@
 #include "agent/label_plan.h"
 #include "gpu/gpu_labels.h"
 #include "gpu/gpu_sharing.h"
+#include "manifests/renderer.h"
 #include "gpu/nvml_reader.h"
 #include "node_labels.h"
 #include "pci/pci_labels.h"
@@ -210,7 +211,7 @@ TEST(GpuSharing, TheDevicePluginConfigGivesStrategyReplicasAndRenaming) {
 
   auto message = [](const char* text) { return ParseGpuSharing(json::parse(text)).status().message(); };
   EXPECT_NE(message(R"({"sharing": {"timeSlicing": {"resources": [{"name": "nvidia.com/gpu", "replicas": 0}]}}})")
-                .find("sharing.timeSlicing.resources[0].replicas must be a whole number"),
+                .find("sharing.timeSlicing.resources[0].replicas must be an integer from 1 to 2147483647, not 0"),
             std::string::npos);
   EXPECT_NE(message(R"({"sharing": {"mps": {"resources": [{"name": "nvidia.com/gpu", "replicas": "4"}]}}})")
                 .find("sharing.mps.resources[0].replicas"),
@@ -220,6 +221,30 @@ TEST(GpuSharing, TheDevicePluginConfigGivesStrategyReplicasAndRenaming) {
   EXPECT_NE(message(R"({"version": "v2"})").find("version must be v1"), std::string::npos);
   EXPECT_NE(message(R"({"sharing": []})").find("sharing must be a map"), std::string::npos);
   EXPECT_NE(message(R"([1])").find("must be a map"), std::string::npos);
+  // Wrong types and numbers out of range are clean errors that name the field, never aborts
+  // or wrapped numbers (4294967298 once became gpu.replicas=2).
+  const std::vector<std::pair<const char*, const char*>> hostile = {
+      {R"({"sharing": {"mps": {"resources": [{"name": "nvidia.com/gpu", "replicas": 4294967298}]}}})",
+       "sharing.mps.resources[0].replicas must be an integer from 1 to 2147483647, not 4294967298"},
+      {R"({"sharing": {"mps": {"resources": [{"name": "nvidia.com/gpu", "replicas": 2.5}]}}})", "replicas must be an integer"},
+      {R"({"sharing": {"mps": {"renameByDefault": "yes", "resources": []}}})", "sharing.mps.renameByDefault must be true or false"},
+      {R"({"sharing": {"mps": {"resources": "nvidia.com/gpu"}}})", "sharing.mps.resources must be a list"},
+      {R"({"sharing": {"mps": {"resources": [7]}}})", "sharing.mps.resources[0] must be an object"},
+      {R"({"sharing": {"mps": {"resources": [{"name": 7, "replicas": 2}]}}})", "resources[0].name must be a string"},
+      {R"({"sharing": {"timeSlicing": {"resources": [{"name": "nvidia.com/gpu", "replicas": 2, "rename": 1}]}}})",
+       "resources[0].rename must be a string"},
+      {R"({"sharing": {"timeSlicing": "on"}})", "sharing.timeSlicing must be a map"},
+  };
+  for (const auto& [text, want] : hostile) {
+    EXPECT_NE(message(text).find(want), std::string::npos) << text << " -> " << message(text);
+  }
+}
+
+TEST(GpuSharing, AConfigFileThatIsNotYamlIsACleanError) {
+  for (const std::string& text : std::vector<std::string>{",", "a: \xff\n", "[[[[", std::string(100000, '[')}) {
+    auto document = manifests::YamlToJson(text);
+    EXPECT_FALSE(document.ok()) << text.substr(0, 20);
+  }
 }
 
 TEST(GpuLabels, SharingGivesReplicasStrategySharedProductAndMps) {

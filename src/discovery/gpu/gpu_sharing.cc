@@ -1,6 +1,10 @@
 #include "gpu/gpu_sharing.h"
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
+
+#include "kube/json_fields.h"
 
 namespace discovery {
 namespace {
@@ -9,6 +13,10 @@ using nlohmann::json;
 
 kube::Status Invalid(const std::string& field, const std::string& what) {
   return kube::Status(kube::Code::kInvalidArgument, "device plugin config: " + field + " " + what);
+}
+
+kube::Status Invalid(const kube::Status& field_problem) {
+  return kube::Status(kube::Code::kInvalidArgument, "device plugin config: " + field_problem.message());
 }
 
 // One sharing section (sharing.timeSlicing or sharing.mps): the replication of nvidia.com/gpu it
@@ -21,20 +29,23 @@ kube::Result<GpuSharing> ReadSection(const json& config, const std::string& sect
   const json& s = config.at(pointer);
   const std::string field = "sharing." + section;
   if (!s.is_object()) return Invalid(field, "must be a map");
-  const bool rename_by_default = s.value("renameByDefault", false);
-  const json resources = s.value("resources", json::array());
-  if (!resources.is_array()) return Invalid(field + ".resources", "must be a list");
+  kube::JsonFields fields(s, field);
+  const bool rename_by_default = fields.Bool("renameByDefault", false);
+  const json& resources = fields.Array("resources");
+  if (!fields.ok()) return Invalid(fields.status());
   for (size_t i = 0; i < resources.size(); ++i) {
-    const json& r = resources[i];
     const std::string at = field + ".resources[" + std::to_string(i) + "]";
-    if (!r.is_object() || !r.contains("name") || !r["name"].is_string()) return Invalid(at + ".name", "is required");
-    if (!r.contains("replicas") || !r["replicas"].is_number_integer() || r["replicas"].get<long>() < 1) {
-      return Invalid(at + ".replicas", "must be a whole number of at least 1");
-    }
-    if (r["name"] != "nvidia.com/gpu") continue;
+    kube::JsonFields r(resources[i], at);
+    const std::string name = r.String("name");
+    const int64_t replicas = r.Int("replicas", 0, 1, INT32_MAX);
+    const std::string rename = r.String("rename");
+    if (!r.ok()) return Invalid(r.status());
+    if (name.empty()) return Invalid(at + ".name", "is required");
+    if (!r.Has("replicas")) return Invalid(at + ".replicas", "is required: a whole number of at least 1");
+    if (name != "nvidia.com/gpu") continue;
     out.strategy = strategy;
-    out.replicas = r["replicas"].get<int>();
-    out.renamed = rename_by_default || !r.value("rename", "").empty();
+    out.replicas = static_cast<int>(replicas);
+    out.renamed = rename_by_default || !rename.empty();
   }
   return out;
 }
@@ -44,7 +55,7 @@ kube::Result<GpuSharing> ReadSection(const json& config, const std::string& sect
 kube::Result<GpuSharing> ParseGpuSharing(const json& config) {
   if (!config.is_object()) return Invalid("document", "must be a map");
   if (config.contains("version") && config["version"] != "v1") {
-    return Invalid("version", "must be v1, not " + config["version"].dump());
+    return Invalid("version", "must be v1, not " + kube::Quoted(config["version"].dump()));
   }
   if (config.contains("sharing") && !config["sharing"].is_null() && !config["sharing"].is_object()) {
     return Invalid("sharing", "must be a map");
