@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/json_stream.h"
+#include "kube/log.h"
 
 namespace kube {
 namespace {
@@ -168,18 +169,18 @@ Status Client::Watch(const Resource& res, const std::string& ns, const WatchOpti
   if (options.allow_bookmarks) AddParam(&req.path, "allowWatchBookmarks", "true");
   if (options.timeout_seconds > 0) AddParam(&req.path, "timeoutSeconds", std::to_string(options.timeout_seconds));
   JsonStream stream;
-  Status decode_error;
   Status s = rest_->Stream(req, stop, options.idle_timeout, [&](std::string_view chunk) {
     return stream.Feed(chunk, [&](std::string_view doc) {
       auto ev = DecodeWatchEvent(doc, mask);
       if (!ev.ok()) {
-        decode_error = ev.status();
-        return false;
+        // One event the decoder cannot take must not stop the watch (resuming would meet it again).
+        log::Warn("watch event skipped", {{"resource", res.plural}, {"error", ev.status().message()},
+                                          {"bytes", std::to_string(doc.size())}});
+        return true;
       }
       return on_event(std::move(ev).value());
     });
   });
-  if (!decode_error.ok()) return decode_error;
   return s;
 }
 

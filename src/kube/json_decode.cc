@@ -1,5 +1,7 @@
 #include "kube/json_decode.h"
 
+#include <cstdlib>
+
 #include <simdjson.h>
 
 namespace kube {
@@ -7,8 +9,17 @@ namespace {
 
 using simdjson::dom::element;
 
+// Deeper than anything the API server stores (its decoder stops at 10,000 levels), so every
+// object it serves is decoded and cached; code that walks an object as a tree bounds the
+// depth itself (Object::CheckNesting).
+constexpr size_t kDecodeMaxDepth = 20000;
+
 simdjson::dom::parser& ThreadParser() {
-  thread_local simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(4096, kDecodeMaxDepth) != simdjson::SUCCESS) std::abort();  // out of memory at start
+    return p;
+  }();
   return parser;
 }
 
@@ -229,6 +240,14 @@ Result<WatchEvent> DecodeWatchEvent(std::string_view document, const FieldMask* 
   }
   ev.object = ObjectFromElement(obj, ev.type == WatchEventType::kBookmark ? nullptr : mask);
   return ev;
+}
+
+std::string MemberAt(std::string_view json, std::string_view pointer) {
+  element doc;
+  if (ThreadParser().parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) return "";
+  element member;
+  if (doc.at_pointer(pointer).get(member) != simdjson::SUCCESS) return "";
+  return simdjson::minify(member);
 }
 
 std::map<std::string, std::string> DecodeLabels(std::string_view json) {

@@ -40,6 +40,10 @@ Result<ListPage> DecodeList(std::string_view body, const FieldMask* mask = nullp
 // Decodes one watch event document.
 Result<WatchEvent> DecodeWatchEvent(std::string_view document, const FieldMask* mask = nullptr);
 
+// The minified JSON at `pointer` (RFC 6901, e.g. "/metadata/creationTimestamp") in JSON text;
+// empty when absent.
+std::string MemberAt(std::string_view json, std::string_view pointer);
+
 // metadata.labels of an object's JSON text (empty when absent or malformed).
 std::map<std::string, std::string> DecodeLabels(std::string_view json);
 

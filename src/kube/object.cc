@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/json_decode.h"
+#include "kube/json_limits.h"
 
 namespace kube {
 
@@ -27,7 +28,25 @@ Result<Object> Object::FromJson(std::string json) { return DecodeObject(std::mov
 
 Result<Object> Object::FromTree(const nlohmann::json& tree) { return DecodeObject(tree.dump()); }
 
-nlohmann::json Object::Tree() const { return nlohmann::json::parse(json_, nullptr, /*allow_exceptions=*/false); }
+Status Object::CheckNesting() const {
+  const int depth = NestingDepth(json_);
+  if (depth <= kMaxNestingDepth) return Status::Ok();
+  return Status(Code::kInvalidArgument, "the object is nested " + std::to_string(depth) + " levels deep; at most " +
+                                            std::to_string(kMaxNestingDepth) + " are taken");
+}
+
+nlohmann::json Object::Tree() const {
+  if (!CheckNesting().ok()) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(json_, nullptr, /*allow_exceptions=*/false);
+}
+
+Result<nlohmann::json> Object::MemberTree(std::string_view pointer) const {
+  const std::string text = MemberAt(json_, pointer);
+  if (text.empty()) return nlohmann::json();
+  auto tree = ParseJson(text);
+  if (!tree.ok()) return Status(tree.status().code(), std::string(pointer) + " " + tree.status().message());
+  return tree;
+}
 
 std::map<std::string, std::string> Object::Labels() const { return DecodeLabels(json_); }
 

@@ -62,8 +62,16 @@ class Object {
   std::string Key() const;
 
   const std::string& json() const { return json_; }
+  // Ok, or InvalidArgument when the object is nested deeper than kMaxNestingDepth (a
+  // free-form field can be): a reconciler checks it first and reports the object as bad.
+  [[nodiscard]] Status CheckNesting() const;
   // Parses the JSON text into a tree (allocates; for code paths that edit or read many fields).
+  // An object that fails CheckNesting gives a discarded value, whose use throws: the work is
+  // refused (and retried) rather than done on a tree that is not the object.
   nlohmann::json Tree() const;
+  // The member at `pointer` (e.g. "/status") as a tree, null when absent: its depth is checked
+  // on its own, so the status of an object whose spec is too deep can still be read.
+  [[nodiscard]] Result<nlohmann::json> MemberTree(std::string_view pointer) const;
   // metadata.labels, read from the JSON text.
   std::map<std::string, std::string> Labels() const;
 

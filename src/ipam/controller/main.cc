@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
     auto controller = std::make_unique<kube::Controller>(ipam::PoolResource(type).plural, reconciler,
                                                          std::move(controller_options));
     // Status updates pass too: a reconcile that compared against a stale cached status runs again.
-    controller->Watch(pools, kube::handlers::EnqueueObject(), kube::predicates::ResourceVersionChanged());
+    // Every pool of the kind: one pool's change can start or end another's overlap.
+    controller->Watch(pools, kube::handlers::EnqueueAllOf(pools), kube::predicates::ResourceVersionChanged());
     controller->Watch(nodes, kube::handlers::EnqueueAllOf(pools), labels_changed);
     mgr.AddController(std::move(controller));
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,19 @@ void ReportNodes(const kube::Resource& resource, const std::string& ns, const st
       {"kind", "namespace", "pool"});
   nodes.With({resource.kind, ns, name}).Set(static_cast<double>(selected));
   without.With({resource.kind, ns, name}).Set(static_cast<double>(left_out));
+}
+
+std::string CreationTime(const kube::Object& o) {
+  auto stamp = o.MemberTree("/metadata/creationTimestamp");
+  return stamp.ok() && stamp->is_string() ? stamp->get<std::string>() : "";
+}
+
+bool Overlap(const IPPrefix& a, const IPPrefix& b) {
+  return a.network.v6 == b.network.v6 && (a.Contains(b.network) || b.Contains(a.network));
+}
+
+bool Selects(const PoolSpec& spec, const kube::Object& node) {
+  return spec.node_selector.selects_all() || spec.node_selector.Matches(node.name(), node.Labels());
 }
 
 std::string Span(const NodeAllocation& a) {
@@ -76,29 +90,52 @@ kube::Result<kube::ReconcileResult> PoolReconciler::Reconcile(const kube::Reconc
     ReportNodes(PoolResource(type_), request.namespace_, request.name, 0, 0);
     return kube::ReconcileResult{};
   }
-  const nlohmann::json tree = pool->Tree();
-  const nlohmann::json status = tree.value("status", nlohmann::json::object());
-  const nlohmann::json current_allocations = status.value("allocations", nlohmann::json::array());
+  auto stored_status = pool->MemberTree("/status");
+  const nlohmann::json status =
+      stored_status.ok() && stored_status->is_object() ? *stored_status : nlohmann::json::object();
+  const nlohmann::json current_allocations =
+      status.contains("allocations") && status["allocations"].is_array() ? status["allocations"] : nlohmann::json::array();
   const kube::Resource resource = PoolResource(type_);
   const auto ref = kube::ObjectReference::To(*pool, resource.ApiVersion(), resource.kind);
-
-  auto spec = ParsePoolSpec(type_, tree.value("spec", nlohmann::json()));
-  if (!spec.ok()) {
-    auto wrote = WriteStatus(*pool, status, current_allocations, "False", "InvalidSpec", spec.status().message());
+  // Refused pools keep the allocations they have: nodes keep the addresses their pods hold.
+  auto refuse = [&](const std::string& reason, const std::string& problem) -> kube::Result<kube::ReconcileResult> {
+    auto wrote = WriteStatus(*pool, status, current_allocations, "False", reason, problem);
     if (!wrote.ok()) return wrote.status();
     if (*wrote) {
-      kube::log::Warn("invalid pool", {{"pool", pool->Key()}, {"error", spec.status().message()}});
-      recorder_.Warning(ref, "InvalidSpec", spec.status().message() + "; existing allocations are kept");
+      kube::log::Warn("pool refused", {{"pool", pool->Key()}, {"reason", reason}, {"error", problem}});
+      recorder_.Warning(ref, reason, problem + (current_allocations.empty() ? "" : "; existing allocations are kept"));
     }
     return kube::ReconcileResult{};
+  };
+
+  if (kube::Status deep = pool->CheckNesting(); !deep.ok()) return refuse("InvalidSpec", "spec refused: " + deep.message());
+  auto spec = ParsePoolSpec(type_, pool->Tree().value("spec", nlohmann::json()));
+  if (!spec.ok()) return refuse("InvalidSpec", spec.status().message());
+
+  // Two pools whose subnets overlap would hand the same addresses to a node both select:
+  // the pool created first keeps them, the other is refused until the overlap is gone.
+  const std::string created = CreationTime(*pool);
+  for (const auto& other : pools_.store().List()) {
+    if (other->meta().uid == pool->meta().uid || other->meta().deleting || !other->CheckNesting().ok()) continue;
+    const std::string other_created = CreationTime(*other);
+    if (std::tie(other_created, other->namespace_(), other->name()) >= std::tie(created, pool->namespace_(), pool->name())) {
+      continue;  // only an older pool wins
+    }
+    auto other_spec = ParsePoolSpec(type_, other->Tree().value("spec", nlohmann::json()));
+    if (!other_spec.ok() || !Overlap(spec->subnet, other_spec->subnet)) continue;
+    for (const auto& node : nodes_.store().List()) {
+      if (node->meta().deleting || !Selects(*spec, *node) || !Selects(*other_spec, *node)) continue;
+      return refuse("OverlappingSubnet", std::string(type_ == PoolType::kIPPool ? "subnet " : "cidr ") + spec->subnet.ToString() + " overlaps " +
+                                             resource.kind + " " + other->Key() + " (" +
+                                             other_spec->subnet.ToString() + "), created first, on node " +
+                                             node->name() + ": both would hand out the same addresses");
+    }
   }
 
   std::vector<std::string> nodes;
   for (const auto& node : nodes_.store().List()) {
     if (node->meta().deleting) continue;
-    if (spec->node_selector.selects_all() || spec->node_selector.Matches(node->name(), node->Labels())) {
-      nodes.push_back(node->name());
-    }
+    if (Selects(*spec, *node)) nodes.push_back(node->name());
   }
   std::sort(nodes.begin(), nodes.end());
   std::vector<NodeAllocation> existing;

@@ -15,6 +15,8 @@ kube::Result<kube::ReconcileResult> NodeLabelReconciler::Reconcile(const kube::R
   if (!node || node->meta().deleting) return kube::ReconcileResult{};
   // Without a ClusterPolicy, NVIDIADrivers alone still need the GPU nodes found.
   if (!policy && drivers_.store().size() == 0) return kube::ReconcileResult{};
+  // A policy refused for its depth changes no label (its own reconcile reports it).
+  if (policy && !policy->CheckNesting().ok()) return kube::ReconcileResult{};
   const nlohmann::json spec = policy ? policy->Tree().value("spec", nlohmann::json::object()) : nlohmann::json::object();
   const LabelPlan plan = PlanGpuNodeLabels(node->Labels(), LabelSettingsFrom(spec));
   for (const auto& w : plan.warnings) kube::log::Warn("GPU node labels", {{"node", node->name()}, {"warning", w}});

@@ -9,6 +9,7 @@
 #include "config_map_check.h"
 #include "driver_readiness.h"
 #include "kube/log.h"
+#include "stored_status.h"
 #include "kube/metadata_patch.h"
 #include "kube/metrics.h"
 #include "kube/time_format.h"
@@ -173,7 +174,7 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
 }
 
 kube::Status NvidiaDriverReconciler::WriteStatus(const kube::Object& driver, const DriverStatusInput& input) {
-  const json current = driver.Tree().value("status", json::object());
+  const json current = common::StoredStatus(driver);
   const json desired = BuildNvidiaDriverStatus(input, current, kube::RfcTimeNow());
   if (current != desired) {
     json body = {{"apiVersion", kApiVersion},
@@ -204,6 +205,16 @@ kube::Result<kube::ReconcileResult> NvidiaDriverReconciler::Reconcile(const kube
   ReconcileCount().Add(1);
   const std::vector<kube::ObjectPtr> drivers = ActiveDrivers(informers_.drivers);
   const kube::ObjectPtr policy = EffectivePolicy(informers_.policies);
+  if (kube::Status readable = policy ? policy->CheckNesting() : kube::Status::Ok(); !readable.ok()) {
+    // Fail closed: without the ClusterPolicy it is unknown who deploys the driver; nothing changes.
+    for (const auto& driver : drivers) {
+      DriverStatusInput status{DriverOutcome::kFailed, "ClusterPolicy " + policy->name() + " cannot be read: " +
+                                                           readable.message(),
+                               namespace_, driver->meta().generation};
+      KUBE_RETURN_IF_ERROR(WriteStatus(*driver, status));
+    }
+    return kube::ReconcileResult{};
+  }
   const json policy_spec = policy ? policy->Tree().value("spec", json::object()) : json::object();
   const bool disabled = policy && !SpecBool(policy_spec, "/driver/useNvidiaDriverCRD", false);
   // The owner label of every node: none left where no driver drives it.
@@ -216,9 +227,20 @@ kube::Result<kube::ReconcileResult> NvidiaDriverReconciler::Reconcile(const kube
   if (!disabled && !drivers.empty()) {
     nodes = ReadNodes(informers_.nodes);
     std::vector<DriverClaim> claims;
-    for (const auto& d : drivers) claims.push_back(ClaimOf(*d));
+    std::set<std::string> unreadable;  // refused for their depth: they claim nothing and release nothing
+    for (const auto& d : drivers) {
+      if (d->CheckNesting().ok()) claims.push_back(ClaimOf(*d));
+      else unreadable.insert(d->name());
+    }
     assignment = AssignDriverNodes(std::move(claims), nodes.gpu);
     for (const auto& n : nodes.gpu) {
+      const auto label = n.labels.find(kDriverOwnerLabel);
+      if (label != n.labels.end() && unreadable.count(label->second)) {
+        owners[n.name] = label->second;  // kept as it is, like a rejected driver's nodes
+        assignment.owner.erase(n.name);
+        for (auto& [driver_name, names] : assignment.nodes) std::erase(names, n.name);
+        continue;
+      }
       // Nodes left as they are keep their label.
       if (auto it = assignment.owner.find(n.name); it != assignment.owner.end()) owners[n.name] = it->second;
       else owners.erase(n.name);
@@ -236,6 +258,10 @@ kube::Result<kube::ReconcileResult> NvidiaDriverReconciler::Reconcile(const kube
       status.message = "ClusterPolicy " + policy->name() +
                        " deploys the driver itself; set its spec.driver.useNvidiaDriverCRD (Helm: "
                        "driver.nvidiaDriverCRD.enabled) to hand the driver to NVIDIADrivers";
+    } else if (kube::Status readable = driver->CheckNesting(); !readable.ok()) {
+      // Refused before it is walked: nothing applied, nothing removed.
+      status.outcome = DriverOutcome::kFailed;
+      status.message = "spec refused: " + readable.message();
     } else if (auto it = assignment.rejected.find(driver->name()); it != assignment.rejected.end()) {
       // Rejected: nothing applied, nothing removed.
       status.outcome = DriverOutcome::kConflict;

@@ -11,6 +11,7 @@
 #include "kube/time_format.h"
 #include "labels/gpu_node_labels.h"
 #include "readiness.h"
+#include "stored_status.h"
 
 namespace gpu {
 namespace {
@@ -18,7 +19,8 @@ namespace {
 using nlohmann::json;
 
 std::string CreationTime(const kube::Object& o) {
-  return o.Tree()["metadata"].value("creationTimestamp", "");
+  auto stamp = o.MemberTree("/metadata/creationTimestamp");
+  return stamp.ok() && stamp->is_string() ? stamp->get<std::string>() : "";
 }
 
 struct Metrics {
@@ -107,7 +109,7 @@ ClusterPolicyReconciler::ClusterPolicyReconciler(kube::Client& client, kube::Eve
       service_monitors_(service_monitors) {}
 
 kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, const json& desired) {
-  const json current = policy.Tree().value("status", json::object());
+  const json current = common::StoredStatus(policy);
   if (current == desired) return kube::Status::Ok();
   json body = {{"apiVersion", "nvidia.com/v1"},
                {"kind", "ClusterPolicy"},
@@ -161,16 +163,17 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   for (const auto& other : informers_.policies.store().List()) {
     if (!policy || other->meta().deleting || other->name() == policy->name()) continue;
     StatusContext ctx{namespace_, other->meta().generation};
-    const json previous = other->Tree().value("status", json::object());
+    const json previous = common::StoredStatus(*other);
     KUBE_RETURN_IF_ERROR(WriteStatus(*other, BuildIgnoredStatus(policy->name(), ctx, previous, now)));
   }
   if (!policy) {
     Metric().status.Set(-1);
     return kube::ReconcileResult{};
   }
-  const json tree = policy->Tree();
-  const json spec = tree.value("spec", json::object());
-  const json previous = tree.value("status", json::object());
+  // A spec too deep to walk is refused like any bad spec: nothing applied, nothing removed.
+  const kube::Status readable = policy->CheckNesting();
+  const json spec = readable.ok() ? policy->Tree().value("spec", json::object()) : json::object();
+  const json previous = common::StoredStatus(*policy);
   StatusContext ctx{namespace_, policy->meta().generation};
 
   const ClusterNodes nodes = ReadNodes(informers_.nodes);
@@ -186,7 +189,8 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
 
   // Check and render everything first: a bad spec applies nothing.
   kube::ReconcileResult result;
-  kube::Status valid = ValidateClusterPolicy(spec);
+  kube::Status valid = readable.ok() ? ValidateClusterPolicy(spec)
+                                     : kube::Status(kube::Code::kInvalidArgument, "spec refused: " + readable.message());
   if (valid.ok()) {
     valid = CheckConfigMaps(client_, namespace_, ReferencedConfigMaps(spec));
     if (valid.code() == kube::Code::kInvalidArgument) {

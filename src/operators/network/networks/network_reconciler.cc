@@ -4,6 +4,7 @@
 
 #include "cni_config.h"
 #include "kube/log.h"
+#include "stored_status.h"
 #include "manifests/renderer.h"
 #include "revision.h"
 
@@ -56,8 +57,15 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
                                                                  std::stop_token) {
   kube::ObjectPtr network = networks_.store().Get(request.name);
   if (!network || network->meta().deleting) return kube::ReconcileResult{};  // NADs go with their owner
+  const nlohmann::json current_status = common::StoredStatus(*network);
+  if (kube::Status deep = network->CheckNesting(); !deep.ok()) {
+    // Refused before it is walked as a tree; what runs keeps running.
+    kube::log::Warn("invalid network", {{"kind", kind_.resource.kind}, {"name", network->name()},
+                                        {"error", deep.message()}});
+    KUBE_RETURN_IF_ERROR(UpdateStatus(*network, current_status, "error", deep.message(), ""));
+    return kube::ReconcileResult{};
+  }
   const nlohmann::json tree = network->Tree();
-  const nlohmann::json current_status = tree.value("status", nlohmann::json::object());
 
   auto spec = RenderAttachment(kind_, tree);
   if (!spec.ok()) {

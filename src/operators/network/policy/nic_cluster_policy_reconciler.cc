@@ -1,6 +1,7 @@
 #include "nic_cluster_policy_reconciler.h"
 
 #include "kube/log.h"
+#include "stored_status.h"
 #include "kube/time_format.h"
 #include "nic_node_policy_reconciler.h"
 #include "node_policy_conflicts.h"
@@ -60,11 +61,23 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
   kube::ObjectPtr requested = policies_.store().Get(request.name);
   const kube::ObjectPtr policy = request.name == kSingletonName ? requested : policies_.store().Get(kSingletonName);
   const bool active = policy && !policy->meta().deleting;
+  if (active) {
+    if (kube::Status deep = policy->CheckNesting(); !deep.ok()) {
+      // Refused before it is walked: nothing is applied, relabelled or removed, so what runs keeps running.
+      kube::log::Warn("NicClusterPolicy refused", {{"name", policy->name()}, {"error", deep.message()}});
+      const nlohmann::json current = common::StoredStatus(*policy);
+      nlohmann::json desired = current;
+      desired["state"] = "error";
+      desired["reason"] = "spec refused: " + deep.message();
+      KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicClusterPolicies(), *policy, current, desired));
+      return kube::ReconcileResult{};
+    }
+  }
   const nlohmann::json spec = active ? policy->Tree().value("spec", nlohmann::json::object()) : nlohmann::json();
   KUBE_RETURN_IF_ERROR(UpdateWaitLabels(nodes, spec));
 
   if (!requested || requested->meta().deleting) return kube::ReconcileResult{};  // operands go with their owner
-  const nlohmann::json current = requested->Tree().value("status", nlohmann::json::object());
+  const nlohmann::json current = common::StoredStatus(*requested);
   if (requested->name() != kSingletonName) {
     nlohmann::json ignored = {{"state", "ignore"},
                               {"reason", "Unsupported NicClusterPolicy instance " + requested->name() +

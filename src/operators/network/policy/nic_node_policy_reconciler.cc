@@ -1,6 +1,7 @@
 #include "nic_node_policy_reconciler.h"
 
 #include "kube/log.h"
+#include "stored_status.h"
 #include "kube/time_format.h"
 #include "nic_cluster_policy_reconciler.h"
 #include "policy_status_writer.h"
@@ -21,7 +22,8 @@ NodePolicyView NodePolicyViewOf(const kube::Object& policy) {
 std::vector<NodePolicyView> ActiveNodePolicies(const kube::Informer& node_policies) {
   std::vector<NodePolicyView> out;
   for (const auto& p : node_policies.store().List()) {
-    if (!p->meta().deleting) out.push_back(NodePolicyViewOf(*p));
+    // A policy refused for its depth selects nothing (its own reconcile reports it).
+    if (!p->meta().deleting && p->CheckNesting().ok()) out.push_back(NodePolicyViewOf(*p));
   }
   return out;
 }
@@ -42,14 +44,29 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
                                                                        std::stop_token) {
   kube::ObjectPtr policy = node_policies_.store().Get(request.name);
   if (!policy || policy->meta().deleting) return kube::ReconcileResult{};  // operands go with their owner
-  const nlohmann::json current = policy->Tree().value("status", nlohmann::json::object());
+  const nlohmann::json current = common::StoredStatus(*policy);
+  kube::ObjectPtr cluster = cluster_policies_.store().Get(NicClusterPolicyReconciler::kSingletonName);
+  const bool cluster_active = cluster && !cluster->meta().deleting;
+  std::string refused;
+  if (kube::Status deep = policy->CheckNesting(); !deep.ok()) {
+    refused = "spec refused: " + deep.message();
+  } else if (kube::Status cluster_deep = cluster_active ? cluster->CheckNesting() : kube::Status::Ok();
+             !cluster_deep.ok()) {
+    refused = "the NicClusterPolicy cannot be read to check for overlaps: " + cluster_deep.message();
+  }
+  if (!refused.empty()) {
+    // Fail closed: nothing is applied or removed while either policy cannot be read.
+    kube::log::Warn("NicNodePolicy not applied", {{"name", policy->name()}, {"reason", refused}});
+    nlohmann::json desired = BuildBlockedStatus(refused, policy->meta().generation, current, kube::RfcTimeNow());
+    KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));
+    return kube::ReconcileResult{};
+  }
   const NodePolicyView view = NodePolicyViewOf(*policy);
 
   const std::vector<NodeLabels> nodes = views_.Nodes();
   const std::vector<NodePolicyView> others = ActiveNodePolicies(node_policies_);  // itself is skipped in the check
-  kube::ObjectPtr cluster = cluster_policies_.store().Get(NicClusterPolicyReconciler::kSingletonName);
   const nlohmann::json cluster_spec =
-      cluster && !cluster->meta().deleting ? cluster->Tree().value("spec", nlohmann::json::object()) : nlohmann::json();
+      cluster_active ? cluster->Tree().value("spec", nlohmann::json::object()) : nlohmann::json();
 
   const std::string conflict = NodePolicyConflict(view, others, cluster_spec, nodes);
   if (!conflict.empty()) {
