@@ -56,9 +56,11 @@ std::string QueryEscape(const std::string& value) {
 
 Client::Client(std::shared_ptr<RestClient> rest) : rest_(std::move(rest)), mapper_(*rest_) {}
 
-Result<Object> Client::Get(const Resource& res, const std::string& ns, const std::string& name) {
+Result<Object> Client::Get(const Resource& res, const std::string& ns, const std::string& name,
+                           const CallOptions& call) {
   Request req;
   req.path = res.ObjectPath(ns, name);
+  req.deadline = call.deadline;
   return ObjectFrom(rest_->Do(req));
 }
 
@@ -94,20 +96,23 @@ Result<ListPage> Client::ListAll(const Resource& res, const std::string& ns, Lis
   return all;
 }
 
-Result<Object> Client::Create(const Resource& res, const nlohmann::json& object) {
+Result<Object> Client::Create(const Resource& res, const nlohmann::json& object, const CallOptions& call) {
   auto where = NamespaceAndName(res, object);
   if (!where.ok()) return where.status();
   Request req;
+  req.deadline = call.deadline;
   req.method = "POST";
   req.path = res.CollectionPath(where->first);
   req.body = object.dump();
   return ObjectFrom(rest_->Do(req));
 }
 
-Result<Object> Client::Update(const Resource& res, const nlohmann::json& object, const std::string& subresource) {
+Result<Object> Client::Update(const Resource& res, const nlohmann::json& object, const std::string& subresource,
+                              const CallOptions& call) {
   auto where = NamespaceAndName(res, object);
   if (!where.ok()) return where.status();
   Request req;
+  req.deadline = call.deadline;
   req.method = "PUT";
   req.path = Sub(res.ObjectPath(where->first, where->second), subresource);
   req.body = object.dump();

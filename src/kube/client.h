@@ -5,6 +5,7 @@
 #ifndef KUBE_CLIENT_H_
 #define KUBE_CLIENT_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,20 +56,28 @@ struct DeleteOptions {
   std::optional<int64_t> grace_period_seconds;
 };
 
+// Per-call settings.
+struct CallOptions {
+  // Every attempt of the call, retries included, ends by then (Timeout); unset: the client's defaults.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
 class Client {
  public:
   explicit Client(std::shared_ptr<RestClient> rest);
 
-  Result<Object> Get(const Resource& res, const std::string& ns, const std::string& name);
+  Result<Object> Get(const Resource& res, const std::string& ns, const std::string& name,
+                     const CallOptions& call = {});
   // One page.
   Result<ListPage> List(const Resource& res, const std::string& ns, const ListOptions& options,
                         const FieldMask* mask = nullptr);
   // Every page, following continue tokens (page size `options.limit`, 500 when 0).
   Result<ListPage> ListAll(const Resource& res, const std::string& ns, ListOptions options,
                            const FieldMask* mask = nullptr);
-  Result<Object> Create(const Resource& res, const nlohmann::json& object);
+  Result<Object> Create(const Resource& res, const nlohmann::json& object, const CallOptions& call = {});
   // PUT with the object's resourceVersion: Conflict when it is stale.
-  Result<Object> Update(const Resource& res, const nlohmann::json& object, const std::string& subresource = "");
+  Result<Object> Update(const Resource& res, const nlohmann::json& object, const std::string& subresource = "",
+                        const CallOptions& call = {});
   Result<Object> Patch(const Resource& res, const std::string& ns, const std::string& name, PatchType type,
                        const std::string& body, const std::string& subresource = "");
   // Server-side apply of the fields in `object` (which names itself).

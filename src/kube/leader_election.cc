@@ -56,12 +56,14 @@ LeaderElector::LeaderElector(Client& client, LeaderElectionConfig config) : clie
   if (config_.identity.empty()) config_.identity = DefaultLeaderIdentity();
 }
 
-LeaderElector::Outcome LeaderElector::TryAcquireOrRenew(Status* error) {
+LeaderElector::Outcome LeaderElector::TryAcquireOrRenew(std::chrono::steady_clock::time_point deadline,
+                                                        Status* error) {
   const Resource leases = resources::Leases();
+  const CallOptions call{deadline};
   const auto now = std::chrono::steady_clock::now();
   const std::string now_time = MicroTimeNow();
   const int lease_seconds = static_cast<int>((config_.lease_duration.count() + 999) / 1000);
-  auto current = client_.Get(leases, config_.namespace_, config_.name);
+  auto current = client_.Get(leases, config_.namespace_, config_.name, call);
   if (!current.ok()) {
     if (!IsNotFound(current.status())) {
       *error = current.status();
@@ -74,7 +76,7 @@ LeaderElector::Outcome LeaderElector::TryAcquireOrRenew(Status* error) {
         {"spec",
          {{"holderIdentity", config_.identity}, {"leaseDurationSeconds", lease_seconds}, {"acquireTime", now_time},
           {"renewTime", now_time}, {"leaseTransitions", 0}}}};
-    auto created = client_.Create(leases, lease);
+    auto created = client_.Create(leases, lease, call);
     if (!created.ok()) {
       *error = created.status();
       return IsAlreadyExists(created.status()) ? Outcome::kHeldByOther : Outcome::kError;
@@ -104,7 +106,7 @@ LeaderElector::Outcome LeaderElector::TryAcquireOrRenew(Status* error) {
   spec["holderIdentity"] = config_.identity;
   spec["leaseDurationSeconds"] = lease_seconds;
   spec["renewTime"] = now_time;
-  auto updated = client_.Update(leases, lease);  // carries resourceVersion: optimistic concurrency
+  auto updated = client_.Update(leases, lease, "", call);  // carries resourceVersion: optimistic concurrency
   if (!updated.ok()) {
     *error = updated.status();
     return IsConflict(updated.status()) ? Outcome::kHeldByOther : Outcome::kError;
@@ -121,7 +123,7 @@ Status LeaderElector::Acquire(std::stop_token stop) {
   MasterStatus(config_.name).Set(0);
   while (!stop.stop_requested()) {
     Status error;
-    Outcome outcome = TryAcquireOrRenew(&error);
+    Outcome outcome = TryAcquireOrRenew(std::chrono::steady_clock::now() + config_.renew_deadline, &error);
     if (outcome == Outcome::kHeld) {
       leader_ = true;
       MasterStatus(config_.name).Set(1);
@@ -144,14 +146,16 @@ Status LeaderElector::Hold(std::stop_token stop) {
     SleepFor(stop, config_.retry_period);
     if (stop.stop_requested()) break;
     Status error;
-    // Retry within the renew deadline before giving up.
-    Outcome outcome = TryAcquireOrRenew(&error);
+    // Every call of a renewal ends by the renew deadline (a hung API server cannot keep a
+    // leader that does not renew), and failures are retried until then, as client-go does.
+    const auto deadline = last_renew + config_.renew_deadline;
+    Outcome outcome = TryAcquireOrRenew(deadline, &error);
     if (outcome == Outcome::kHeld) {
       last_renew = std::chrono::steady_clock::now();
       continue;
     }
     const bool lost = outcome == Outcome::kHeldByOther ||
-                      std::chrono::steady_clock::now() - last_renew > config_.renew_deadline;
+                      std::chrono::steady_clock::now() + config_.retry_period >= deadline;
     if (lost) {
       leader_ = false;
       MasterStatus(config_.name).Set(0);
@@ -167,7 +171,8 @@ Status LeaderElector::Hold(std::stop_token stop) {
 }
 
 void LeaderElector::Release() {
-  auto current = client_.Get(resources::Leases(), config_.namespace_, config_.name);
+  const CallOptions call{std::chrono::steady_clock::now() + config_.renew_deadline};
+  auto current = client_.Get(resources::Leases(), config_.namespace_, config_.name, call);
   if (!current.ok()) return;
   nlohmann::json lease = current->Tree();
   if (lease["spec"].value("holderIdentity", "") != config_.identity) return;
@@ -175,7 +180,7 @@ void LeaderElector::Release() {
   lease["spec"]["holderIdentity"] = "";
   lease["spec"]["leaseDurationSeconds"] = 1;
   lease["spec"]["renewTime"] = MicroTimeNow();
-  auto updated = client_.Update(resources::Leases(), lease);
+  auto updated = client_.Update(resources::Leases(), lease, "", call);
   if (updated.ok()) {
     log::Info("released leader lease", {{"lease", config_.namespace_ + "/" + config_.name}});
   } else {

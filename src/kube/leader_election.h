@@ -45,7 +45,8 @@ class LeaderElector {
  private:
   enum class Outcome { kHeld, kHeldByOther, kError };
   // One attempt to create, take over or renew the lease.
-  Outcome TryAcquireOrRenew(Status* error);
+  // Every API call ends by `deadline`.
+  Outcome TryAcquireOrRenew(std::chrono::steady_clock::time_point deadline, Status* error);
   void Release();
 
   Client& client_;

@@ -263,7 +263,16 @@ Result<Response> RestClient::Do(const Request& request) {
   for (int attempt = 1;; ++attempt) {
     ThrottleIfConfigured();
     int retry_after = 0;
-    auto result = DoOnce(*handle, request, &retry_after);
+    Request attempt_request = request;
+    if (request.deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*request.deadline -
+                                                                             std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        return Status(Code::kTimeout, request.method + " " + request.path + ": no answer before the call's deadline");
+      }
+      if (attempt_request.timeout.count() <= 0 || left < attempt_request.timeout) attempt_request.timeout = left;
+    }
+    auto result = DoOnce(*handle, attempt_request, &retry_after);
     if (result.ok()) {
       Release(std::move(handle));
       return result;
@@ -284,6 +293,10 @@ Result<Response> RestClient::Do(const Request& request) {
       const int64_t first = std::max<int64_t>(1, config_.retry_base_delay.count());
       const int64_t base = std::min<int64_t>(50 * first, first << std::min(attempt, 6));
       wait = std::chrono::milliseconds(base / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(base / 2 + 1)));
+    }
+    if (request.deadline && std::chrono::steady_clock::now() + wait >= *request.deadline) {
+      if (s.code() != Code::kUnavailable && s.code() != Code::kTimeout) Release(std::move(handle));
+      return result;  // no time left for another attempt
     }
     Retries().With({std::to_string(s.http_code()), request.method, HostOf(config_.server)}).Add(1);
     log::Debug("retrying request", {{"method", request.method}, {"path", request.path},

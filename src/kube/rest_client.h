@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -37,7 +38,9 @@ struct Request {
   std::string body;
   std::string content_type = "application/json";
   std::string accept = "application/json";
-  std::chrono::milliseconds timeout{30000};  // whole-request timeout; not used for streams
+  std::chrono::milliseconds timeout{30000};  // one attempt's timeout; not used for streams
+  // When set, no attempt (nor a wait between attempts) runs past it: Timeout then.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct Response {

@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "eventually.h"
 
 extern char** environ;
 
@@ -58,7 +61,7 @@ void ChildProcess::Signal(int sig) {
 
 bool ChildProcess::Wait(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return true;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + Patience(timeout);
   while (!exited_) {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
@@ -89,11 +92,12 @@ std::string ChildProcess::Output() const {
 }
 
 bool ChildProcess::WaitForOutput(const std::string& text, std::chrono::milliseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + Patience(timeout);
   while (std::chrono::steady_clock::now() < deadline) {
     if (Output().find(text) != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  std::fprintf(stderr, "rig: the process logging to %s never printed \"%s\"\n", log_path_.c_str(), text.c_str());
   return false;
 }
 

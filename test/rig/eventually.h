@@ -1,22 +1,41 @@
 // Eventually: polls a condition until it holds or the time is up, for tests
 // that wait on controllers. Returns the condition's last value.
+//
+// Every wait of the rig suites goes through Patience: a wait that ends as soon
+// as its condition holds costs nothing when it is long, and a machine loaded
+// by other work may be many times slower than the one a timeout was chosen on.
+// A wait that runs out says where it was and how long it waited.
 #ifndef TEST_RIG_EVENTUALLY_H_
 #define TEST_RIG_EVENTUALLY_H_
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <functional>
+#include <source_location>
 #include <thread>
 
 namespace rig {
 
+// How long a wait given `timeout` really waits: four times as long, and at least two minutes.
+inline std::chrono::milliseconds Patience(std::chrono::milliseconds timeout) {
+  return std::max<std::chrono::milliseconds>(timeout * 4, std::chrono::minutes(2));
+}
+
 inline bool Eventually(const std::function<bool()>& done,
-                       std::chrono::milliseconds timeout = std::chrono::milliseconds(30000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(30000),
+                       std::source_location where = std::source_location::current()) {
+  const auto waited = Patience(timeout);
+  const auto deadline = std::chrono::steady_clock::now() + waited;
   while (std::chrono::steady_clock::now() < deadline) {
     if (done()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return done();
+  if (done()) return true;
+  std::fprintf(stderr, "rig: waited %llds for the condition at %s:%u, in vain\n",
+               static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(waited).count()),
+               where.file_name(), static_cast<unsigned>(where.line()));
+  return false;
 }
 
 }  // namespace rig

@@ -288,6 +288,44 @@ TEST_F(GpuOperatorTest, BadInputIsNamedInStatusAndEventAndAppliesNothing) {
   EXPECT_FALSE(refused.ok());
   PatchSpec({{"toolkit", {{"version", "v1.14.6-ubuntu20.04"}}}});
   EXPECT_TRUE(Eventually([&] { return Reached("ready"); })) << Diagnose();
+
+  // An image no runtime could pull is refused, as the network operator refuses one.
+  const json toolkit = Policy()["spec"]["toolkit"];
+  PatchSpec({{"toolkit", {{"repository", nullptr}, {"version", nullptr}, {"image", "Bad Image!!"}}}});
+  EXPECT_TRUE(Eventually([&] {
+    return Reached("notReady") && Status()["conditions"][0].value("message", "").find(
+                                      "spec.toolkit: \"Bad Image!!\" is not an image reference") != std::string::npos;
+  })) << Diagnose();
+  EXPECT_EQ(DaemonSet("nvidia-container-toolkit-daemonset")["spec"], before["spec"]) << "nothing applied";
+  PatchSpec({{"toolkit", toolkit}});
+  EXPECT_TRUE(Eventually([&] { return Reached("ready"); })) << Diagnose();
+
+  // A free-form field nested deeper than the operator walks: refused, the operands untouched,
+  // and the policy reconciles again once the field is gone.
+  std::string nested = "1";
+  for (int i = 0; i < 1100; ++i) nested = "[" + nested + "]";
+  auto deep = client_->Patch(gpu::ClusterPolicies(), "", "cluster-policy", kube::PatchType::kMerge,
+                             R"({"spec": {"daemonsets": {"podSecurityContext": {"x": )" + nested + "}}}}");
+  ASSERT_TRUE(deep.ok()) << deep.status().ToString();
+  auto stored = [&] {
+    auto p = client_->Get(gpu::ClusterPolicies(), "", "cluster-policy");
+    auto st = p.ok() ? p->MemberTree("/status") : kube::Result<json>(p.status());
+    return st.ok() && st->is_object() ? *st : json::object();
+  };
+  EXPECT_TRUE(Eventually([&] {
+    const json st = stored();
+    return st.value("state", "") == "notReady" && st.contains("conditions") &&
+           st["conditions"][0].value("message", "").find("levels deep; at most 512 are taken") != std::string::npos;
+  })) << stored().dump();
+  EXPECT_TRUE(Eventually([&] {
+    for (const auto& e : Events("ReconcileFailed")) {
+      if (e.value("message", "").find("levels deep") != std::string::npos) return true;
+    }
+    return false;
+  })) << "no Warning Event names the refused spec";
+  EXPECT_EQ(DaemonSet("nvidia-container-toolkit-daemonset")["spec"], before["spec"]) << "nothing applied";
+  PatchSpec({{"daemonsets", {{"podSecurityContext", nullptr}}}});
+  EXPECT_TRUE(Eventually([&] { return Reached("ready"); })) << Diagnose();
 }
 
 TEST_F(GpuOperatorTest, ASecondPolicyIsIgnoredAndSaysWhy) {

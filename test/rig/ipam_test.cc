@@ -187,6 +187,50 @@ TEST_F(IpamControllerTest, ThousandNodesGetBlocksAndPrefixes) {
              &out);
 }
 
+// Two pools whose subnets overlap on a node both select would hand that node the same
+// addresses: the pool created first keeps them, the other is refused until the overlap ends.
+TEST_F(IpamControllerTest, OverlappingPoolsOnANodeRefuseTheNewerOne) {
+  auto& env = rig::RigEnvironment::Get();
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix ipam-overlap --labels ipam-overlap=" + namespace_), 0);
+  const json selector = Selector("ipam-overlap", namespace_);
+  ASSERT_TRUE(client_->Create(IPPools(), PoolObject(IPPools(), namespace_, "first",
+                                                    {{"subnet", "10.70.0.0/16"}, {"perNodeBlockSize", 16},
+                                                     {"nodeSelector", selector}}))
+                  .ok());
+  ASSERT_TRUE(rig::Eventually([&] { return Status(IPPools(), "first").value("allocations", json::array()).size() == 1; }));
+  ASSERT_TRUE(client_->Create(IPPools(), PoolObject(IPPools(), namespace_, "second",
+                                                    {{"subnet", "10.70.8.0/24"}, {"perNodeBlockSize", 16},
+                                                     {"nodeSelector", selector}}))
+                  .ok());
+  // The same subnet on nodes no other pool selects overlaps nothing.
+  ASSERT_TRUE(client_->Create(IPPools(), PoolObject(IPPools(), namespace_, "elsewhere",
+                                                    {{"subnet", "10.70.0.0/16"}, {"perNodeBlockSize", 16},
+                                                     {"nodeSelector", Selector("ipam-overlap", "nowhere")}}))
+                  .ok());
+  ASSERT_TRUE(rig::Eventually([&] {
+    return ReadyCondition(Status(IPPools(), "second")).value("reason", "") == "OverlappingSubnet";
+  })) << Status(IPPools(), "second").dump();
+  const std::string message = ReadyCondition(Status(IPPools(), "second")).value("message", "");
+  EXPECT_NE(message.find("IPPool " + namespace_ + "/first"), std::string::npos) << message;
+  EXPECT_NE(message.find("on node ipam-overlap-"), std::string::npos) << message;
+  EXPECT_TRUE(Status(IPPools(), "second").value("allocations", json::array()).empty()) << "no address handed out twice";
+  ASSERT_TRUE(rig::Eventually([&] { return !EventMessages("second", "OverlappingSubnet").empty(); }));
+  EXPECT_EQ(EventMessages("second", "OverlappingSubnet")[0].find("existing allocations"), std::string::npos)
+      << "a pool that never had allocations keeps none";
+  ASSERT_TRUE(rig::Eventually([&] { return ReadyCondition(Status(IPPools(), "elsewhere")).value("reason", "") == "Allocated"; }));
+  EXPECT_EQ(ReadyCondition(Status(IPPools(), "first")).value("status", ""), "True");
+  // Once the first pool is gone, the second takes the node.
+  ASSERT_TRUE(client_->Delete(IPPools(), namespace_, "first").ok());
+  ASSERT_TRUE(rig::Eventually([&] { return Status(IPPools(), "second").value("allocations", json::array()).size() == 1; }))
+      << Status(IPPools(), "second").dump();
+  EXPECT_EQ(ReadyCondition(Status(IPPools(), "second")).value("status", ""), "True");
+  for (const char* name : {"second", "elsewhere"}) (void)client_->Delete(IPPools(), namespace_, name);
+  std::string out;
+  rig::Shell(std::string(ACCELOPS_SOURCE_DIR) + "/hack/rig --dir " + env.dir() +
+                 " kubectl delete nodes -l ipam-overlap --timeout=120s >/dev/null 2>&1",
+             &out);
+}
+
 // --- The node side, in real network namespaces -------------------------------------------
 
 const std::string kMacvlan = "/usr/lib/cni/macvlan";

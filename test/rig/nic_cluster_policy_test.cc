@@ -367,17 +367,65 @@ TEST_F(NicClusterPolicyTest, TheNvIpamSeedAndTheDeploymentStatesBecomeReady) {
   PatchSpec({{"ibKubernetes", nullptr}, {"docaTelemetryService", nullptr}});
 }
 
+// One object the operator cannot walk must not stop its cache: a policy nested deeper than it
+// takes is refused with a status and an Event, what runs keeps running, a restart still starts
+// the workers, and removing the field reconciles it again.
+TEST_F(NicClusterPolicyTest, APolicyNestedTooDeepIsRefusedAndTheOperatorKeepsReconciling) {
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
+  auto operands = Versions();
+  operands.erase("policy");
+  std::string nested = "1";
+  for (int i = 0; i < 1100; ++i) nested = "{\"a\":" + nested + "}";
+  auto patched = client_->Patch(network::NicClusterPolicies(), "", "nic-cluster-policy", kube::PatchType::kMerge,
+                                "{\"spec\":{\"nodeAffinity\":" + nested + "}}");
+  ASSERT_TRUE(patched.ok()) << patched.status().ToString();
+  auto status = [&] {
+    auto p = client_->Get(network::NicClusterPolicies(), "", "nic-cluster-policy");
+    auto s = p.ok() ? p->MemberTree("/status") : kube::Result<json>(p.status());
+    return s.ok() && s->is_object() ? *s : json::object();
+  };
+  ASSERT_TRUE(Eventually([&] {
+    return status().value("state", "") == "error" &&
+           status().value("reason", "").find("levels deep; at most 512 are taken") != std::string::npos;
+  })) << status().dump() << "\n" << operator_->Output().substr(0, 4000);
+  ASSERT_TRUE(Eventually([&] {
+    auto events = client_->ListAll(kube::resources::Events(), "default",
+                                   {.field_selector = "involvedObject.name=nic-cluster-policy"});
+    if (!events.ok()) return false;
+    for (const auto& e : events->items) {
+      const json t = e.Tree();
+      if (t.value("reason", "") == "StateError" && t.value("message", "").find("levels deep") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  })) << "no Warning Event names the refused spec";
+  auto now = Versions();
+  now.erase("policy");
+  EXPECT_EQ(now, operands) << "a refused spec changes nothing that runs";
+  // A restart lists the policy again: the cache syncs and the workers start.
+  StopOperator();
+  StartOperator();
+  ASSERT_TRUE(Eventually([&] { return status().value("state", "") == "error"; }));
+  PatchSpec({{"nodeAffinity", nullptr}});
+  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
+}
+
 TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {
   ApplySeed();
   ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   ASSERT_TRUE(client_->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
+  std::string left;  // what the garbage collector has not removed yet, for a failed wait
   EXPECT_TRUE(Eventually([&] {
+    left.clear();
     for (const auto& res : network::StateResources()) {
       auto list = client_->ListAll(res, "", {.label_selector = "nvidia.network-operator.state"});
-      if (!list.ok() || !list->items.empty()) return false;
+      if (!list.ok()) left += res.kind + ": " + list.status().ToString() + "\n";
+      else for (const auto& o : list->items) left += res.kind + " " + o.Key() + (o.meta().deleting ? " (deleting)" : "") + "\n";
     }
-    return true;
-  }, seconds(60)));
+    return left.empty();
+  }, seconds(300))) << "still there after the policy was deleted:\n" << left;
 }
 
 

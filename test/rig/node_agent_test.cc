@@ -202,7 +202,7 @@ TEST_F(NodeAgentTest, TheDevicePluginsSharingConfigGivesSharingLabelsAndABadOneI
   EXPECT_NE(output_.find("nvidia.com/gpu.replicas=4\n"), std::string::npos) << output_;
   EXPECT_NE(output_.find("nvidia.com/gpu.sharing-strategy=time-slicing\n"), std::string::npos) << output_;
   EXPECT_EQ(run("version: v1\nsharing:\n  mps:\n    resources:\n    - name: nvidia.com/gpu\n      replicas: -1\n"), 2);
-  EXPECT_NE(output_.find("sharing.mps.resources[0].replicas must be a whole number of at least 1"), std::string::npos)
+  EXPECT_NE(output_.find("sharing.mps.resources[0].replicas must be an integer from 1 to 2147483647, not -1"), std::string::npos)
       << output_;
   EXPECT_EQ(output_.find("nvidia.com/"), std::string::npos) << "nothing printed: " << output_;
 }

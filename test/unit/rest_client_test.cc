@@ -7,7 +7,12 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
+
+#include "kube/client.h"
+#include "kube/leader_election.h"
 
 namespace kube {
 namespace {
@@ -89,6 +94,83 @@ TEST(RestClientRetries, GivesUpAfterTenAttempts) {
   auto resp = ep.Client()->Do(req);
   EXPECT_EQ(resp.status().code(), Code::kServerError);
   EXPECT_EQ(ep.requests(), RestClient::kMaxAttempts);
+}
+
+// An API server that takes requests and never answers (etcd frozen behind it).
+class HungEndpoint {
+ public:
+  HungEndpoint() {
+    auto hang = [this](const httplib::Request&, httplib::Response& res) {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(120), [this] { return released_; });
+      res.status = 503;
+    };
+    server_.Get(R"(/.*)", hang);
+    server_.Put(R"(/.*)", hang);
+    server_.Post(R"(/.*)", hang);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~HungEndpoint() {
+    {
+      std::lock_guard lock(mu_);
+      released_ = true;
+    }
+    cv_.notify_all();
+    server_.stop();
+    thread_.join();
+  }
+  std::shared_ptr<RestClient> Client() {
+    Config c;
+    c.server = "http://127.0.0.1:" + std::to_string(port_);
+    c.retry_base_delay = std::chrono::milliseconds(1);
+    return std::move(RestClient::Create(c)).value();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(RestClientDeadlines, NoAttemptRunsPastTheCallsDeadline) {
+  HungEndpoint ep;
+  auto client = ep.Client();
+  Request req;
+  req.path = "/x";
+  req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  const auto start = std::chrono::steady_clock::now();
+  auto resp = client->Do(req);
+  ASSERT_FALSE(resp.ok());
+  EXPECT_EQ(resp.status().code(), Code::kTimeout) << resp.status().ToString();
+  // Without the deadline one attempt alone waits 30 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+}
+
+// A leader whose lease calls hang gives up leadership by its renew deadline (client-go's
+// rule), so a successor can take over once the lease expires; it does not lead unrenewed.
+TEST(LeaderElectorDeadlines, ALeaderThatCannotRenewStopsByTheRenewDeadline) {
+  HungEndpoint ep;
+  kube::Client client(ep.Client());
+  LeaderElectionConfig config;
+  config.namespace_ = "default";
+  config.name = "hung";
+  config.lease_duration = std::chrono::milliseconds(3000);
+  config.renew_deadline = std::chrono::milliseconds(2000);
+  config.retry_period = std::chrono::milliseconds(500);
+  config.release_on_stop = false;
+  LeaderElector elector(client, config);
+  std::stop_source stop;
+  const auto start = std::chrono::steady_clock::now();
+  const Status held = elector.Hold(stop.get_token());
+  EXPECT_FALSE(held.ok());
+  EXPECT_NE(held.message().find("lost"), std::string::npos) << held.ToString();
+  EXPECT_FALSE(elector.IsLeader());
+  // Hung calls once kept a leader for 33 s with a 10 s deadline; the bound here is loose on purpose.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(12));
 }
 
 }  // namespace
