@@ -18,6 +18,13 @@ struct ParserDeleter {
   void operator()(fy_parser* p) const { fy_parser_destroy(p); }
 };
 
+struct DiagDeleter {
+  void operator()(fy_diag* d) const { fy_diag_unref(d); }
+};
+
+// Diagnostics are collected for the Status, never printed: a process's output is its JSON log.
+void DiscardDiagnostic(fy_diag*, void*, const char*, size_t) {}
+
 // One event from the parser, freed when it goes out of scope.
 class Event {
  public:
@@ -94,14 +101,24 @@ std::string ParserError(fy_parser* parser) {
   return out;
 }
 
-// The byte offset of the first byte that is not part of well-formed UTF-8, or npos.
-size_t InvalidUtf8At(std::string_view s) {
+// YAML's printable set (YAML 1.2, 5.1): tab, line breaks, and no other control character.
+bool Printable(uint32_t cp) {
+  return cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+         (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// The byte offset of the first byte that is not well-formed UTF-8 of a printable character, or npos.
+size_t DisallowedAt(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     size_t n = 0;
     uint32_t min = 0, cp = 0;
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      if (!Printable(c)) return i;
+      ++i;
+      continue;
+    }
     if ((c & 0xE0) == 0xC0) { n = 1; min = 0x80; cp = c & 0x1F; }
     else if ((c & 0xF0) == 0xE0) { n = 2; min = 0x800; cp = c & 0x0F; }
     else if ((c & 0xF8) == 0xF0) { n = 3; min = 0x10000; cp = c & 0x07; }
@@ -112,7 +129,7 @@ size_t InvalidUtf8At(std::string_view s) {
       if ((cc & 0xC0) != 0x80) return i;
       cp = cp << 6 | (cc & 0x3F);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    if (cp < min || !Printable(cp)) return i;
     i += n + 1;
   }
   return std::string_view::npos;
@@ -196,12 +213,20 @@ Result<std::vector<json>> ParseYamlDocuments(std::string_view text, const YamlLi
     return Status(Code::kInvalidArgument, "YAML is " + std::to_string(text.size()) + " bytes; at most " +
                                               std::to_string(limits.max_bytes) + " are taken");
   }
-  if (const size_t bad = InvalidUtf8At(text); bad != std::string_view::npos) {
+  if (const size_t bad = DisallowedAt(text); bad != std::string_view::npos) {
     return Status(Code::kInvalidArgument, "not valid YAML: the byte at offset " + std::to_string(bad) +
-                                              " is not UTF-8");
+                                              " is not UTF-8 or is a control character YAML does not allow");
   }
+  fy_diag_cfg diag_cfg;
+  fy_diag_cfg_default(&diag_cfg);
+  diag_cfg.fp = nullptr;
+  diag_cfg.output_fn = DiscardDiagnostic;
+  std::unique_ptr<fy_diag, DiagDeleter> diag(fy_diag_create(&diag_cfg));
+  if (!diag) return Status(Code::kInternal, "cannot create a YAML parser");
+  fy_diag_set_collect_errors(diag.get(), true);
   fy_parse_cfg cfg{};
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_COLLECT_DIAG);
+  cfg.diag = diag.get();
   std::unique_ptr<fy_parser, ParserDeleter> parser(fy_parser_create(&cfg));
   if (!parser) return Status(Code::kInternal, "cannot create a YAML parser");
   if (fy_parser_set_string(parser.get(), text.data(), text.size()) != 0) {

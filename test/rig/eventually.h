@@ -17,8 +17,10 @@
 
 namespace rig {
 
-// How long a wait given `timeout` really waits: four times as long, and at least two minutes.
+// How long a wait given `timeout` really waits: four times as long, and at least two minutes;
+// a zero timeout (a look, not a wait) stays zero.
 inline std::chrono::milliseconds Patience(std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return timeout;
   return std::max<std::chrono::milliseconds>(timeout * 4, std::chrono::minutes(2));
 }
 

@@ -291,12 +291,13 @@ TEST_F(GpuOperatorTest, BadInputIsNamedInStatusAndEventAndAppliesNothing) {
 
   // An image no runtime could pull is refused, as the network operator refuses one.
   const json toolkit = Policy()["spec"]["toolkit"];
+  const json running = DaemonSet("nvidia-container-toolkit-daemonset");
   PatchSpec({{"toolkit", {{"repository", nullptr}, {"version", nullptr}, {"image", "Bad Image!!"}}}});
   EXPECT_TRUE(Eventually([&] {
     return Reached("notReady") && Status()["conditions"][0].value("message", "").find(
                                       "spec.toolkit: \"Bad Image!!\" is not an image reference") != std::string::npos;
   })) << Diagnose();
-  EXPECT_EQ(DaemonSet("nvidia-container-toolkit-daemonset")["spec"], before["spec"]) << "nothing applied";
+  EXPECT_EQ(DaemonSet("nvidia-container-toolkit-daemonset")["spec"], running["spec"]) << "nothing applied";
   PatchSpec({{"toolkit", toolkit}});
   EXPECT_TRUE(Eventually([&] { return Reached("ready"); })) << Diagnose();
 
@@ -323,7 +324,7 @@ TEST_F(GpuOperatorTest, BadInputIsNamedInStatusAndEventAndAppliesNothing) {
     }
     return false;
   })) << "no Warning Event names the refused spec";
-  EXPECT_EQ(DaemonSet("nvidia-container-toolkit-daemonset")["spec"], before["spec"]) << "nothing applied";
+  EXPECT_EQ(DaemonSet("nvidia-container-toolkit-daemonset")["spec"], running["spec"]) << "nothing applied";
   PatchSpec({{"daemonsets", {{"podSecurityContext", nullptr}}}});
   EXPECT_TRUE(Eventually([&] { return Reached("ready"); })) << Diagnose();
 }

@@ -157,6 +157,10 @@ TEST(ManifestRenderer, HostileYamlIsAnErrorNotACrash) {
   EXPECT_NE(duplicate.status().message().find("duplicate key \"a\""), std::string::npos) << duplicate.status().message();
   EXPECT_FALSE(YamlToJson("{[a]: 1}").ok());
   EXPECT_FALSE(YamlToJson("a: \"\xff\xfe\"\n").ok());
+  // Found by fuzzing: NUL bytes in a block scalar came out as bytes that are not UTF-8.
+  EXPECT_FALSE(YamlToJson(std::string("k: |\0k: |\0\0\0\0 ", 15)).ok());
+  EXPECT_FALSE(YamlToJson("a: b\x01c\n").ok());
+  EXPECT_TRUE(YamlToJson("a: \"tab\there\"\r\nb: \xc2\x85\n").ok());
   EXPECT_FALSE(YamlToObjects(std::string(17 << 20, ' ')).ok());
 }
 
