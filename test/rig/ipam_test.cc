@@ -231,6 +231,45 @@ TEST_F(IpamControllerTest, OverlappingPoolsOnANodeRefuseTheNewerOne) {
              &out);
 }
 
+// The plugin's answer to input of the wrong shape is a CNI error in its own words, with the
+// CNI code that fits, never a library's exception text with code 999.
+TEST(NvIpamPlugin, MalformedInputGetsACniErrorThatSaysWhat) {
+  const std::string dir = "/tmp/nv-ipam-malformed-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  struct Case {
+    std::string conf;
+    int code;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {R"({"cniVersion": 1, "name": "n", "ipam": {"poolName": "p"}})", 1, "cniVersion must be a string"},
+      {R"({"cniVersion": "1.0.0", "name": "n", "ipam": {"poolName": "p", "confDir": "/nonexistent"}, "args": "x"})", 7,
+       "args must be an object"},
+      {R"({"cniVersion": "1.0.0", "name": "n", "ipam": {"poolName": "p", "confDir": "/nonexistent", "daemonCallTimeoutSeconds": 4294967297}})",
+       7, "daemonCallTimeoutSeconds must be an integer from 1 to 3600"},
+      {"{\"cniVersion\": \"1.0.0\",", 6, "is not valid JSON"},
+      {R"({"cniVersion": "1.0.0", "name": "n", "ipam": {"poolName": "p", "confDir": "/nonexistent", "daemonSocket": ")" + dir +
+           R"(/none.sock"}})",
+       11, "cannot reach the nv-ipam node daemon"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string conf_file = dir + "/conf-" + std::to_string(i) + ".json";
+    std::ofstream(conf_file) << cases[i].conf;
+    std::string out;
+    const int rc = rig::Shell("CNI_COMMAND=ADD CNI_CONTAINERID=c CNI_IFNAME=net1 CNI_NETNS=/nonexistent CNI_PATH=/nonexistent " +
+                                  std::string(NV_IPAM_BIN) + " < " + conf_file,
+                              &out);
+    EXPECT_NE(rc, 0) << cases[i].conf;
+    const json answer = json::parse(out, nullptr, false);
+    ASSERT_TRUE(answer.is_object()) << out;
+    EXPECT_EQ(answer.value("code", 0), cases[i].code) << cases[i].conf << " -> " << out;
+    EXPECT_NE((answer.value("msg", "") + " " + answer.value("details", "")).find(cases[i].says), std::string::npos)
+        << cases[i].conf << " -> " << out;
+    EXPECT_EQ(out.find("json.exception"), std::string::npos) << out;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // --- The node side, in real network namespaces -------------------------------------------
 
 const std::string kMacvlan = "/usr/lib/cni/macvlan";

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 namespace manifests {
 namespace {
@@ -133,6 +134,26 @@ TEST(ManifestRenderer, ValuesAreEscapedScalarsOfTheirType) {
     EXPECT_EQ(o["data"]["ratio"], 0.5);
     EXPECT_EQ(o.size(), 3u) << v;
   }
+}
+
+// {{{name}}} inserts text as written, so only JSON that code serialized may go there: every
+// template of both operators names such values "...Json" or "...JsonString" (or a member of
+// resourcesJson), and everything else is a {{name}} that the renderer escapes.
+TEST(ManifestRenderer, EveryTemplateInsertsOnlySerializedJsonAsWritten) {
+  const std::regex raw(R"(\{\{\{\s*([^}\s]+)\s*\}\}\}|\{\{&\s*([^}\s]+)\s*\}\})");
+  int templates = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(ManifestRoot())) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
+    ++templates;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), raw); it != std::sregex_iterator(); ++it) {
+      const std::string name = (*it)[1].matched ? (*it)[1].str() : (*it)[2].str();
+      const bool serialized = name.ends_with("Json") || name.ends_with("JsonString") || name.starts_with("resourcesJson.");
+      EXPECT_TRUE(serialized) << entry.path() << " inserts " << name << " as written";
+    }
+  }
+  EXPECT_GT(templates, 60);
 }
 
 TEST(ManifestRenderer, RawJsonValuesKeepTheirLineSeparators) {
