@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 
 namespace manifests {
@@ -191,6 +192,77 @@ TEST(ManifestRenderer, PlainScalarsOutOfRangeStayAsWritten) {
   EXPECT_EQ((*config)["big"], "99999999999999999999");
   EXPECT_EQ((*config)["huge"], "1e999");
   EXPECT_EQ((*config)["small"], INT64_MIN);
+}
+
+}  // namespace
+}  // namespace manifests
+
+// Every template of both operators, rendered with a value that holds YAML syntax (line breaks,
+// "key: value", flow brackets, a comment, an anchor) in every variable: the objects have the
+// same shape as with plain values, so no value adds, removes or retypes a field.
+namespace manifests {
+namespace {
+
+// Counts of each kind of node and of keys: what an injected field or document would change.
+void Shape(const json& j, std::map<std::string, size_t>* counts) {
+  ++(*counts)[j.type_name()];
+  if (j.is_object()) {
+    (*counts)["keys"] += j.size();
+    for (const auto& [k, v] : j.items()) Shape(v, counts);
+  } else if (j.is_array()) {
+    for (const auto& v : j) Shape(v, counts);
+  }
+}
+
+// Sets `path` ("a.b.c") in `context` to `value` unless a section already made it an object.
+void Set(json& context, const std::string& path, const json& value) {
+  json* at = &context;
+  size_t from = 0;
+  for (size_t dot = path.find('.'); dot != std::string::npos; from = dot + 1, dot = path.find('.', from)) {
+    json& next = (*at)[path.substr(from, dot - from)];
+    if (!next.is_object()) next = json::object();
+    at = &next;
+  }
+  json& leaf = (*at)[path.substr(from)];
+  if (!leaf.is_object()) leaf = value;
+}
+
+TEST(ManifestRenderer, EveryTemplateKeepsItsShapeWhateverTheValues) {
+  const std::regex tag(R"(\{\{([#^/&{]?)\s*([^}\s]+)\s*\}?\}\})");
+  int rendered = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(ManifestRoot())) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    json plain = json::object(), hostile = json::object();
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), tag); it != std::sregex_iterator(); ++it) {
+      const std::string kind = (*it)[1].str(), name = (*it)[2].str();
+      if (name == "." || kind == "/") continue;
+      if (kind == "#" || kind == "^") {
+        Set(plain, name, true);
+        Set(hostile, name, true);
+      } else if (kind == "{" || kind == "&") {
+        const json serialized = name.find("JsonString") != std::string::npos ? json(json("s").dump())
+                                : name.find("nv") == 0                      ? json("{}")
+                                                                             : json("[]");
+        Set(plain, name, serialized);
+        Set(hostile, name, serialized);
+      } else {
+        Set(plain, name, "v-" + name);
+        Set(hostile, name, "v-" + name + "\n  injected: [x, {y: 1}]\n# yes: null\n- &a *a ---");
+      }
+    }
+    auto a = RenderManifest(text, plain);
+    auto b = RenderManifest(text, hostile);
+    ASSERT_TRUE(a.ok()) << entry.path() << ": " << a.status().ToString();
+    ASSERT_TRUE(b.ok()) << entry.path() << ": " << b.status().ToString();
+    std::map<std::string, size_t> shape_a, shape_b;
+    for (const auto& o : *a) Shape(o, &shape_a);
+    for (const auto& o : *b) Shape(o, &shape_b);
+    EXPECT_EQ(shape_a, shape_b) << entry.path();
+    ++rendered;
+  }
+  EXPECT_GE(rendered, 60) << "the templates of both operators were found";
 }
 
 }  // namespace

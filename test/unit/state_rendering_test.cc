@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "kube/config.h"
+#include "image_spec.h"
 #include "state.h"
 
 namespace network {
@@ -236,6 +237,30 @@ TEST(StateRendering, OfedBadInputNamesTheField) {
   ASSERT_TRUE(pre.ok()) << pre.status().ToString();
   EXPECT_EQ(pre->objects[1]["spec"]["template"]["spec"]["containers"][0]["image"],
             "nvcr.io/nvidia/mellanox/mofed:24.01-0.3.3.1-0-k-ubuntu22.04-amd64");
+}
+
+}  // namespace
+}  // namespace network
+
+namespace network {
+namespace {
+
+// Image references of any length are checked in linear time (std::regex once recursed on
+// 60,000 characters until the stack overflowed), and the message quotes only their start.
+TEST(ImageSpec, LongAndHostileReferencesAreRefusedQuickly) {
+  const nlohmann::json global = {{"repository", "nvcr.io/nvidia"}, {"version", "v1"}};
+  for (const std::string& image : std::vector<std::string>{std::string(60000, 'a') + "!", std::string(60000, 'a') + ".-",
+                                                          "a" + std::string(60000, '.'), "x\n  evil: [1]"}) {
+    auto resolved = ResolveImage({{"image", image}}, global, "spec.ofedDriver");
+    ASSERT_FALSE(resolved.ok());
+    EXPECT_EQ(resolved.status().message().rfind("spec.ofedDriver.image: \"", 0), 0u) << resolved.status().message();
+    EXPECT_LT(resolved.status().message().size(), 300u);
+  }
+  auto repository = ResolveImage({{"image", "doca-driver"}, {"repository", std::string(60000, 'r') + "/"}}, global, "spec.x");
+  EXPECT_FALSE(repository.ok());
+  auto tag = ResolveImage({{"image", "doca-driver"}, {"version", std::string(60000, 'v')}}, global, "spec.x");
+  EXPECT_FALSE(tag.ok());
+  EXPECT_TRUE(ResolveImage({{"image", "doca-driver"}}, global, "spec.x").ok());
 }
 
 }  // namespace
