@@ -107,18 +107,30 @@ data ToMustache(const json& j, ValueTable* table) {
   }
 }
 
-// Text inserted as written is JSON (flow YAML) that code serialized. YAML reads
-// U+0085, U+2028 and U+2029 as line breaks even inside quotes, and folds them;
-// JSON may escape them, so they are escaped.
+// Text inserted as written is JSON (flow YAML) that code serialized. JSON leaves some
+// characters as they are that YAML reads otherwise: U+0085, U+2028 and U+2029 are line breaks
+// to YAML even inside quotes (and get folded), and DEL, the C1 controls, U+FFFE and U+FFFF are
+// not allowed in YAML at all. Outside its strings JSON text holds none of them, so each is
+// written as a JSON escape, which keeps the string it is in the same.
 void AppendRaw(const std::string& value, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  auto escape = [out](unsigned cp) {
+    *out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) *out += kHex[(cp >> shift) & 0xF];
+  };
+  const auto byte = [&value](size_t i) { return i < value.size() ? static_cast<unsigned char>(value[i]) : 0u; };
   for (size_t i = 0; i < value.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(value[i]);
-    if (c == 0xC2 && i + 1 < value.size() && static_cast<unsigned char>(value[i + 1]) == 0x85) {
-      *out += "\\u0085";
+    const unsigned c = byte(i);
+    if (c == 0x7F) {
+      escape(c);
+    } else if (c == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) {  // U+0080..U+009F, U+0085 among them
+      escape(byte(i + 1));
       ++i;
-    } else if (c == 0xE2 && i + 2 < value.size() && static_cast<unsigned char>(value[i + 1]) == 0x80 &&
-               (static_cast<unsigned char>(value[i + 2]) == 0xA8 || static_cast<unsigned char>(value[i + 2]) == 0xA9)) {
-      *out += static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+    } else if (c == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9)) {
+      escape(0x2000 | (byte(i + 2) == 0xA8 ? 0x28 : 0x29));
+      i += 2;
+    } else if (c == 0xEF && byte(i + 1) == 0xBF && (byte(i + 2) == 0xBE || byte(i + 2) == 0xBF)) {
+      escape(byte(i + 2) == 0xBE ? 0xFFFE : 0xFFFF);
       i += 2;
     } else {
       *out += value[i];

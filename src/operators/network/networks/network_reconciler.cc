@@ -82,7 +82,11 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
                                                                          : nlohmann::json(spec->resource_name)},
                             {"configJsonString", nlohmann::json(spec->config).dump()}};
   auto rendered = manifests::RenderDirectory(manifests::ManifestRoot() + "/network-operator/networks", context);
-  if (!rendered.ok()) return rendered.status();
+  if (!rendered.ok()) {
+    // Said in the status too, not only in the log; retried with backoff.
+    (void)UpdateStatus(*network, current_status, "error", rendered.status().message(), "");
+    return rendered.status();
+  }
   if (rendered->size() != 1) return kube::Status(kube::Code::kInternal, "the NAD template must render one object");
   nlohmann::json nad = std::move(rendered->front());
   nad["metadata"]["ownerReferences"] = nlohmann::json::array({{{"apiVersion", kind_.resource.ApiVersion()},
