@@ -48,6 +48,16 @@ Result<nlohmann::json> Object::MemberTree(std::string_view pointer) const {
   return tree;
 }
 
+nlohmann::json Object::StatusTree() const {
+  auto status = MemberTree("/status");
+  return status.ok() && status->is_object() ? std::move(*status) : nlohmann::json::object();
+}
+
+std::string Object::CreationTimestamp() const {
+  auto stamp = MemberTree("/metadata/creationTimestamp");
+  return stamp.ok() && stamp->is_string() ? stamp->get<std::string>() : "";
+}
+
 std::map<std::string, std::string> Object::Labels() const { return DecodeLabels(json_); }
 
 }  // namespace kube

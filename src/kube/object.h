@@ -72,6 +72,10 @@ class Object {
   // The member at `pointer` (e.g. "/status") as a tree, null when absent: its depth is checked
   // on its own, so the status of an object whose spec is too deep can still be read.
   [[nodiscard]] Result<nlohmann::json> MemberTree(std::string_view pointer) const;
+  // The status, read on its own (MemberTree): {} when there is none or it cannot be read.
+  nlohmann::json StatusTree() const;
+  // metadata.creationTimestamp (RFC 3339), read on its own; empty when absent.
+  std::string CreationTimestamp() const;
   // metadata.labels, read from the JSON text.
   std::map<std::string, std::string> Labels() const;
 

@@ -310,8 +310,7 @@ TEST_F(GpuOperatorTest, BadInputIsNamedInStatusAndEventAndAppliesNothing) {
   ASSERT_TRUE(deep.ok()) << deep.status().ToString();
   auto stored = [&] {
     auto p = client_->Get(gpu::ClusterPolicies(), "", "cluster-policy");
-    auto st = p.ok() ? p->MemberTree("/status") : kube::Result<json>(p.status());
-    return st.ok() && st->is_object() ? *st : json::object();
+    return p.ok() ? p->StatusTree() : json::object();
   };
   EXPECT_TRUE(Eventually([&] {
     const json st = stored();

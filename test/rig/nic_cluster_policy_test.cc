@@ -387,8 +387,7 @@ TEST_F(NicClusterPolicyTest, APolicyNestedTooDeepIsRefusedAndTheOperatorKeepsRec
   ASSERT_TRUE(patched.ok()) << patched.status().ToString();
   auto status = [&] {
     auto p = client_->Get(network::NicClusterPolicies(), "", "nic-cluster-policy");
-    auto s = p.ok() ? p->MemberTree("/status") : kube::Result<json>(p.status());
-    return s.ok() && s->is_object() ? *s : json::object();
+    return p.ok() ? p->StatusTree() : json::object();
   };
   ASSERT_TRUE(Eventually([&] {
     return status().value("state", "") == "error" &&

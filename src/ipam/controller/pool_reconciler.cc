@@ -35,11 +35,6 @@ void ReportNodes(const kube::Resource& resource, const std::string& ns, const st
   without.With({resource.kind, ns, name}).Set(static_cast<double>(left_out));
 }
 
-std::string CreationTime(const kube::Object& o) {
-  auto stamp = o.MemberTree("/metadata/creationTimestamp");
-  return stamp.ok() && stamp->is_string() ? stamp->get<std::string>() : "";
-}
-
 bool Overlap(const IPPrefix& a, const IPPrefix& b) {
   return a.network.v6 == b.network.v6 && (a.Contains(b.network) || b.Contains(a.network));
 }
@@ -90,9 +85,7 @@ kube::Result<kube::ReconcileResult> PoolReconciler::Reconcile(const kube::Reconc
     ReportNodes(PoolResource(type_), request.namespace_, request.name, 0, 0);
     return kube::ReconcileResult{};
   }
-  auto stored_status = pool->MemberTree("/status");
-  const nlohmann::json status =
-      stored_status.ok() && stored_status->is_object() ? *stored_status : nlohmann::json::object();
+  const nlohmann::json status = pool->StatusTree();
   const nlohmann::json current_allocations =
       status.contains("allocations") && status["allocations"].is_array() ? status["allocations"] : nlohmann::json::array();
   const kube::Resource resource = PoolResource(type_);
@@ -114,10 +107,10 @@ kube::Result<kube::ReconcileResult> PoolReconciler::Reconcile(const kube::Reconc
 
   // Two pools whose subnets overlap would hand the same addresses to a node both select:
   // the pool created first keeps them, the other is refused until the overlap is gone.
-  const std::string created = CreationTime(*pool);
+  const std::string created = pool->CreationTimestamp();
   for (const auto& other : pools_.store().List()) {
     if (other->meta().uid == pool->meta().uid || other->meta().deleting || !other->CheckNesting().ok()) continue;
-    const std::string other_created = CreationTime(*other);
+    const std::string other_created = other->CreationTimestamp();
     if (std::tie(other_created, other->namespace_(), other->name()) >= std::tie(created, pool->namespace_(), pool->name())) {
       continue;  // only an older pool wins
     }

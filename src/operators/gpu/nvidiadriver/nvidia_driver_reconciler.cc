@@ -9,7 +9,6 @@
 #include "config_map_check.h"
 #include "driver_readiness.h"
 #include "kube/log.h"
-#include "stored_status.h"
 #include "kube/metadata_patch.h"
 #include "kube/metrics.h"
 #include "kube/time_format.h"
@@ -45,7 +44,7 @@ std::vector<kube::ObjectPtr> ActiveDrivers(const kube::Informer& drivers) {
 DriverClaim ClaimOf(const kube::Object& driver) {
   const json tree = driver.Tree();
   const json spec = tree.value("spec", json::object());
-  DriverClaim claim{driver.name(), tree["metadata"].value("creationTimestamp", ""), false, {}};
+  DriverClaim claim{driver.name(), driver.CreationTimestamp(), false, {}};
   claim.is_default = spec.is_object() && spec.value("default", false);
   if (spec.is_object() && spec.contains("nodeSelector") && spec["nodeSelector"].is_object()) {
     for (const auto& [k, v] : spec["nodeSelector"].items()) {
@@ -174,7 +173,7 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
 }
 
 kube::Status NvidiaDriverReconciler::WriteStatus(const kube::Object& driver, const DriverStatusInput& input) {
-  const json current = common::StoredStatus(driver);
+  const json current = driver.StatusTree();
   const json desired = BuildNvidiaDriverStatus(input, current, kube::RfcTimeNow());
   if (current != desired) {
     json body = {{"apiVersion", kApiVersion},

@@ -11,17 +11,11 @@
 #include "kube/time_format.h"
 #include "labels/gpu_node_labels.h"
 #include "readiness.h"
-#include "stored_status.h"
 
 namespace gpu {
 namespace {
 
 using nlohmann::json;
-
-std::string CreationTime(const kube::Object& o) {
-  auto stamp = o.MemberTree("/metadata/creationTimestamp");
-  return stamp.ok() && stamp->is_string() ? stamp->get<std::string>() : "";
-}
 
 struct Metrics {
   kube::metrics::Series& gpu_nodes = kube::metrics::Default()
@@ -73,7 +67,7 @@ kube::ObjectPtr EffectivePolicy(const kube::Informer& policies) {
   std::string best_time;
   for (const auto& p : policies.store().List()) {
     if (p->meta().deleting) continue;
-    const std::string t = CreationTime(*p);
+    const std::string t = p->CreationTimestamp();
     if (!best || t < best_time || (t == best_time && p->name() < best->name())) {
       best = p;
       best_time = t;
@@ -109,7 +103,7 @@ ClusterPolicyReconciler::ClusterPolicyReconciler(kube::Client& client, kube::Eve
       service_monitors_(service_monitors) {}
 
 kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, const json& desired) {
-  const json current = common::StoredStatus(policy);
+  const json current = policy.StatusTree();
   if (current == desired) return kube::Status::Ok();
   json body = {{"apiVersion", "nvidia.com/v1"},
                {"kind", "ClusterPolicy"},
@@ -163,7 +157,7 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   for (const auto& other : informers_.policies.store().List()) {
     if (!policy || other->meta().deleting || other->name() == policy->name()) continue;
     StatusContext ctx{namespace_, other->meta().generation};
-    const json previous = common::StoredStatus(*other);
+    const json previous = other->StatusTree();
     KUBE_RETURN_IF_ERROR(WriteStatus(*other, BuildIgnoredStatus(policy->name(), ctx, previous, now)));
   }
   if (!policy) {
@@ -173,7 +167,7 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   // A spec too deep to walk is refused like any bad spec: nothing applied, nothing removed.
   const kube::Status readable = policy->CheckNesting();
   const json spec = readable.ok() ? policy->Tree().value("spec", json::object()) : json::object();
-  const json previous = common::StoredStatus(*policy);
+  const json previous = policy->StatusTree();
   StatusContext ctx{namespace_, policy->meta().generation};
 
   const ClusterNodes nodes = ReadNodes(informers_.nodes);

@@ -4,7 +4,6 @@
 
 #include "cni_config.h"
 #include "kube/log.h"
-#include "stored_status.h"
 #include "manifests/renderer.h"
 #include "revision.h"
 
@@ -57,7 +56,7 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
                                                                  std::stop_token) {
   kube::ObjectPtr network = networks_.store().Get(request.name);
   if (!network || network->meta().deleting) return kube::ReconcileResult{};  // NADs go with their owner
-  const nlohmann::json current_status = common::StoredStatus(*network);
+  const nlohmann::json current_status = network->StatusTree();
   if (kube::Status deep = network->CheckNesting(); !deep.ok()) {
     // Refused before it is walked as a tree; what runs keeps running.
     kube::log::Warn("invalid network", {{"kind", kind_.resource.kind}, {"name", network->name()},

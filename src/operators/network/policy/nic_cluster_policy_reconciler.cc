@@ -1,7 +1,6 @@
 #include "nic_cluster_policy_reconciler.h"
 
 #include "kube/log.h"
-#include "stored_status.h"
 #include "kube/time_format.h"
 #include "nic_node_policy_reconciler.h"
 #include "node_policy_conflicts.h"
@@ -65,7 +64,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
     if (kube::Status deep = policy->CheckNesting(); !deep.ok()) {
       // Refused before it is walked: nothing is applied, relabelled or removed, so what runs keeps running.
       kube::log::Warn("NicClusterPolicy refused", {{"name", policy->name()}, {"error", deep.message()}});
-      const nlohmann::json current = common::StoredStatus(*policy);
+      const nlohmann::json current = policy->StatusTree();
       nlohmann::json desired = current;
       desired["state"] = "error";
       desired["reason"] = "spec refused: " + deep.message();
@@ -77,7 +76,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
   KUBE_RETURN_IF_ERROR(UpdateWaitLabels(nodes, spec));
 
   if (!requested || requested->meta().deleting) return kube::ReconcileResult{};  // operands go with their owner
-  const nlohmann::json current = common::StoredStatus(*requested);
+  const nlohmann::json current = requested->StatusTree();
   if (requested->name() != kSingletonName) {
     nlohmann::json ignored = {{"state", "ignore"},
                               {"reason", "Unsupported NicClusterPolicy instance " + requested->name() +

@@ -1,7 +1,6 @@
 #include "nic_node_policy_reconciler.h"
 
 #include "kube/log.h"
-#include "stored_status.h"
 #include "kube/time_format.h"
 #include "nic_cluster_policy_reconciler.h"
 #include "policy_status_writer.h"
@@ -44,7 +43,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
                                                                        std::stop_token) {
   kube::ObjectPtr policy = node_policies_.store().Get(request.name);
   if (!policy || policy->meta().deleting) return kube::ReconcileResult{};  // operands go with their owner
-  const nlohmann::json current = common::StoredStatus(*policy);
+  const nlohmann::json current = policy->StatusTree();
   kube::ObjectPtr cluster = cluster_policies_.store().Get(NicClusterPolicyReconciler::kSingletonName);
   const bool cluster_active = cluster && !cluster->meta().deleting;
   std::string refused;
