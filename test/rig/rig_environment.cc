@@ -79,36 +79,35 @@ kube::Status RigEnvironment::ApplyPath(const std::string& path) const {
   } else {
     files.push_back(path);
   }
-  auto client = NewClient();
   for (const auto& f : files) {
     auto text = kube::ReadFile(f);
     if (!text.ok()) return text.status();
     auto objects = manifests::YamlToObjects(*text);
     if (!objects.ok()) return objects.status().WithContext(f);
-    for (const auto& obj : *objects) {
-      auto gvk = kube::GroupVersionKind::FromApiVersion(obj.value("apiVersion", ""), obj.value("kind", ""));
-      kube::Result<kube::Resource> res = kube::Status(kube::Code::kNotFound, "");
-      for (int i = 0; i < 100 && !res.ok(); ++i) {  // a CRD applied just before takes a moment to serve
-        res = client->mapper().ResourceFor(gvk);
-        if (!res.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (!res.ok()) return res.status().WithContext(f);
-      kube::Result<kube::Object> applied = kube::Status(kube::Code::kNotFound, "");
-      for (int i = 0; i < 50; ++i) {
-        applied = client->Apply(*res, obj, {"rig-tests", true, ""});
-        if (applied.ok() || !kube::IsNotFound(applied.status())) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (!applied.ok()) return applied.status().WithContext(f);
+    if (auto applied = ApplyObjects(*objects); !applied.ok()) return applied.WithContext(f);
+  }
+  return kube::Status::Ok();
+}
+
+kube::Status RigEnvironment::ApplyObjects(const std::vector<nlohmann::json>& objects) const {
+  auto client = NewClient();
+  for (const auto& obj : objects) {
+    auto gvk = kube::GroupVersionKind::FromApiVersion(obj.value("apiVersion", ""), obj.value("kind", ""));
+    kube::Result<kube::Resource> res = kube::Status(kube::Code::kNotFound, "");
+    for (int i = 0; i < 100 && !res.ok(); ++i) {  // a CRD applied just before takes a moment to serve
+      res = client->mapper().ResourceFor(gvk);
+      if (!res.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+    if (!res.ok()) return res.status();
+    kube::Result<kube::Object> applied = kube::Status(kube::Code::kNotFound, "");
+    for (int i = 0; i < 50; ++i) {
+      applied = client->Apply(*res, obj, {"rig-tests", true, ""});
+      if (applied.ok() || !kube::IsNotFound(applied.status())) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!applied.ok()) return applied.status().WithContext(obj.value("kind", "") + " " + obj["metadata"].value("name", ""));
   }
   return kube::Status::Ok();
 }
 
 }  // namespace rig
-
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new rig::RigEnvironment());  // gtest takes ownership
-  return RUN_ALL_TESTS();
-}

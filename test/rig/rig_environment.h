@@ -10,6 +10,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "kube/client.h"
 
@@ -36,7 +39,9 @@ class RigEnvironment : public ::testing::Environment {
   std::string NewNamespace(const std::string& prefix) const;
   // Server-side applies every object of a YAML file or of every file in a directory
   // (kinds of CRDs applied just before are waited for).
-  kube::Status ApplyPath(const std::string& path) const;
+  [[nodiscard]] kube::Status ApplyPath(const std::string& path) const;
+  // Server-side applies objects in order, waiting for kinds of CRDs applied just before.
+  [[nodiscard]] kube::Status ApplyObjects(const std::vector<nlohmann::json>& objects) const;
 
  private:
   std::string dir_;

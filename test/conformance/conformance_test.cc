@@ -1,0 +1,305 @@
+// The network operator held against upstream's: for every case under
+// upstream/network/ (fake nodes, the objects a user applies, and what upstream's
+// operator created for them on a real control plane), a fresh control plane
+// gets the same nodes and input, our operator runs until the resources reach
+// the state upstream's did, and what we created is captured and normalised as
+// upstream's was, then compared field by field. A difference passes only when
+// deliberate-differences.yaml lists it, with both values and the reason.
+//
+// CONFORMANCE_WAIT_SECONDS bounds how long a case waits for its differences to
+// settle (default 15, stretched by Patience; 0: one look). CONFORMANCE_REPORT_DIR,
+// when set, receives one report per case listing every difference.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+#include "eventually.h"
+#include "kube/config.h"
+#include "manifests/renderer.h"
+#include "object_diff.h"
+#include "rig_environment.h"
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const fs::path kCases = fs::path(ACCELOPS_SOURCE_DIR) / "test/conformance/upstream/network";
+
+// Kinds applied before the operator starts, as upstream's capture did.
+const std::set<std::string> kPreludeKinds = {"Namespace", "ConfigMap", "Secret", "PriorityClass",
+                                             "CustomResourceDefinition"};
+// Kinds their controllers, not the operator, create: left out of the comparison.
+const std::set<std::string> kControllerMadeResources = {
+    "pods", "replicasets.apps", "controllerrevisions.apps", "events", "events.events.k8s.io",
+    "endpointslices.discovery.k8s.io", "endpoints", "leases.coordination.k8s.io",
+    "ipaddresses.networking.k8s.io"};
+
+std::vector<json> ReadObjects(const fs::path& file) {
+  auto text = kube::ReadFile(file.string());
+  EXPECT_TRUE(text.ok()) << text.status().ToString();
+  if (!text.ok()) return {};
+  auto objects = manifests::YamlToObjects(*text);
+  EXPECT_TRUE(objects.ok()) << file << ": " << objects.status().ToString();
+  return objects.ok() ? *objects : std::vector<json>{};
+}
+
+std::string Env(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+// Everything the rig's API server lists, each object once.
+std::vector<json> Snapshot(const rig::RigEnvironment& rig) {
+  std::string names;
+  EXPECT_EQ(rig.RigCommand("kubectl api-resources --verbs=list -o name", &names), 0);
+  std::string wanted;
+  std::istringstream lines(names);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || kControllerMadeResources.contains(line)) continue;
+    wanted += (wanted.empty() ? "" : ",") + line;
+  }
+  std::string out;
+  EXPECT_EQ(rig.RigCommand("kubectl get " + wanted + " -A -o json", &out), 0) << out;
+  json list = json::parse(out, nullptr, false);
+  std::vector<json> objects;
+  std::set<std::string> uids;
+  if (!list.is_object()) return objects;
+  for (auto& item : list.value("items", json::array())) {
+    const std::string uid = item["metadata"].value("uid", "");
+    if (uids.insert(uid).second) objects.push_back(std::move(item));
+  }
+  return objects;
+}
+
+std::set<std::string> Uids(const std::vector<json>& objects) {
+  std::set<std::string> out;
+  for (const auto& o : objects) out.insert(o["metadata"].value("uid", ""));
+  return out;
+}
+
+void EraseIfEmpty(json& parent, const char* key) {
+  if (parent.contains(key) && parent[key].empty()) parent.erase(key);
+}
+
+// The README's normalisation: what the API server or a controller adds, and what differs run to run.
+json Normalise(json o) {
+  json& meta = o["metadata"];
+  for (const char* key : {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink"}) {
+    meta.erase(key);
+  }
+  if (meta.contains("ownerReferences")) {
+    for (auto& ref : meta["ownerReferences"]) ref.erase("uid");
+  }
+  if (meta.contains("annotations")) {
+    json& a = meta["annotations"];
+    a.erase("deprecated.daemonset.template.generation");
+    a.erase("deployment.kubernetes.io/revision");
+    for (const char* key : {"nvidia.network-operator.revision", "nvidia.com/last-applied-hash"}) {
+      if (a.contains(key)) a[key] = "<run-specific>";
+    }
+    EraseIfEmpty(meta, "annotations");
+  }
+  o.erase("status");
+  if (o.value("kind", "") == "Service" && o.contains("spec")) {
+    json& spec = o["spec"];
+    if (spec.value("clusterIP", "") != "None" && spec.contains("clusterIP")) spec["clusterIP"] = "<allocated>";
+    if (spec.contains("clusterIPs") && spec.value("clusterIP", "") != "None") spec["clusterIPs"] = {"<allocated>"};
+  }
+  return o;
+}
+
+bool LeftOut(const json& o, const std::set<std::string>& inputs) {
+  const std::string kind = o.value("kind", "");
+  const json meta = o.value("metadata", json::object());
+  if (inputs.contains(conformance::ObjectKey(o))) return true;
+  if (kind == "APIService" && meta.value("labels", json::object()).contains("kube-aggregator.kubernetes.io/automanaged")) {
+    return true;
+  }
+  if (kind == "ConfigMap" && meta.value("name", "") == "kube-root-ca.crt") return true;
+  if (kind == "ServiceAccount" && meta.value("name", "") == "default") return true;
+  return false;
+}
+
+// Timestamps in a status, which differ run to run.
+void MaskTimes(json& v) {
+  if (v.is_object()) {
+    for (auto& [k, child] : v.items()) {
+      if (child.is_string() && k.size() > 4 && k.ends_with("Time")) child = "<time>";
+      else MaskTimes(child);
+    }
+  } else if (v.is_array()) {
+    for (auto& child : v) MaskTimes(child);
+  }
+}
+
+// An input resource as upstream-status.yaml records it.
+json StatusView(const json& o) {
+  json view = {{"apiVersion", o["apiVersion"]}, {"kind", o["kind"]}, {"metadata", {{"name", o["metadata"]["name"]}}}};
+  const json& meta = o["metadata"];
+  for (const char* key : {"labels", "annotations", "finalizers"}) {
+    if (meta.contains(key) && !meta[key].empty()) view["metadata"][key] = meta[key];
+  }
+  if (o.value("kind", "") == "Namespace") {
+    if (view["metadata"].contains("labels")) {
+      view["metadata"]["labels"].erase("kubernetes.io/metadata.name");
+      EraseIfEmpty(view["metadata"], "labels");
+    }
+    return view;
+  }
+  if (o.contains("status")) {
+    view["status"] = o["status"];
+    MaskTimes(view["status"]);
+  }
+  return view;
+}
+
+// A node as nodes-after.yaml records it.
+json NodeView(const json& node) {
+  json view = {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", node["metadata"]["name"]}}}};
+  const json& meta = node["metadata"];
+  if (meta.contains("labels")) view["metadata"]["labels"] = meta["labels"];
+  if (meta.contains("annotations")) {
+    json a = meta["annotations"];
+    a.erase("node.alpha.kubernetes.io/ttl");
+    if (!a.empty()) view["metadata"]["annotations"] = a;
+  }
+  const json spec = node.value("spec", json::object());
+  if (spec.contains("taints")) view["spec"]["taints"] = spec["taints"];
+  if (spec.value("unschedulable", false)) view["spec"]["unschedulable"] = true;
+  return view;
+}
+
+std::vector<std::string> CaseNames() {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(kCases)) {
+    if (e.is_directory()) names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class NetworkConformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NetworkConformance, MatchesUpstream) {
+  const std::string name = GetParam();
+  const fs::path dir = kCases / name;
+  auto deliberate_text = kube::ReadFile(std::string(ACCELOPS_SOURCE_DIR) + "/test/conformance/deliberate-differences.yaml");
+  ASSERT_TRUE(deliberate_text.ok()) << deliberate_text.status().ToString();
+  auto deliberate = conformance::ParseDeliberateDifferences(*deliberate_text);
+  ASSERT_TRUE(deliberate.ok()) << deliberate.status().ToString();
+
+  rig::RigEnvironment rig;
+  rig.SetUp();
+  if (HasFatalFailure()) return;
+  struct Down {
+    rig::RigEnvironment& rig;
+    ~Down() { rig.TearDown(); }
+  } down{rig};
+
+  ASSERT_TRUE(rig.ApplyObjects(ReadObjects(dir / "nodes.yaml")).ok());
+  ASSERT_TRUE(rig.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds").ok());
+  std::vector<json> prelude, resources;
+  std::set<std::string> input_keys;
+  for (auto& o : ReadObjects(dir / "input.yaml")) {
+    input_keys.insert(conformance::ObjectKey(o));
+    (kPreludeKinds.contains(o.value("kind", "")) ? prelude : resources).push_back(std::move(o));
+  }
+  auto applied = rig.ApplyObjects(prelude);
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+  const std::set<std::string> before = Uids(Snapshot(rig));
+
+  // The environment upstream's chart gives its operator.
+  rig::ChildProcess operator_process(
+      "/usr/bin/env",
+      {"POD_NAMESPACE=nvidia-network-operator", "OPERATOR_NAME=network-operator", "ENABLE_WEBHOOKS=false",
+       "USE_DTK=true", "CNI_BIN_DIR=/opt/cni/bin", "CNI_NETWORK_DIR=/etc/cni/net.d",
+       "OFED_INIT_CONTAINER_IMAGE=nvcr.io/nvstaging/mellanox/network-operator-init-container:network-operator-v26.7.0-rc.1",
+       NETWORK_OPERATOR_BIN, "--kubeconfig", rig.kubeconfig(), "--metrics-bind-address", "0",
+       "--health-probe-bind-address", "0"});
+  ASSERT_TRUE(operator_process.WaitForOutput("starting workers", rig::Patience(std::chrono::seconds(30))))
+      << operator_process.Output();
+  applied = rig.ApplyObjects(resources);
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+
+  const std::vector<json> upstream_objects = ReadObjects(dir / "upstream.yaml");
+  std::vector<json> upstream = upstream_objects;
+  std::map<std::string, std::string> upstream_states;
+  for (auto& o : ReadObjects(dir / "upstream-status.yaml")) {
+    if (o.contains("status") && o["status"].contains("state")) {
+      upstream_states[conformance::ObjectKey(o)] = o["status"]["state"].get<std::string>();
+    }
+    upstream.push_back(std::move(o));
+  }
+  for (auto& o : ReadObjects(dir / "nodes-after.yaml")) upstream.push_back(std::move(o));
+
+  // What we created, as upstream's capture shows it.
+  auto capture = [&]() {
+    std::vector<json> ours;
+    for (const auto& o : Snapshot(rig)) {
+      const std::string kind = o.value("kind", "");
+      if (kind == "Node") {
+        ours.push_back(NodeView(o));
+      } else if (input_keys.contains(conformance::ObjectKey(o))) {
+        if (kind == "Namespace" || upstream_states.contains(conformance::ObjectKey(o)) || o.contains("status")) {
+          ours.push_back(StatusView(o));
+        }
+      } else if (!before.contains(o["metadata"].value("uid", "")) && !LeftOut(o, input_keys)) {
+        ours.push_back(Normalise(o));
+      }
+    }
+    return ours;
+  };
+  auto states_reached = [&]() {
+    for (const auto& o : capture()) {
+      auto it = upstream_states.find(conformance::ObjectKey(o));
+      if (it == upstream_states.end()) continue;
+      if (o.value("status", json::object()).value("state", "") != it->second) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(rig::Eventually(states_reached, std::chrono::seconds(60))) << operator_process.Output();
+
+  const auto wait = std::chrono::seconds(std::stoi(Env("CONFORMANCE_WAIT_SECONDS", "15")));
+  std::vector<json> ours;
+  conformance::Tally tally;
+  rig::Eventually(
+      [&]() {
+        ours = capture();
+        tally = conformance::Classify(name, ours, upstream, *deliberate);
+        return tally.unlisted.empty();
+      },
+      wait);
+
+  std::string listing;
+  for (const auto& d : tally.unlisted) listing += "  " + d.Describe() + "\n";
+  std::printf("conformance: %s: only ours %d, only upstream %d, fields differing %d, deliberate %d\n", name.c_str(),
+              tally.only_ours, tally.only_upstream, tally.fields_differing, tally.deliberate);
+  if (const std::string report = Env("CONFORMANCE_REPORT_DIR", ""); !report.empty()) {
+    fs::create_directories(report);
+    std::ofstream(fs::path(report) / (name + ".txt")) << listing;
+    json all = json::array();
+    for (const auto& o : ours) all.push_back(o);
+    std::ofstream(fs::path(report) / (name + ".ours.json")) << all.dump(1);
+  }
+  EXPECT_TRUE(tally.unlisted.empty()) << tally.unlisted.size() << " differences are not listed as deliberate:\n"
+                                      << listing;
+  EXPECT_EQ(operator_process.Terminate(rig::Patience(std::chrono::seconds(30))), 0) << operator_process.Output();
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, NetworkConformance, ::testing::ValuesIn(CaseNames()),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+}  // namespace

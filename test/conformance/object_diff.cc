@@ -1,0 +1,179 @@
+#include "object_diff.h"
+
+#include <fnmatch.h>
+
+#include <set>
+
+#include "manifests/renderer.h"
+
+namespace conformance {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kAbsent = "<absent>";
+
+std::string EscapePointerToken(const std::string& token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+void Walk(const std::string& object, const std::string& field, const json& ours, const json& upstream,
+          std::vector<Difference>* out) {
+  if (ours.is_object() && upstream.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& [k, v] : ours.items()) keys.insert(k);
+    for (const auto& [k, v] : upstream.items()) keys.insert(k);
+    for (const auto& k : keys) {
+      const std::string path = field + "/" + EscapePointerToken(k);
+      const bool in_ours = ours.contains(k), in_upstream = upstream.contains(k);
+      if (in_ours && in_upstream) {
+        Walk(object, path, ours[k], upstream[k], out);
+      } else {
+        out->push_back({object, path, in_ours ? std::optional<json>(ours[k]) : std::nullopt,
+                        in_upstream ? std::optional<json>(upstream[k]) : std::nullopt});
+      }
+    }
+    return;
+  }
+  if (ours.is_array() && upstream.is_array()) {
+    const size_t n = std::max(ours.size(), upstream.size());
+    for (size_t i = 0; i < n; ++i) {
+      const std::string path = field + "/" + std::to_string(i);
+      if (i < ours.size() && i < upstream.size()) {
+        Walk(object, path, ours[i], upstream[i], out);
+      } else {
+        out->push_back({object, path, i < ours.size() ? std::optional<json>(ours[i]) : std::nullopt,
+                        i < upstream.size() ? std::optional<json>(upstream[i]) : std::nullopt});
+      }
+    }
+    return;
+  }
+  if (ours != upstream) out->push_back({object, field, ours, upstream});
+}
+
+bool Glob(const std::string& pattern, const std::string& text) {
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+// A stated value matches a side: `<absent>` matches no value, a string pattern a string it globs.
+bool ValueMatches(const std::optional<json>& stated, const std::optional<json>& actual) {
+  if (!stated) return !actual;
+  if (!actual) return false;
+  if (stated->is_string() && actual->is_string()) return Glob(stated->get<std::string>(), actual->get<std::string>());
+  return *stated == *actual;
+}
+
+}  // namespace
+
+std::string ObjectKey(const json& object) {
+  const json meta = object.value("metadata", json::object());
+  const std::string ns = meta.value("namespace", "");
+  return object.value("kind", "") + "/" + (ns.empty() ? "" : ns + "/") + meta.value("name", "");
+}
+
+std::string Difference::Describe() const {
+  auto show = [](const std::optional<json>& v) { return v ? v->dump() : std::string(kAbsent); };
+  return object + " " + (field.empty() ? "(whole object)" : field) + ": ours " + show(ours) + ", upstream " +
+         show(upstream);
+}
+
+std::vector<Difference> Compare(const std::vector<json>& ours, const std::vector<json>& upstream) {
+  std::map<std::string, const json*> mine, theirs;
+  for (const auto& o : ours) mine[ObjectKey(o)] = &o;
+  for (const auto& o : upstream) theirs[ObjectKey(o)] = &o;
+  std::vector<Difference> out;
+  for (const auto& [key, o] : mine) {
+    if (!theirs.contains(key)) out.push_back({key, "", *o, std::nullopt});
+  }
+  for (const auto& [key, o] : theirs) {
+    auto it = mine.find(key);
+    if (it == mine.end()) {
+      out.push_back({key, "", std::nullopt, *o});
+    } else {
+      Walk(key, "", *it->second, *o, &out);
+    }
+  }
+  return out;
+}
+
+bool DeliberateDifference::Covers(const std::string& case_name, const Difference& d, const Lookup& ours_at,
+                                  const Lookup& upstream_at) const {
+  if (!case_.empty() && !Glob(case_, case_name)) return false;
+  if (!Glob(object, d.object)) return false;
+  // The field listed is the difference's own field or one above it; the values stated are that field's.
+  std::string prefix = d.field;
+  while (true) {
+    if (Glob(field, prefix)) {
+      return ValueMatches(ours, ours_at(d.object, prefix)) && ValueMatches(upstream, upstream_at(d.object, prefix));
+    }
+    if (prefix.empty()) return false;
+    prefix.resize(prefix.rfind('/'));
+  }
+}
+
+kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const std::string& yaml) {
+  auto documents = manifests::YamlToJson(yaml);
+  if (!documents.ok()) return documents.status();
+  if (!documents->is_array()) return kube::Status(kube::Code::kInvalid, "the list of deliberate differences is not a list");
+  std::vector<DeliberateDifference> out;
+  for (const auto& entry : *documents) {
+    for (const char* key : {"object", "field", "ours", "upstream", "reason"}) {
+      if (!entry.is_object() || !entry.contains(key)) {
+        return kube::Status(kube::Code::kInvalid, "a deliberate difference without `" + std::string(key) + "`: " +
+                                                      entry.dump());
+      }
+    }
+    auto side = [](const json& v) -> std::optional<json> {
+      if (v.is_string() && v.get<std::string>() == kAbsent) return std::nullopt;
+      return v;
+    };
+    DeliberateDifference d{entry.value("case", ""),          entry["object"].get<std::string>(),
+                           entry["field"].get<std::string>(), side(entry["ours"]),
+                           side(entry["upstream"]),           entry["reason"].get<std::string>()};
+    if (d.reason.size() < 20) return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Tally Classify(const std::string& case_name, const std::vector<json>& ours, const std::vector<json>& upstream,
+               const std::vector<DeliberateDifference>& deliberate) {
+  std::map<std::string, const json*> mine, theirs;
+  for (const auto& o : ours) mine[ObjectKey(o)] = &o;
+  for (const auto& o : upstream) theirs[ObjectKey(o)] = &o;
+  auto lookup = [](const std::map<std::string, const json*>& objects) {
+    return [&objects](const std::string& key, const std::string& field) -> std::optional<json> {
+      auto it = objects.find(key);
+      if (it == objects.end()) return std::nullopt;
+      const json::json_pointer pointer(field);
+      if (!it->second->contains(pointer)) return std::nullopt;
+      return it->second->at(pointer);
+    };
+  };
+  const DeliberateDifference::Lookup ours_at = lookup(mine), upstream_at = lookup(theirs);
+  Tally t;
+  const std::vector<Difference> differences = Compare(ours, upstream);
+  for (const auto& d : differences) {
+    bool listed = false;
+    for (const auto& entry : deliberate) {
+      if (entry.Covers(case_name, d, ours_at, upstream_at)) { listed = true; break; }
+    }
+    if (listed) { ++t.deliberate; continue; }
+    if (d.field.empty()) {
+      (d.ours ? t.only_ours : t.only_upstream)++;
+    } else {
+      ++t.fields_differing;
+    }
+    t.unlisted.push_back(d);
+  }
+  return t;
+}
+
+}  // namespace conformance

@@ -1,0 +1,73 @@
+// Comparison of the objects two operators created for one input: which
+// objects only one side has, and which fields of a shared object differ, each
+// checked against the list of deliberate differences.
+//
+// Pure functions over JSON; thread-compatible.
+#ifndef TEST_CONFORMANCE_OBJECT_DIFF_H_
+#define TEST_CONFORMANCE_OBJECT_DIFF_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/status.h"
+
+namespace conformance {
+
+// "Kind/namespace/name", or "Kind/name" for a cluster-scoped object.
+std::string ObjectKey(const nlohmann::json& object);
+
+// One difference. `field` is a JSON pointer ("" for a whole object); a side
+// without the field or object has no value.
+struct Difference {
+  std::string object;
+  std::string field;
+  std::optional<nlohmann::json> ours;
+  std::optional<nlohmann::json> upstream;
+  std::string Describe() const;
+};
+
+// Every difference between two sets of objects, matched by ObjectKey. Within a
+// shared object, mappings are compared key by key and lists item by item.
+std::vector<Difference> Compare(const std::vector<nlohmann::json>& ours, const std::vector<nlohmann::json>& upstream);
+
+// A difference we keep on purpose. `object` and `field` are glob patterns;
+// `case_` (empty: every case) names the case it holds for. Both values are
+// stated; a side written `<absent>` has no value.
+struct DeliberateDifference {
+  std::string case_;
+  std::string object;
+  std::string field;
+  std::optional<nlohmann::json> ours;
+  std::optional<nlohmann::json> upstream;
+  std::string reason;
+  // The value of an object's field (by key and JSON pointer), if it has it.
+  using Lookup = std::function<std::optional<nlohmann::json>(const std::string&, const std::string&)>;
+  // Whether this entry explains `d`: the case and object match, and the listed
+  // field is d's field or one above it, with the stated values on both sides.
+  bool Covers(const std::string& case_name, const Difference& d, const Lookup& ours_at,
+              const Lookup& upstream_at) const;
+};
+
+// Reads the list; every entry must name object, field, ours, upstream and a reason.
+[[nodiscard]] kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const std::string& yaml);
+
+// How one case came out.
+struct Tally {
+  int only_ours = 0;
+  int only_upstream = 0;
+  int fields_differing = 0;
+  int deliberate = 0;  // differences a listed entry explains
+  std::vector<Difference> unlisted;
+};
+// Compares and sorts every difference into listed and unlisted.
+Tally Classify(const std::string& case_name, const std::vector<nlohmann::json>& ours,
+               const std::vector<nlohmann::json>& upstream, const std::vector<DeliberateDifference>& deliberate);
+
+}  // namespace conformance
+
+#endif  // TEST_CONFORMANCE_OBJECT_DIFF_H_
