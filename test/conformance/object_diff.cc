@@ -62,12 +62,14 @@ bool Glob(const std::string& pattern, const std::string& text) {
   return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
 }
 
-// A stated value matches a side: `<absent>` matches no value, a string pattern a string it globs.
+// A stated value matches a side: `<absent>` matches no value, a glob a value it matches.
 bool ValueMatches(const std::optional<json>& stated, const std::optional<json>& actual) {
   if (!stated) return !actual;
   if (!actual) return false;
-  if (stated->is_string() && actual->is_string()) return Glob(stated->get<std::string>(), actual->get<std::string>());
-  return *stated == *actual;
+  if (*stated == *actual) return true;
+  // A pattern matches a string, or any other value as JSON text.
+  return stated->is_string() &&
+         Glob(stated->get<std::string>(), actual->is_string() ? actual->get<std::string>() : actual->dump());
 }
 
 }  // namespace

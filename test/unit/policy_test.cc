@@ -1,6 +1,8 @@
 // Pure parts of NicClusterPolicy handling: images, readiness, status.
 #include <gtest/gtest.h>
 
+#include "fnv_hash.h"
+
 #include "image_spec.h"
 #include "ofed_pools.h"
 #include "policy_status.h"
@@ -153,6 +155,18 @@ TEST(OfedPools, GroupsNicNodesByOsKernelAndArch) {
   EXPECT_EQ(by_kernel_arch["k1/arm64"], std::vector<std::string>{"d"}) << "arch is part of the pool";
   EXPECT_EQ(p.unlabelled, std::vector<std::string>{"no-labels"});
   EXPECT_EQ(p.untolerated, std::vector<std::string>{"tainted"});
+
+  // Names as upstream spells them, so an upstream install's DaemonSets are adopted: the FNV-1a of the
+  // kernel, its decimal digits safe-encoded (values from upstream's own output for these kernels).
+  std::vector<NodeLabels> real = {nic("u", "ubuntu", "5.15.0-105-generic", "amd64"),
+                                  nic("r", "rhel", "5.14.0-427.13.1.el9_4.x86_64", "amd64")};
+  real[1].labels[kOsIdLabel] = "rhel";
+  real[1].labels[kOsVersionLabel] = "9.4";
+  OfedPools named = ComputeOfedPools(real, json::array());
+  ASSERT_EQ(named.pools.size(), 2u);
+  EXPECT_EQ(named.pools[0].daemonset, "mofed-rhel9.4-d54c8446b-ds");
+  EXPECT_EQ(named.pools[1].daemonset, "mofed-ubuntu22.04-6486ccb87-ds");
+  EXPECT_EQ(operators::Fnv32SafeEncoded("ubuntu-nics"), "699b7ccb8b");  // a NicNodePolicy's name
 
   // Tolerating the taint brings the node back.
   OfedPools tolerated =

@@ -98,7 +98,13 @@ TEST(StateRendering, EveryStateMatchesItsGoldenFile) {
     std::string field = "spec" + state.section;
     std::replace(field.begin(), field.end(), '/', '.');
     const auto nodes = Nodes();
-    auto objects = RenderState(state, {spec, spec.at(pointer), field, "nvidia-network-operator", &nodes});
+    // The user's ConfigMaps, which the driver mounts key by key.
+    ConfigMapReader config_maps = [](const std::string& ns, const std::string& name) -> kube::Result<json> {
+      if (ns == "nvidia-network-operator" && name == "custom-ca") return json{{"corp.crt", "PEM"}, {"lab.crt", "PEM"}};
+      return kube::Status(kube::Code::kNotFound, "configmaps \"" + name + "\" not found");
+    };
+    auto objects = RenderState(state, {spec, spec.at(pointer), field, "nvidia-network-operator", &nodes, "", {},
+                                       "registry.example.com/init:1", config_maps});
     ASSERT_TRUE(objects.ok()) << state.name << ": " << objects.status().ToString();
     const std::string rendered = json(objects->objects).dump(2) + "\n";
     if (update) {
@@ -215,11 +221,12 @@ TEST(StateRendering, OfedBadInputNamesTheField) {
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().message().rfind("spec.ofedDriver.forcePrecompiled:", 0), 0u);
 
-  // No NIC node: nothing but the service account, and the report says why.
+  // No NIC node: nothing but the service account, its RBAC and the init container's config, and the
+  // report says why.
   std::vector<NodeLabels> none;
   auto empty = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &none});
   ASSERT_TRUE(empty.ok());
-  EXPECT_EQ(empty->objects.size(), 1u);
+  EXPECT_EQ(empty->objects.size(), 4u);
   EXPECT_EQ(empty->note, "no NIC node to run the driver on");
 
   // Unlabelled NIC nodes hold the state back, with the reason.
@@ -228,6 +235,18 @@ TEST(StateRendering, OfedBadInputNamesTheField) {
   ASSERT_TRUE(pending.ok());
   EXPECT_NE(pending->pending.find("is node discovery running?"), std::string::npos);
 
+  // A certificate ConfigMap that does not exist is named, and nothing is rendered.
+  json certs = spec;
+  certs["ofedDriver"]["certConfig"] = {{"name", "missing-ca"}};
+  std::vector<NodeLabels> ubuntu = {{"u", {{kNicLabel, "true"}, {kOsIdLabel, "ubuntu"}, {kOsVersionLabel, "22.04"},
+                                           {kKernelLabel, "k"}, {kArchLabel, "amd64"}}, json::array()}};
+  ConfigMapReader none_found = [](const std::string&, const std::string& name) -> kube::Result<json> {
+    return kube::Status(kube::Code::kNotFound, name + " not found");
+  };
+  auto missing = RenderState(*ofed, {certs, certs["ofedDriver"], "spec.ofedDriver", "ns", &ubuntu, "", {}, "", none_found});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "spec.ofedDriver.certConfig.name: ConfigMap ns/missing-ca does not exist");
+
   // Precompiled tags name the kernel.
   spec["ofedDriver"].erase("repoConfig");
   spec["ofedDriver"]["forcePrecompiled"] = true;
@@ -235,7 +254,8 @@ TEST(StateRendering, OfedBadInputNamesTheField) {
   nodes[0].labels[kOsVersionLabel] = "22.04";
   auto pre = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &nodes});
   ASSERT_TRUE(pre.ok()) << pre.status().ToString();
-  EXPECT_EQ(pre->objects[1]["spec"]["template"]["spec"]["containers"][0]["image"],
+  ASSERT_EQ(pre->objects.size(), 5u);
+  EXPECT_EQ(pre->objects[4]["spec"]["template"]["spec"]["containers"][0]["image"],
             "nvcr.io/nvidia/mellanox/mofed:24.01-0.3.3.1-0-k-ubuntu22.04-amd64");
 }
 

@@ -23,6 +23,16 @@ inline std::string Fnv32Hex(std::string_view text) {
   return buf;
 }
 
+// The hash spelled as upstream names driver DaemonSets: the decimal digits of
+// the FNV-1a, each mapped as Kubernetes' rand.SafeEncodeString maps a
+// character (to one of 27 consonants and digits, so no word is formed).
+inline std::string Fnv32SafeEncoded(std::string_view text) {
+  static constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+  std::string out = std::to_string(Fnv32(text));
+  for (char& c : out) c = kAlphabet[static_cast<unsigned char>(c) % kAlphabet.size()];
+  return out;
+}
+
 }  // namespace operators
 
 #endif  // OPERATORS_COMMON_FNV_HASH_H_

@@ -36,7 +36,10 @@ int main(int argc, char** argv) {
   int workers = 2;
   app.add_option("--workers", workers, "Concurrent reconciles per controller");
   const char* pod_namespace = std::getenv("POD_NAMESPACE");
-  std::string operand_namespace = pod_namespace && *pod_namespace ? pod_namespace : "nvidia-network-operator";
+  network::OperandSettings settings;
+  if (pod_namespace && *pod_namespace) settings.namespace_ = pod_namespace;
+  if (const char* init = std::getenv("OFED_INIT_CONTAINER_IMAGE")) settings.ofed_init_image = init;
+  std::string& operand_namespace = settings.namespace_;
   app.add_option("--operand-namespace", operand_namespace,
                  "Namespace of the components a NicClusterPolicy deploys (default: $POD_NAMESPACE, else "
                  "nvidia-network-operator)");
@@ -100,7 +103,7 @@ int main(int argc, char** argv) {
   auto& node_policies = mgr.GetInformer(network::NicNodePolicies());
   network::NodeViews views(nodes, driver_pods);
   auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
-      mgr.client(), mgr.recorder(), policies, node_policies, views, kinds, operand_namespace);
+      mgr.client(), mgr.recorder(), policies, node_policies, views, kinds, settings);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
   // Status updates pass too (see the network controllers above).
   policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::ResourceVersionChanged());
@@ -121,7 +124,7 @@ int main(int argc, char** argv) {
 
   // NicNodePolicy: each one's own objects; any policy or node change may create or end a conflict.
   auto node_policy_reconciler = std::make_shared<network::NicNodePolicyReconciler>(
-      mgr.client(), mgr.recorder(), node_policies, policies, views, kinds, operand_namespace);
+      mgr.client(), mgr.recorder(), node_policies, policies, views, kinds, settings);
   auto node_policy_controller = std::make_unique<kube::Controller>("nicnodepolicy", node_policy_reconciler);
   node_policy_controller->Watch(node_policies, kube::handlers::EnqueueObject(),
                                 kube::predicates::ResourceVersionChanged());

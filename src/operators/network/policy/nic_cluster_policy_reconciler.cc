@@ -15,14 +15,14 @@ kube::Resource NicClusterPolicies() {
 NicClusterPolicyReconciler::NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
                                                        kube::Informer& policies, kube::Informer& node_policies,
                                                        NodeViews& views, const ManagedKinds& kinds,
-                                                       std::string operand_namespace)
+                                                       OperandSettings settings)
     : client_(client),
       recorder_(recorder),
       policies_(policies),
       node_policies_(node_policies),
       views_(views),
       syncer_(client, kinds, kFieldManager),
-      namespace_(std::move(operand_namespace)) {}
+      settings_(std::move(settings)) {}
 
 kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<NodeLabels>& nodes,
                                                           const nlohmann::json& cluster_spec) {
@@ -44,11 +44,23 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
     return false;
   };
   const std::vector<DriverPod> pods = views_.DriverPods();
+  std::map<std::string, nlohmann::json> labels;  // node -> label changes
   for (const auto& [node, value] : WaitLabelChanges(nodes, pods, configured)) {
-    nlohmann::json patch = {{"metadata", {{"labels", {{kMofedWaitLabel, value ? nlohmann::json(*value) : nlohmann::json()}}}}}};
+    labels[node][kMofedWaitLabel] = value ? nlohmann::json(*value) : nlohmann::json();
+  }
+  const bool nic_configuration = cluster_spec.is_object() && cluster_spec.contains("nicConfigurationOperator") &&
+                                 cluster_spec["nicConfigurationOperator"].is_object();
+  if (!nic_configuration) {
+    for (const auto& [node, value] :
+         WaitLabelChanges(nodes, {}, [](const NodeLabels&) { return false; }, kNicConfigurationWaitLabel)) {
+      labels[node][kNicConfigurationWaitLabel] = value ? nlohmann::json(*value) : nlohmann::json();
+    }
+  }
+  for (const auto& [node, changes] : labels) {
+    nlohmann::json patch = {{"metadata", {{"labels", changes}}}};
     auto r = client_.Patch(kube::resources::Nodes(), "", node, kube::PatchType::kMerge, patch.dump());
     if (!r.ok() && !kube::IsNotFound(r.status())) return r.status().WithContext("labelling node " + node);
-    kube::log::Info("node driver-wait label", {{"node", node}, {"value", value ? *value : "(removed)"}});
+    kube::log::Info("node wait labels", {{"node", node}, {"labels", changes.dump()}});
   }
   return kube::Status::Ok();
 }
@@ -87,7 +99,11 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
 
   std::vector<StateReport> reports;
   for (const auto& state : NicClusterPolicyStates()) {
-    reports.push_back(syncer_.Sync(state, {*policy, "NicClusterPolicy", "", {}}, spec, namespace_, nodes));
+    reports.push_back(syncer_.Sync(state, {*policy, "NicClusterPolicy", "", {}}, spec, settings_, nodes));
+    if (reports.back().state == SyncState::kIgnore && !state.listed_when_unset) {
+      reports.pop_back();
+      continue;
+    }
     if (reports.back().state == SyncState::kError) {
       kube::log::Warn("state failed", {{"state", state.name}, {"error", reports.back().message}});
     }

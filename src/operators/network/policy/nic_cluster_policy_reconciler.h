@@ -26,7 +26,7 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
  public:
   NicClusterPolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& policies,
                              kube::Informer& node_policies, NodeViews& views, const ManagedKinds& kinds,
-                             std::string operand_namespace);
+                             OperandSettings settings);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
@@ -44,7 +44,7 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
   kube::Informer& node_policies_;
   NodeViews& views_;
   StateSyncer syncer_;
-  const std::string namespace_;
+  const OperandSettings settings_;
 };
 
 }  // namespace network

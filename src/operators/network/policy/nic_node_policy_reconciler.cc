@@ -30,14 +30,14 @@ std::vector<NodePolicyView> ActiveNodePolicies(const kube::Informer& node_polici
 NicNodePolicyReconciler::NicNodePolicyReconciler(kube::Client& client, kube::EventRecorder& recorder,
                                                  kube::Informer& node_policies, kube::Informer& cluster_policies,
                                                  NodeViews& views, const ManagedKinds& kinds,
-                                                 std::string operand_namespace)
+                                                 OperandSettings settings)
     : client_(client),
       recorder_(recorder),
       node_policies_(node_policies),
       cluster_policies_(cluster_policies),
       views_(views),
       syncer_(client, kinds, NicClusterPolicyReconciler::kFieldManager),
-      namespace_(std::move(operand_namespace)) {}
+      settings_(std::move(settings)) {}
 
 kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kube::ReconcileRequest& request,
                                                                        std::stop_token) {
@@ -83,7 +83,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
   std::vector<StateReport> reports;
   for (const auto& state : NicNodePolicyStates()) {
     reports.push_back(syncer_.Sync(state, {*policy, "NicNodePolicy", policy->name(), view.node_selector}, view.spec,
-                                   namespace_, selected));
+                                   settings_, selected));
   }
   nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());
   KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));

@@ -31,7 +31,7 @@ class NicNodePolicyReconciler : public kube::Reconciler {
  public:
   NicNodePolicyReconciler(kube::Client& client, kube::EventRecorder& recorder, kube::Informer& node_policies,
                           kube::Informer& cluster_policies, NodeViews& views, const ManagedKinds& kinds,
-                          std::string operand_namespace);
+                          OperandSettings settings);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
@@ -42,7 +42,7 @@ class NicNodePolicyReconciler : public kube::Reconciler {
   kube::Informer& cluster_policies_;
   NodeViews& views_;
   StateSyncer syncer_;
-  const std::string namespace_;
+  const OperandSettings settings_;
 };
 
 }  // namespace network

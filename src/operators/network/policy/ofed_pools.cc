@@ -63,7 +63,7 @@ OfedPools ComputeOfedPools(const std::vector<NodeLabels>& nodes, const nlohmann:
     }
     // amd64 pools keep upstream's names, so an existing cluster's DaemonSets are adopted.
     const std::string hashed = p.arch == "amd64" ? p.kernel : p.kernel + "-" + p.arch;
-    p.daemonset = "mofed-" + p.os_id + p.os_version + "-" + operators::Fnv32Hex(hashed) + "-ds";
+    p.daemonset = "mofed-" + p.os_id + p.os_version + "-" + operators::Fnv32SafeEncoded(hashed) + "-ds";
     auto& pool = by_name.try_emplace(p.daemonset, p).first->second;
     pool.nodes.push_back(n.name);
   }

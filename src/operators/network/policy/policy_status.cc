@@ -45,7 +45,7 @@ nlohmann::json BuildPolicyStatus(const std::vector<StateReport>& reports, int64_
   }
   const SyncState global = GlobalState(reports);
   if (global == SyncState::kReady) {
-    conditions.push_back(MakeCondition("Ready", true, "AllComponentsReady", "all configured components are ready",
+    conditions.push_back(MakeCondition("Ready", true, "AllComponentsReady", "",
                                    generation, previous, now));
   } else if (global == SyncState::kError) {
     conditions.push_back(MakeCondition("Ready", false, "ComponentError", "failed: " + failed, generation, previous, now));

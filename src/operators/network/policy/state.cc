@@ -133,6 +133,52 @@ bool OsPaths(const std::string& os, std::string* certs, std::string* repos) {
   return true;
 }
 
+// Host paths a RHEL driver container needs to install packages under the host's subscription.
+nlohmann::json SubscriptionMounts(const std::string& os) {
+  nlohmann::json mounts = nlohmann::json::array();
+  if (os != "rhel") return mounts;
+  const char* paths[][3] = {{"/run/secrets/etc-pki-entitlement", "/etc/pki/entitlement", "Directory"},
+                            {"/run/secrets/redhat.repo", "/etc/yum.repos.d/redhat.repo", "File"},
+                            {"/run/secrets/rhsm", "/etc/rhsm", "Directory"}};
+  for (size_t i = 0; i < std::size(paths); ++i) {
+    mounts.push_back({{"volume", "subscription-config-" + std::to_string(i)},
+                      {"mountPath", paths[i][0]},
+                      {"hostPath", paths[i][1]},
+                      {"type", paths[i][2]}});
+  }
+  return mounts;
+}
+
+// A user's ConfigMap (certificates or package repositories) mounted key by key into `dir`.
+kube::Status ConfigMapMounts(const RenderInputs& in, const std::string& field, const std::string& name,
+                             const std::string& dir, nlohmann::json* mounts, nlohmann::json* volumes) {
+  if (name.empty()) return kube::Status::Ok();
+  if (!in.read_config_map) return Invalid(field, "cannot be read here");
+  auto data = in.read_config_map(in.namespace_, name);
+  if (!data.ok()) {
+    return kube::Status(kube::IsNotFound(data.status()) ? kube::Code::kInvalid : data.status().code(),
+                        field + ": ConfigMap " + in.namespace_ + "/" + name + " " +
+                            (kube::IsNotFound(data.status()) ? "does not exist" : data.status().message()));
+  }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [key, value] : data->items()) {  // keys in order
+    items.push_back({{"key", key}, {"path", key}});
+    mounts->push_back({{"volume", name}, {"path", dir + "/" + key}, {"key", key}});
+  }
+  volumes->push_back({{"volume", name}, {"configMap", name}, {"itemsJson", items.dump()}});
+  return kube::Status::Ok();
+}
+
+// What the driver pods' init container reads: upstream's layout, which the init image parses.
+std::string InitContainerConfig(bool safe_load) {
+  return std::string("{\n  \"safeDriverLoad\": {\n    \"enable\": ") + (safe_load ? "true" : "false") +
+         ",\n    \"annotation\": \"nvidia.com/ofed-driver-upgrade.driver-wait-for-safe-load\"\n  },\n"
+         "  \"moduleDependencyCheck\": {\n"
+         "    \"modules\": [\"mlx5_core\", \"mlx5_ib\", \"ib_umad\", \"ib_uverbs\", \"ib_ipoib\", \"rdma_cm\", "
+         "\"rdma_ucm\", \"ib_core\", \"ib_cm\"],\n"
+         "    \"hostProcPath\": \"/host/proc\",\n    \"hostSysPath\": \"/host/sys\"\n  }\n}";
+}
+
 // The OFED driver: one DaemonSet per node pool, its image tag composed per pool.
 kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   const nlohmann::json& sec = in.section;
@@ -149,10 +195,10 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   const std::string repo_name = sec.value("repoConfig", nlohmann::json::object()).value("name", "");
   nlohmann::json list = nlohmann::json::array();
   for (const auto& p : pools.pools) {
-    std::string daemonset = p.daemonset;  // "mofed-<os><version>-<hash>-ds"
-    if (!in.node_policy.empty()) daemonset.insert(daemonset.size() - 3, "-" + operators::Fnv32Hex(in.node_policy));
-    nlohmann::json pool = {{"daemonset", daemonset}, {"osId", p.os_id}, {"osVersion", p.os_version},
-                           {"kernel", p.kernel}, {"arch", p.arch}};
+    std::string app = p.daemonset.substr(0, p.daemonset.size() - 3);  // "mofed-<os><version>-<kernel hash>"
+    if (!in.node_policy.empty()) app += "-" + operators::Fnv32SafeEncoded(in.node_policy);
+    nlohmann::json pool = {{"app", app},          {"osId", p.os_id}, {"osVersion", p.os_version},
+                           {"kernel", p.kernel}, {"arch", p.arch},  {"archSelector", true}};
     if (digest) {
       pool["image"] = image->reference;
     } else {
@@ -166,14 +212,25 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
       return Invalid(in.field + (cert_name.empty() ? ".repoConfig" : ".certConfig"),
                      "no known path for OS \"" + p.os_id + "\" (nodes " + p.nodes.front() + ", ...)");
     }
-    pool["certConfigPath"] = cert_name.empty() ? nlohmann::json(false) : nlohmann::json(certs);
-    pool["repoConfigPath"] = repo_name.empty() ? nlohmann::json(false) : nlohmann::json(repos);
+    nlohmann::json mounts = nlohmann::json::array(), volumes = nlohmann::json::array();
+    KUBE_RETURN_IF_ERROR(ConfigMapMounts(in, in.field + ".certConfig.name", cert_name, certs, &mounts, &volumes));
+    KUBE_RETURN_IF_ERROR(ConfigMapMounts(in, in.field + ".repoConfig.name", repo_name, repos, &mounts, &volumes));
+    pool["configMounts"] = mounts;
+    pool["configVolumes"] = volumes;
+    pool["subscriptionMounts"] = SubscriptionMounts(p.os_id);
     list.push_back(pool);
   }
   (*ctx)["pools"] = list;
-  (*ctx)["certConfigName"] = cert_name;
-  (*ctx)["repoConfigName"] = repo_name;
   (*ctx)["terminationGracePeriodSeconds"] = sec.value("terminationGracePeriodSeconds", 300);
+  (*ctx)["hasPullSecrets"] = (*ctx)["imagePullSecretsJson"] != "[]";
+  // The policy's node affinity takes the place of the one-driver-per-node anti-affinity, as upstream.
+  nlohmann::json affinity = in.spec.contains("nodeAffinity")
+      ? nlohmann::json{{"nodeAffinity", in.spec["nodeAffinity"]}}
+      : nlohmann::json{{"podAntiAffinity",
+                        {{"requiredDuringSchedulingIgnoredDuringExecution",
+                          {{{"labelSelector", {{"matchExpressions", {{{"key", "nvidia.com/ofed-driver"}, {"operator", "Exists"}}}}}},
+                            {"topologyKey", "kubernetes.io/hostname"}}}}}}};
+  (*ctx)["driverAffinityJson"] = affinity.dump();
   nlohmann::json env = sec.value("env", nlohmann::json::array());
   auto has = [&env](const char* name) {
     for (const auto& e : env) {
@@ -186,6 +243,13 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
     env.push_back({{"name", "NVIDIA_NIC_DRIVERS_INVENTORY_PATH"}, {"value", "/mnt/drivers-inventory"}});
   }
   (*ctx)["envJson"] = env.dump();
+  nlohmann::json init_env = nlohmann::json::array(
+      {{{"name", "NODE_NAME"}, {"valueFrom", {{"fieldRef", {{"apiVersion", "v1"}, {"fieldPath", "spec.nodeName"}}}}}}});
+  for (const auto& e : env) init_env.push_back(e);
+  (*ctx)["initEnvJson"] = init_env.dump();
+  (*ctx)["initImage"] = in.ofed_init_image.empty() ? nlohmann::json(false) : nlohmann::json(in.ofed_init_image);
+  const bool safe_load = sec.value("upgradePolicy", nlohmann::json::object()).value("safeLoad", false);
+  (*ctx)["initConfigJsonString"] = nlohmann::json(InitContainerConfig(safe_load)).dump();
   (*ctx)["startupProbeJson"] = Probe(sec, "startupProbe", "ls /run/mellanox/drivers/.driver-ready", 30, 10, 120, 10).dump();
   (*ctx)["livenessProbeJson"] = Probe(sec, "livenessProbe", "lsmod | grep mlx5_core", 10, 30, 1, 10).dump();
   (*ctx)["readinessProbeJson"] = Probe(sec, "readinessProbe", "lsmod | grep mlx5_core", 10, 30, 1, 10).dump();
@@ -334,18 +398,23 @@ kube::Status MultusConfig(const RenderInputs& in, nlohmann::json* ctx) {
   }
   (*ctx)["hasConfig"] = has;
   // Without a config, multus generates one from the primary CNI's file.
-  (*ctx)["multusConfFile"] = has ? "/tmp/multus-conf/70-multus.conf" : "auto";
+  (*ctx)["multusConfFile"] = has ? "/tmp/multus-conf/00-multus.conf" : "auto";
   return kube::Status::Ok();
 }
 
 }  // namespace
 
+// Upstream's resources for the CNI installers: a tenth of a CPU and 50 MiB, guaranteed.
+const nlohmann::json kSmallDaemon = {{"requests", {{"cpu", "100m"}, {"memory", "50Mi"}}},
+                                     {"limits", {{"cpu", "100m"}, {"memory", "50Mi"}}}};
+
 const std::vector<StateDefinition>& NicClusterPolicyStates() {
-  static const std::vector<StateDefinition> states = {
+  static const std::vector<StateDefinition> states = [] {
+    std::vector<StateDefinition> all = {
       {"state-multus-cni", "MultusCNIReady", "/secondaryNetwork/multus", "network-operator/state-multus-cni",
-       {"kube-multus"}, MultusConfig},
+       {"kube-multus"}, MultusConfig, {{"kube-multus", kSmallDaemon}}},
       {"state-container-networking-plugins", "CNIPluginsReady", "/secondaryNetwork/cniPlugins",
-       "network-operator/state-container-networking-plugins", {"cni-plugins"}, nullptr},
+       "network-operator/state-container-networking-plugins", {"cni-plugins"}, nullptr, {{"cni-plugins", kSmallDaemon}}},
       {"state-ipoib-cni", "IPoIBCNIReady", "/secondaryNetwork/ipoib", "network-operator/state-ipoib-cni",
        {"ipoib-cni"}, nullptr},
       {"state-whereabouts-cni", "WhereaboutsCNIReady", "/secondaryNetwork/ipamPlugin",
@@ -374,16 +443,22 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
        {"/operator", "/configurationDaemon"}},
       {"state-spectrum-x-operator", "SpectrumXOperatorReady", "/spectrumXOperator",
        "network-operator/state-spectrum-x-operator", {"spectrum-x-flowcontroller"}, SpectrumX},
-  };
+    };
+    for (auto& s : all) {
+      if (s.name == "state-whereabouts-cni") s.listed_when_unset = false;  // gone from upstream's list
+    }
+    return all;
+  }();
   return states;
 }
 
 const std::vector<StateDefinition>& NicNodePolicyStates() {
+  // Upstream's order for node policies: the driver, then the RDMA and SR-IOV device plugins.
   static const std::vector<StateDefinition> states = [] {
     std::vector<StateDefinition> out;
-    for (const auto& s : NicClusterPolicyStates()) {
-      if (s.name == "state-OFED" || s.name == "state-SRIOV-device-plugin" || s.name == "state-RDMA-device-plugin") {
-        out.push_back(s);
+    for (const char* name : {"state-OFED", "state-RDMA-device-plugin", "state-SRIOV-device-plugin"}) {
+      for (const auto& s : NicClusterPolicyStates()) {
+        if (s.name == name) out.push_back(s);
       }
     }
     return out;
@@ -472,7 +547,11 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
                         {"cniNetworkDir", "/etc/cni/net.d"},
                         {"configJsonString", nlohmann::json(config).dump()},
                         {"configHash", ConfigHash(config)}};
+  // A NicNodePolicy's objects: ConfigMaps and selectors carry its name, DaemonSet names its hash.
   ctx["nameSuffix"] = in.node_policy.empty() ? "" : "-" + in.node_policy;
+  ctx["nameHash"] = in.node_policy.empty() ? "" : "-" + operators::Fnv32SafeEncoded(in.node_policy);
+  ctx["dsOwner"] = in.node_policy.empty() ? "NicClusterPolicy" : "nnp-" + in.node_policy;
+  ctx["hasAffinity"] = !affinity.empty();
   nlohmann::json selector = nlohmann::json::array();
   for (const auto& [key, value] : in.node_selector) selector.push_back({{"key", key}, {"value", value}});
   ctx["nodeSelector"] = selector;

@@ -20,6 +20,15 @@
 
 namespace network {
 
+// What the operator's own environment decides for the states (upstream's chart sets the same).
+struct OperandSettings {
+  std::string namespace_ = "nvidia-network-operator";  // where namespaced operands go
+  std::string ofed_init_image;  // OFED_INIT_CONTAINER_IMAGE: the driver pods' init container; none when empty
+};
+
+// A ConfigMap's data by namespace and name; NotFound when there is none.
+using ConfigMapReader = std::function<kube::Result<nlohmann::json>(const std::string& ns, const std::string& name)>;
+
 struct RenderInputs {
   const nlohmann::json& spec;     // the policy's spec
   const nlohmann::json& section;  // this state's section of it
@@ -30,6 +39,8 @@ struct RenderInputs {
   // which its DaemonSets add. Empty for the NicClusterPolicy.
   std::string node_policy;
   std::map<std::string, std::string> node_selector;
+  std::string ofed_init_image;  // OperandSettings::ofed_init_image
+  ConfigMapReader read_config_map;  // for states that mount a user's ConfigMap key by key
 };
 
 struct StateDefinition {
@@ -47,6 +58,9 @@ struct StateDefinition {
   // section itself; a component with several images (the NIC configuration operator)
   // lists each. The first is the template's `image`; each is also `images.<name>`.
   std::vector<std::string> image_specs = {""};
+  // Whether status.appliedStates lists the state when its section is unset. Upstream's own
+  // states always are; a state upstream does not have is listed only when configured.
+  bool listed_when_unset = true;
 };
 
 // The NicClusterPolicy states this operator implements, in upstream order.

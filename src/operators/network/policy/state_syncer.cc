@@ -23,10 +23,12 @@ std::vector<kube::Resource> StateResources() {
 }
 
 StateSyncer::StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager)
-    : objects_(client, kinds, {std::move(field_manager), kStateLabel, "network-operator", kRevisionAnnotation}) {}
+    : client_(client),
+      objects_(client, kinds, {std::move(field_manager), kStateLabel, "network-operator", kRevisionAnnotation}) {}
 
 StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
-                              const std::string& ns, const std::vector<NodeLabels>& nodes) {
+                              const OperandSettings& settings, const std::vector<NodeLabels>& nodes) {
+  const std::string& ns = settings.namespace_;
   const kube::Object& policy = owner.policy;
   StateReport report{state.name, state.condition_type, SyncState::kIgnore, ""};
   const nlohmann::json::json_pointer pointer(state.section);
@@ -43,7 +45,13 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, 
 
   std::string field = "spec" + state.section;
   std::replace(field.begin(), field.end(), '/', '.');
-  RenderInputs in{spec, spec.at(pointer), field, ns, &nodes, owner.node_policy, owner.node_selector};
+  RenderInputs in{spec, spec.at(pointer), field, ns, &nodes, owner.node_policy, owner.node_selector,
+                  settings.ofed_init_image,
+                  [this](const std::string& cm_ns, const std::string& name) -> kube::Result<nlohmann::json> {
+                    auto cm = client_.Get(kube::resources::ConfigMaps(), cm_ns, name);
+                    if (!cm.ok()) return cm.status();
+                    return cm->Tree().value("data", nlohmann::json::object());
+                  }};
   auto rendered = RenderState(state, in);
   if (!rendered.ok()) return {state.name, state.condition_type, SyncState::kError, rendered.status().message()};
   std::vector<nlohmann::json>* objects = &rendered->objects;

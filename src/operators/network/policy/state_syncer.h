@@ -41,12 +41,14 @@ class StateSyncer {
     std::string node_policy;                        // the NicNodePolicy's name
     std::map<std::string, std::string> node_selector;  // its nodeSelector
   };
-  StateReport Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec, const std::string& ns,
+  StateReport Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
+                   const OperandSettings& settings,
                    const std::vector<NodeLabels>& nodes);
 
   static constexpr const char* kStateLabel = "nvidia.network-operator.state";
 
  private:
+  kube::Client& client_;
   operators::OwnedObjects objects_;
 };
 

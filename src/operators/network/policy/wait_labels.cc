@@ -4,7 +4,7 @@ namespace network {
 
 std::map<std::string, std::optional<std::string>> WaitLabelChanges(
     const std::vector<NodeLabels>& nodes, const std::vector<DriverPod>& driver_pods,
-    const std::function<bool(const NodeLabels&)>& driver_configured) {
+    const std::function<bool(const NodeLabels&)>& driver_configured, const std::string& label) {
   std::map<std::string, bool> pod_ready;  // node -> its driver pod is ready
   for (const auto& p : driver_pods) {
     if (p.node.empty()) continue;  // not scheduled yet
@@ -15,7 +15,7 @@ std::map<std::string, std::optional<std::string>> WaitLabelChanges(
   for (const auto& n : nodes) {
     auto nic = n.labels.find(kNicLabel);
     const bool is_nic = nic != n.labels.end() && nic->second == "true";
-    auto current = n.labels.find(kMofedWaitLabel);
+    auto current = n.labels.find(label);
     std::optional<std::string> want;
     if (is_nic) {
       auto pod = pod_ready.find(n.name);

@@ -17,6 +17,10 @@
 namespace network {
 
 inline constexpr const char* kMofedWaitLabel = "network.nvidia.com/operator.mofed.wait";
+// The same gate for NIC firmware configuration. Without a NIC configuration operator in the
+// policy, the operator keeps it "false" on NIC nodes (as for the driver); with one, its
+// configuration daemon owns the label.
+inline constexpr const char* kNicConfigurationWaitLabel = "network.nvidia.com/operator.nic-configuration.wait";
 
 // A driver pod: the node it runs on, and whether its driver container is ready.
 struct DriverPod {
@@ -28,7 +32,7 @@ struct DriverPod {
 // `driver_configured` says whether a policy (cluster or node) runs the driver on a node.
 std::map<std::string, std::optional<std::string>> WaitLabelChanges(
     const std::vector<NodeLabels>& nodes, const std::vector<DriverPod>& driver_pods,
-    const std::function<bool(const NodeLabels&)>& driver_configured);
+    const std::function<bool(const NodeLabels&)>& driver_configured, const std::string& label = kMofedWaitLabel);
 
 }  // namespace network
 
