@@ -136,11 +136,17 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
       if (v.is_string() && v.get<std::string>() == kAbsent) return std::nullopt;
       return v;
     };
-    DeliberateDifference d{entry.value("case", ""),          entry["object"].get<std::string>(),
-                           entry["field"].get<std::string>(), side(entry["ours"]),
-                           side(entry["upstream"]),           entry["reason"].get<std::string>()};
-    if (d.reason.size() < 20) return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
-    out.push_back(std::move(d));
+    const json objects = entry["object"].is_array() ? entry["object"] : json::array({entry["object"]});
+    for (const auto& object : objects) {
+      if (!object.is_string()) return kube::Status(kube::Code::kInvalid, "`object` is not a pattern: " + entry.dump());
+      DeliberateDifference d{entry.value("case", ""),          object.get<std::string>(),
+                             entry["field"].get<std::string>(), side(entry["ours"]),
+                             side(entry["upstream"]),           entry["reason"].get<std::string>()};
+      if (d.reason.size() < 20) {
+        return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
+      }
+      out.push_back(std::move(d));
+    }
   }
   return out;
 }

@@ -35,7 +35,8 @@ struct Difference {
 // shared object, mappings are compared key by key and lists item by item.
 std::vector<Difference> Compare(const std::vector<nlohmann::json>& ours, const std::vector<nlohmann::json>& upstream);
 
-// A difference we keep on purpose. `object` and `field` are glob patterns;
+// A difference we keep on purpose. `object` and `field` are glob patterns (an
+// entry of the file may list several objects);
 // `case_` (empty: every case) names the case it holds for. Both values are
 // stated; a side written `<absent>` has no value.
 struct DeliberateDifference {

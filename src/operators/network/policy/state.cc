@@ -297,6 +297,13 @@ kube::Status IbKubernetes(const RenderInputs& in, nlohmann::json* ctx) {
   if (!period.is_number_integer() || period.get<int64_t>() < 0) {
     return Invalid(in.field + ".periodicUpdateSeconds", "must be a non-negative integer");
   }
+  // ib-kubernetes: the control-plane taints first, then the GPU one and the user's.
+  nlohmann::json tolerations = nlohmann::json::array();
+  for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "nvidia.com/gpu"}) {
+    tolerations.push_back({{"key", key}, {"operator", "Exists"}, {"effect", "NoSchedule"}});
+  }
+  for (const auto& t : in.spec.value("deploymentTolerations", nlohmann::json::array())) tolerations.push_back(t);
+  (*ctx)["ibTolerationsJson"] = tolerations.dump();
   (*ctx)["guidRangeStart"] = start_text;
   (*ctx)["guidRangeEnd"] = end_text;
   (*ctx)["ufmSecret"] = secret;
@@ -320,7 +327,8 @@ kube::Status NvIpam(const RenderInputs& in, nlohmann::json* ctx) {
       {"preferredDuringSchedulingIgnoredDuringExecution",
        {{{"weight", 100},
          {"podAffinityTerm",
-          {{"labelSelector", {{"matchLabels", {{"name", "nv-ipam-controller"}}}}},
+          {{"labelSelector",
+            {{"matchExpressions", {{{"key", "name"}, {"operator", "In"}, {"values", {"nv-ipam-controller"}}}}}}},
            {"topologyKey", "kubernetes.io/hostname"}}}}}}};
   (*ctx)["controllerAffinityJson"] = affinity.dump();
   return kube::Status::Ok();
@@ -416,7 +424,7 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
       {"state-container-networking-plugins", "CNIPluginsReady", "/secondaryNetwork/cniPlugins",
        "network-operator/state-container-networking-plugins", {"cni-plugins"}, nullptr, {{"cni-plugins", kSmallDaemon}}},
       {"state-ipoib-cni", "IPoIBCNIReady", "/secondaryNetwork/ipoib", "network-operator/state-ipoib-cni",
-       {"ipoib-cni"}, nullptr},
+       {"ipoib-cni"}, nullptr, {{"ipoib-cni", kSmallDaemon}}},
       {"state-whereabouts-cni", "WhereaboutsCNIReady", "/secondaryNetwork/ipamPlugin",
        "network-operator/state-whereabouts-cni", {"whereabouts"}, nullptr},
       {"state-OFED", "OFEDDriverReady", "/ofedDriver", "network-operator/state-ofed-driver", {"mofed-container"},
@@ -497,21 +505,26 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
   nlohmann::json affinity = nlohmann::json::object();
   if (in.spec.contains("nodeAffinity")) affinity["nodeAffinity"] = in.spec["nodeAffinity"];
 
-  // Deployments: the user's, then the control plane's taints, which they may run on.
-  nlohmann::json deployment_tolerations = in.spec.value("deploymentTolerations", nlohmann::json::array());
-  if (!deployment_tolerations.is_array()) return Invalid("spec.deploymentTolerations", "must be a list");
-  for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "nvidia.com/gpu"}) {
+  // Deployments: the GPU and control-plane taints, then the user's; a preference for control-plane
+  // nodes, with the user's node affinity.
+  nlohmann::json user_tolerations = in.spec.value("deploymentTolerations", nlohmann::json::array());
+  if (!user_tolerations.is_array()) return Invalid("spec.deploymentTolerations", "must be a list");
+  nlohmann::json deployment_tolerations = nlohmann::json::array();
+  nlohmann::json prefer = nlohmann::json::array();
+  deployment_tolerations.push_back({{"key", "nvidia.com/gpu"}, {"operator", "Exists"}, {"effect", "NoSchedule"}});
+  for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane"}) {
     deployment_tolerations.push_back({{"key", key}, {"operator", "Exists"}, {"effect", "NoSchedule"}});
+    prefer.push_back({{"weight", 1},
+                      {"preference", {{"matchExpressions", {{{"key", key}, {"operator", "In"}, {"values", {""}}}}}}}});
   }
-  nlohmann::json deployment_affinity = {{"nodeAffinity", in.spec.value("deploymentNodeAffinity", nlohmann::json())}};
-  if (deployment_affinity["nodeAffinity"].is_null()) {
-    nlohmann::json prefer = nlohmann::json::array();
-    for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane"}) {
-      prefer.push_back({{"weight", 1},
-                        {"preference", {{"matchExpressions", {{{"key", key}, {"operator", "Exists"}}}}}}});
-    }
-    deployment_affinity["nodeAffinity"] = {{"preferredDuringSchedulingIgnoredDuringExecution", prefer}};
+  for (const auto& t : user_tolerations) deployment_tolerations.push_back(t);
+  nlohmann::json node_affinity = in.spec.value("deploymentNodeAffinity", nlohmann::json::object());
+  if (!node_affinity.is_object()) return Invalid("spec.deploymentNodeAffinity", "must be an object");
+  for (const auto& p : node_affinity.value("preferredDuringSchedulingIgnoredDuringExecution", nlohmann::json::array())) {
+    prefer.push_back(p);
   }
+  node_affinity["preferredDuringSchedulingIgnoredDuringExecution"] = prefer;
+  nlohmann::json deployment_affinity = {{"nodeAffinity", node_affinity}};
 
   nlohmann::json resources = nlohmann::json::object();
   for (const auto& c : state.containers) resources[c] = state.default_resources.value(c, nlohmann::json::object()).dump();
