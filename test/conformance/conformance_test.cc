@@ -279,6 +279,17 @@ TEST_P(NetworkConformance, MatchesUpstream) {
       },
       wait);
 
+  // Every CRD the operator installs takes every field upstream's takes.
+  for (const auto& theirs : upstream_objects) {
+    if (theirs.value("kind", "") != "CustomResourceDefinition") continue;
+    auto mine = std::find_if(ours.begin(), ours.end(),
+                             [&](const json& o) { return conformance::ObjectKey(o) == conformance::ObjectKey(theirs); });
+    if (mine == ours.end()) continue;  // reported as a missing object
+    for (const auto& gap : conformance::SchemaGaps(*mine, theirs)) {
+      ADD_FAILURE() << conformance::ObjectKey(theirs) << " " << gap;
+    }
+  }
+
   std::string listing;
   for (const auto& d : tally.unlisted) listing += "  " + d.Describe() + "\n";
   std::printf("conformance: %s: only ours %d, only upstream %d, fields differing %d, deliberate %d\n", name.c_str(),

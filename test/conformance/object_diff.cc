@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <set>
 
 #include "manifests/renderer.h"
@@ -113,7 +114,14 @@ bool DeliberateDifference::Covers(const std::string& case_name, const Difference
   std::string prefix = d.field;
   while (true) {
     if (Glob(field, prefix)) {
-      return ValueMatches(ours, ours_at(d.object, prefix)) && ValueMatches(upstream, upstream_at(d.object, prefix));
+      const auto mine = ours_at(d.object, prefix), theirs = upstream_at(d.object, prefix);
+      if (same_json) {
+        if (!mine || !theirs || !mine->is_string() || !theirs->is_string()) return false;
+        const json a = json::parse(mine->get<std::string>(), nullptr, false);
+        const json b = json::parse(theirs->get<std::string>(), nullptr, false);
+        return !a.is_discarded() && a == b;
+      }
+      return ValueMatches(ours, mine) && ValueMatches(upstream, theirs);
     }
     if (prefix.empty()) return false;
     prefix.resize(prefix.rfind('/'));
@@ -126,7 +134,9 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
   if (!documents->is_array()) return kube::Status(kube::Code::kInvalid, "the list of deliberate differences is not a list");
   std::vector<DeliberateDifference> out;
   for (const auto& entry : *documents) {
+    const bool same_json = entry.is_object() && entry.value("same_json", false);
     for (const char* key : {"object", "field", "ours", "upstream", "reason"}) {
+      if (same_json && (std::string(key) == "ours" || std::string(key) == "upstream")) continue;
       if (!entry.is_object() || !entry.contains(key)) {
         return kube::Status(kube::Code::kInvalid, "a deliberate difference without `" + std::string(key) + "`: " +
                                                       entry.dump());
@@ -140,8 +150,8 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
     for (const auto& object : objects) {
       if (!object.is_string()) return kube::Status(kube::Code::kInvalid, "`object` is not a pattern: " + entry.dump());
       DeliberateDifference d{entry.value("case", ""),          object.get<std::string>(),
-                             entry["field"].get<std::string>(), side(entry["ours"]),
-                             side(entry["upstream"]),           entry["reason"].get<std::string>()};
+                             entry["field"].get<std::string>(), side(entry.value("ours", json())),
+                             side(entry.value("upstream", json())), entry["reason"].get<std::string>(), same_json};
       if (d.reason.size() < 20) {
         return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
       }
@@ -149,6 +159,51 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
     }
   }
   return out;
+}
+
+namespace {
+
+void SchemaWalk(const std::string& at, const json& ours, const json& upstream, std::vector<std::string>* gaps) {
+  for (const char* key : {"type", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields"}) {
+    if (upstream.contains(key) && (!ours.contains(key) || ours[key] != upstream[key])) {
+      gaps->push_back(at + ": " + key + " is " + (ours.contains(key) ? ours[key].dump() : "unset") + ", upstream " +
+                      upstream[key].dump());
+    }
+  }
+  if (ours.value("x-kubernetes-preserve-unknown-fields", false)) return;  // takes anything below
+  const json theirs = upstream.value("properties", json::object());
+  const json mine = ours.value("properties", json::object());
+  for (const auto& [name, sub] : theirs.items()) {
+    if (!mine.contains(name)) {
+      gaps->push_back(at + "." + name + ": missing");
+      continue;
+    }
+    SchemaWalk(at + "." + name, mine[name], sub, gaps);
+  }
+  if (upstream.contains("items") && upstream["items"].is_object()) {
+    SchemaWalk(at + "[]", ours.value("items", json::object()), upstream["items"], gaps);
+  }
+  if (upstream.contains("additionalProperties") && upstream["additionalProperties"].is_object()) {
+    SchemaWalk(at + "{}", ours.value("additionalProperties", json::object()), upstream["additionalProperties"], gaps);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> SchemaGaps(const json& ours_crd, const json& upstream_crd) {
+  std::vector<std::string> gaps;
+  const json mine = ours_crd["spec"].value("versions", json::array());
+  for (const auto& version : upstream_crd["spec"].value("versions", json::array())) {
+    const std::string name = version.value("name", "");
+    auto it = std::find_if(mine.begin(), mine.end(), [&](const json& v) { return v.value("name", "") == name; });
+    if (it == mine.end()) {
+      gaps.push_back(name + ": version missing");
+      continue;
+    }
+    SchemaWalk(name, (*it)["schema"].value("openAPIV3Schema", json::object()),
+               version["schema"].value("openAPIV3Schema", json::object()), &gaps);
+  }
+  return gaps;
 }
 
 Tally Classify(const std::string& case_name, const std::vector<json>& ours, const std::vector<json>& upstream,

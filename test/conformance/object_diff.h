@@ -46,6 +46,8 @@ struct DeliberateDifference {
   std::optional<nlohmann::json> ours;
   std::optional<nlohmann::json> upstream;
   std::string reason;
+  // The values are JSON text that must parse to the same JSON on both sides (the stated values are ignored).
+  bool same_json = false;
   // The value of an object's field (by key and JSON pointer), if it has it.
   using Lookup = std::function<std::optional<nlohmann::json>(const std::string&, const std::string&)>;
   // Whether this entry explains `d`: the case and object match, and the listed
@@ -56,6 +58,12 @@ struct DeliberateDifference {
 
 // Reads the list; every entry must name object, field, ours, upstream and a reason.
 [[nodiscard]] kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const std::string& yaml);
+
+// Where a CRD of ours cannot take what upstream's takes: a property upstream's
+// schema has that ours lacks or types differently, per version. Descriptions
+// and validation bounds are free to differ; this keeps every field a user may
+// write accepted with its type.
+std::vector<std::string> SchemaGaps(const nlohmann::json& ours_crd, const nlohmann::json& upstream_crd);
 
 // How one case came out.
 struct Tally {
