@@ -4,17 +4,19 @@ namespace network {
 
 NetworkKind MacvlanNetworkKind() {
   return {{"mellanox.com", "v1alpha1", "macvlannetworks", "MacvlanNetwork", false},
-          "state-Macvlan-Network", "macvlanNetworkAttachmentDef", "macvlan"};
+          "state-Macvlan-Network", "macvlanNetworkAttachmentDef", "macvlan",
+          "operator.macvlannetwork.mellanox.com/last-network-namespace"};
 }
 
 NetworkKind HostDeviceNetworkKind() {
   return {{"mellanox.com", "v1alpha1", "hostdevicenetworks", "HostDeviceNetwork", false},
-          "state-host-device-network", "hostDeviceNetworkAttachmentDef", "host-device"};
+          "state-host-device-network", "hostDeviceNetworkAttachmentDef", "host-device", "", true};
 }
 
 NetworkKind IPoIBNetworkKind() {
   return {{"mellanox.com", "v1alpha1", "ipoibnetworks", "IPoIBNetwork", false},
-          "state-IPoIB-Network", "ipoibNetworkAttachmentDef", "ipoib"};
+          "state-IPoIB-Network", "ipoibNetworkAttachmentDef", "ipoib",
+          "operator.ipoibnetwork.mellanox.com/last-network-namespace"};
 }
 
 kube::Resource NetworkAttachmentDefinitions() {

@@ -14,6 +14,11 @@ struct NetworkKind {
   std::string state_name;   // upstream's state name, also a label on the NAD
   std::string status_link;  // status field naming the NAD
   std::string cni_type;     // "macvlan", "host-device", "ipoib"
+  // The annotation on the network recording its NAD's namespace, as upstream keeps it
+  // (none for HostDeviceNetwork, as upstream).
+  std::string namespace_annotation;
+  // Whether the status lists the state in appliedStates, as upstream's HostDeviceNetwork does.
+  bool applied_states = false;
 };
 
 NetworkKind MacvlanNetworkKind();

@@ -18,6 +18,7 @@ kube::Status NetworkReconciler::UpdateStatus(const kube::Object& network, const 
   nlohmann::json status = {{"state", state}};
   if (!reason.empty()) status["reason"] = reason;
   if (!link.empty()) status[kind_.status_link] = link;
+  if (kind_.applied_states) status["appliedStates"] = {{{"name", kind_.state_name}, {"state", state}}};
   if (current == status) return kube::Status::Ok();
   nlohmann::json body = {{"apiVersion", kind_.resource.ApiVersion()},
                          {"kind", kind_.resource.kind},
@@ -115,6 +116,13 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
     }
     kube::log::Info("applied NetworkAttachmentDefinition",
                     {{"network", network->name()}, {"namespace", spec->namespace_}, {"revision", revision}});
+  }
+  if (!kind_.namespace_annotation.empty() &&
+      network->Tree()["metadata"].value("annotations", nlohmann::json::object()).value(kind_.namespace_annotation, "") !=
+          spec->namespace_) {
+    const nlohmann::json patch = {{"metadata", {{"annotations", {{kind_.namespace_annotation, spec->namespace_}}}}}};
+    auto patched = client_.Patch(kind_.resource, "", network->name(), kube::PatchType::kMerge, patch.dump());
+    if (!patched.ok()) return patched.status().WithContext("recording the namespace of " + network->name());
   }
   const std::string link = "k8s.cni.cncf.io/v1/namespaces/" + spec->namespace_ + "/NetworkAttachmentDefinition/" +
                            spec->name;
