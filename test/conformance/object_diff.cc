@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "manifests/renderer.h"
 
@@ -73,6 +74,17 @@ bool ValueMatches(const std::optional<json>& stated, const std::optional<json>& 
          Glob(stated->get<std::string>(), actual->is_string() ? actual->get<std::string>() : actual->dump());
 }
 
+std::vector<std::string> Settings(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    out.push_back(line.substr(start));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string ObjectKey(const json& object) {
@@ -115,6 +127,10 @@ bool DeliberateDifference::Covers(const std::string& case_name, const Difference
   while (true) {
     if (Glob(field, prefix)) {
       const auto mine = ours_at(d.object, prefix), theirs = upstream_at(d.object, prefix);
+      if (same_settings) {
+        if (!mine || !theirs || !mine->is_string() || !theirs->is_string()) return false;
+        return Settings(mine->get<std::string>()) == Settings(theirs->get<std::string>());
+      }
       if (same_json) {
         if (!mine || !theirs || !mine->is_string() || !theirs->is_string()) return false;
         const json a = json::parse(mine->get<std::string>(), nullptr, false);
@@ -135,8 +151,9 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
   std::vector<DeliberateDifference> out;
   for (const auto& entry : *documents) {
     const bool same_json = entry.is_object() && entry.value("same_json", false);
+    const bool same_settings = entry.is_object() && entry.value("same_settings", false);
     for (const char* key : {"object", "field", "ours", "upstream", "reason"}) {
-      if (same_json && (std::string(key) == "ours" || std::string(key) == "upstream")) continue;
+      if ((same_json || same_settings) && (std::string(key) == "ours" || std::string(key) == "upstream")) continue;
       if (!entry.is_object() || !entry.contains(key)) {
         return kube::Status(kube::Code::kInvalid, "a deliberate difference without `" + std::string(key) + "`: " +
                                                       entry.dump());
@@ -151,7 +168,8 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
       if (!object.is_string()) return kube::Status(kube::Code::kInvalid, "`object` is not a pattern: " + entry.dump());
       DeliberateDifference d{entry.value("case", ""),          object.get<std::string>(),
                              entry["field"].get<std::string>(), side(entry.value("ours", json())),
-                             side(entry.value("upstream", json())), entry["reason"].get<std::string>(), same_json};
+                             side(entry.value("upstream", json())), entry["reason"].get<std::string>(), same_json,
+                             same_settings};
       if (d.reason.size() < 20) {
         return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
       }

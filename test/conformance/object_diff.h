@@ -48,6 +48,9 @@ struct DeliberateDifference {
   std::string reason;
   // The values are JSON text that must parse to the same JSON on both sides (the stated values are ignored).
   bool same_json = false;
+  // The values are configuration text whose settings (lines that are neither blank nor comments)
+  // must be the same, in order, on both sides.
+  bool same_settings = false;
   // The value of an object's field (by key and JSON pointer), if it has it.
   using Lookup = std::function<std::optional<nlohmann::json>(const std::string&, const std::string&)>;
   // Whether this entry explains `d`: the case and object match, and the listed

@@ -297,13 +297,6 @@ kube::Status IbKubernetes(const RenderInputs& in, nlohmann::json* ctx) {
   if (!period.is_number_integer() || period.get<int64_t>() < 0) {
     return Invalid(in.field + ".periodicUpdateSeconds", "must be a non-negative integer");
   }
-  // ib-kubernetes: the control-plane taints first, then the GPU one and the user's.
-  nlohmann::json tolerations = nlohmann::json::array();
-  for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "nvidia.com/gpu"}) {
-    tolerations.push_back({{"key", key}, {"operator", "Exists"}, {"effect", "NoSchedule"}});
-  }
-  for (const auto& t : in.spec.value("deploymentTolerations", nlohmann::json::array())) tolerations.push_back(t);
-  (*ctx)["ibTolerationsJson"] = tolerations.dump();
   (*ctx)["guidRangeStart"] = start_text;
   (*ctx)["guidRangeEnd"] = end_text;
   (*ctx)["ufmSecret"] = secret;
@@ -352,10 +345,12 @@ kube::Status NicConfigurationOperator(const RenderInputs& in, nlohmann::json* ct
   nlohmann::json env = sec.value("env", nlohmann::json::array());
   env.insert(env.begin(), nlohmann::json{{"name", "LOG_LEVEL"}, {"value", level}});
   (*ctx)["envJson"] = env.dump();
-  (*ctx)["daemonEnvJson"] = nlohmann::json::array({{{"name", "NODE_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "spec.nodeName"}}}}}},
+  nlohmann::json daemon_env = nlohmann::json::array({{{"name", "NODE_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "spec.nodeName"}}}}}},
                                                    {{"name", "NAMESPACE"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}},
-                                                   {{"name", "LOG_LEVEL"}, {"value", level}}})
-                                .dump();
+                                                   {{"name", "LOG_LEVEL"}, {"value", level}}});
+  // The user's env goes to the daemon too, where firmware settings such as FW_RESET_AFTER_CONFIG_UPDATE act.
+  for (const auto& e : sec.value("env", nlohmann::json::array())) daemon_env.push_back(e);
+  (*ctx)["daemonEnvJson"] = daemon_env.dump();
   (*ctx)["firmwareStorage"] = false;
   if (sec.contains("nicFirmwareStorage") && sec["nicFirmwareStorage"].is_object()) {
     const nlohmann::json& storage = sec["nicFirmwareStorage"];
@@ -440,14 +435,15 @@ const std::vector<StateDefinition>& NicClusterPolicyStates() {
        {{"nv-ipam-controller", {{"requests", {{"cpu", "100m"}, {"memory", "300Mi"}}}}},
         {"nv-ipam-node", {{"requests", {{"cpu", "100m"}, {"memory", "50Mi"}}}, {"limits", {{"cpu", "300m"}, {"memory", "300Mi"}}}}}}},
       {"state-nic-feature-discovery", "NICFeatureDiscoveryReady", "/nicFeatureDiscovery",
-       "network-operator/state-nic-feature-discovery", {"nic-feature-discovery"}, nullptr},
+       "network-operator/state-nic-feature-discovery", {"nic-feature-discovery"}, nullptr,
+       {{"nic-feature-discovery", {{"requests", {{"cpu", "100m"}, {"memory", "50Mi"}}}, {"limits", {{"cpu", "300m"}, {"memory", "150Mi"}}}}}}},
       {"state-doca-telemetry-service", "DOCATelemetryServiceReady", "/docaTelemetryService",
        "network-operator/state-doca-telemetry-service", {"doca-telemetry-service"}, DocaTelemetry},
       {"state-nic-configuration-operator", "NICConfigurationOperatorReady", "/nicConfigurationOperator",
        "network-operator/state-nic-configuration-operator", {"nic-configuration-operator", "nic-configuration-daemon"},
        NicConfigurationOperator,
-       {{"nic-configuration-operator", {{"requests", {{"cpu", "10m"}, {"memory", "64Mi"}}}, {"limits", {{"cpu", "500m"}, {"memory", "128Mi"}}}}},
-        {"nic-configuration-daemon", {{"requests", {{"cpu", "100m"}, {"memory", "512Mi"}}}, {"limits", {{"cpu", "500m"}, {"memory", "1Gi"}}}}}},
+       {{"nic-configuration-operator", {{"requests", {{"cpu", "100m"}, {"memory", "256Mi"}}}, {"limits", {{"cpu", "1"}, {"memory", "5Gi"}}}}},
+        {"nic-configuration-daemon", {{"requests", {{"cpu", "100m"}, {"memory", "512Mi"}}}, {"limits", {{"memory", "5Gi"}}}}}},
        {"/operator", "/configurationDaemon"}},
       {"state-spectrum-x-operator", "SpectrumXOperatorReady", "/spectrumXOperator",
        "network-operator/state-spectrum-x-operator", {"spectrum-x-flowcontroller"}, SpectrumX},
@@ -518,6 +514,13 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
                       {"preference", {{"matchExpressions", {{{"key", key}, {"operator", "In"}, {"values", {""}}}}}}}});
   }
   for (const auto& t : user_tolerations) deployment_tolerations.push_back(t);
+  // Some upstream Deployments (ib-kubernetes, the NIC configuration operator) list the
+  // control-plane taints first; the same tolerations, in their order, keep their pods as they are.
+  nlohmann::json control_plane_first = nlohmann::json::array();
+  for (const char* key : {"node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "nvidia.com/gpu"}) {
+    control_plane_first.push_back({{"key", key}, {"operator", "Exists"}, {"effect", "NoSchedule"}});
+  }
+  for (const auto& t : user_tolerations) control_plane_first.push_back(t);
   nlohmann::json node_affinity = in.spec.value("deploymentNodeAffinity", nlohmann::json::object());
   if (!node_affinity.is_object()) return Invalid("spec.deploymentNodeAffinity", "must be an object");
   for (const auto& p : node_affinity.value("preferredDuringSchedulingIgnoredDuringExecution", nlohmann::json::array())) {
@@ -555,6 +558,7 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
                         {"affinityJson", affinity.dump()},
                         {"deploymentTolerationsJson", deployment_tolerations.dump()},
                         {"deploymentAffinityJson", deployment_affinity.dump()},
+                        {"controlPlaneFirstTolerationsJson", control_plane_first.dump()},
                         {"resourcesJson", resources},
                         {"cniBinDir", "/opt/cni/bin"},
                         {"cniNetworkDir", "/etc/cni/net.d"},
