@@ -24,6 +24,8 @@
 #include "eventually.h"
 #include "kube/config.h"
 #include "manifests/renderer.h"
+#include "nic_cluster_policy_reconciler.h"
+#include "nic_node_policy_reconciler.h"
 #include "object_diff.h"
 #include "rig_environment.h"
 
@@ -187,48 +189,91 @@ std::vector<std::string> CaseNames() {
   return names;
 }
 
+// One case on a fresh control plane: its nodes, our CRDs and the input's
+// prelude (namespaces, ConfigMaps, Secrets) applied, the operator not yet running.
+class CaseRig {
+ public:
+  explicit CaseRig(const std::string& name) : dir_(kCases / name) {
+    rig_.SetUp();
+    up_ = !::testing::Test::HasFatalFailure();
+  }
+  ~CaseRig() {
+    operator_.reset();
+    if (up_) rig_.TearDown();
+  }
+  CaseRig(const CaseRig&) = delete;
+  CaseRig& operator=(const CaseRig&) = delete;
+
+  // Nodes, CRDs and prelude; the input's other objects are kept for ApplyResources.
+  void Prepare() {
+    ASSERT_TRUE(up_);
+    auto applied = rig_.ApplyObjects(ReadObjects(dir_ / "nodes.yaml"));
+    ASSERT_TRUE(applied.ok()) << applied.ToString();
+    applied = rig_.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds");
+    ASSERT_TRUE(applied.ok()) << applied.ToString();
+    std::vector<json> prelude;
+    for (auto& o : ReadObjects(dir_ / "input.yaml")) {
+      input_keys_.insert(conformance::ObjectKey(o));
+      (kPreludeKinds.contains(o.value("kind", "")) ? prelude : resources_).push_back(std::move(o));
+    }
+    applied = rig_.ApplyObjects(prelude);
+    ASSERT_TRUE(applied.ok()) << applied.ToString();
+  }
+  void ApplyResources() {
+    auto applied = rig_.ApplyObjects(resources_);
+    ASSERT_TRUE(applied.ok()) << applied.ToString();
+  }
+  // Our operator, with the environment upstream's chart gives its own.
+  void StartOperator() {
+    operator_ = std::make_unique<rig::ChildProcess>(
+        "/usr/bin/env",
+        std::vector<std::string>{
+            "POD_NAMESPACE=nvidia-network-operator", "OPERATOR_NAME=network-operator", "ENABLE_WEBHOOKS=false",
+            "USE_DTK=true", "CNI_BIN_DIR=/opt/cni/bin", "CNI_NETWORK_DIR=/etc/cni/net.d",
+            "OFED_INIT_CONTAINER_IMAGE=nvcr.io/nvstaging/mellanox/network-operator-init-container:network-operator-v26.7.0-rc.1",
+            NETWORK_OPERATOR_BIN, "--kubeconfig", rig_.kubeconfig(), "--metrics-bind-address", "0",
+            "--health-probe-bind-address", "0"});
+    ASSERT_TRUE(operator_->WaitForOutput("starting workers", rig::Patience(std::chrono::seconds(30))))
+        << operator_->Output();
+  }
+  void StopOperator() {
+    if (!operator_) return;
+    EXPECT_EQ(operator_->Terminate(rig::Patience(std::chrono::seconds(30))), 0) << operator_->Output();
+    operator_.reset();
+  }
+  std::string OperatorOutput() const { return operator_ ? operator_->Output() : ""; }
+
+  const fs::path& dir() const { return dir_; }
+  const rig::RigEnvironment& rig() const { return rig_; }
+  const std::set<std::string>& input_keys() const { return input_keys_; }
+  const std::vector<json>& resources() const { return resources_; }
+
+ private:
+  fs::path dir_;
+  rig::RigEnvironment rig_;
+  bool up_ = false;
+  std::set<std::string> input_keys_;
+  std::vector<json> resources_;
+  std::unique_ptr<rig::ChildProcess> operator_;
+};
+
 class NetworkConformance : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(NetworkConformance, MatchesUpstream) {
   const std::string name = GetParam();
-  const fs::path dir = kCases / name;
   auto deliberate_text = kube::ReadFile(std::string(ACCELOPS_SOURCE_DIR) + "/test/conformance/deliberate-differences.yaml");
   ASSERT_TRUE(deliberate_text.ok()) << deliberate_text.status().ToString();
   auto deliberate = conformance::ParseDeliberateDifferences(*deliberate_text);
   ASSERT_TRUE(deliberate.ok()) << deliberate.status().ToString();
 
-  rig::RigEnvironment rig;
-  rig.SetUp();
-  if (HasFatalFailure()) return;
-  struct Down {
-    rig::RigEnvironment& rig;
-    ~Down() { rig.TearDown(); }
-  } down{rig};
-
-  ASSERT_TRUE(rig.ApplyObjects(ReadObjects(dir / "nodes.yaml")).ok());
-  ASSERT_TRUE(rig.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds").ok());
-  std::vector<json> prelude, resources;
-  std::set<std::string> input_keys;
-  for (auto& o : ReadObjects(dir / "input.yaml")) {
-    input_keys.insert(conformance::ObjectKey(o));
-    (kPreludeKinds.contains(o.value("kind", "")) ? prelude : resources).push_back(std::move(o));
-  }
-  auto applied = rig.ApplyObjects(prelude);
-  ASSERT_TRUE(applied.ok()) << applied.ToString();
+  CaseRig c(name);
+  ASSERT_NO_FATAL_FAILURE(c.Prepare());
+  const fs::path& dir = c.dir();
+  const rig::RigEnvironment& rig = c.rig();
+  const std::set<std::string>& input_keys = c.input_keys();
   const std::set<std::string> before = Uids(Snapshot(rig));
-
-  // The environment upstream's chart gives its operator.
-  rig::ChildProcess operator_process(
-      "/usr/bin/env",
-      {"POD_NAMESPACE=nvidia-network-operator", "OPERATOR_NAME=network-operator", "ENABLE_WEBHOOKS=false",
-       "USE_DTK=true", "CNI_BIN_DIR=/opt/cni/bin", "CNI_NETWORK_DIR=/etc/cni/net.d",
-       "OFED_INIT_CONTAINER_IMAGE=nvcr.io/nvstaging/mellanox/network-operator-init-container:network-operator-v26.7.0-rc.1",
-       NETWORK_OPERATOR_BIN, "--kubeconfig", rig.kubeconfig(), "--metrics-bind-address", "0",
-       "--health-probe-bind-address", "0"});
-  ASSERT_TRUE(operator_process.WaitForOutput("starting workers", rig::Patience(std::chrono::seconds(30))))
-      << operator_process.Output();
-  applied = rig.ApplyObjects(resources);
-  ASSERT_TRUE(applied.ok()) << applied.ToString();
+  ASSERT_NO_FATAL_FAILURE(c.StartOperator());
+  ASSERT_NO_FATAL_FAILURE(c.ApplyResources());
 
   const std::vector<json> upstream_objects = ReadObjects(dir / "upstream.yaml");
   std::vector<json> upstream = upstream_objects;
@@ -266,7 +311,7 @@ TEST_P(NetworkConformance, MatchesUpstream) {
     }
     return true;
   };
-  EXPECT_TRUE(rig::Eventually(states_reached, std::chrono::seconds(60))) << operator_process.Output();
+  EXPECT_TRUE(rig::Eventually(states_reached, std::chrono::seconds(60))) << c.OperatorOutput();
 
   const auto wait = std::chrono::seconds(std::stoi(Env("CONFORMANCE_WAIT_SECONDS", "15")));
   std::vector<json> ours;
@@ -303,8 +348,141 @@ TEST_P(NetworkConformance, MatchesUpstream) {
   }
   EXPECT_TRUE(tally.unlisted.empty()) << tally.unlisted.size() << " differences are not listed as deliberate:\n"
                                       << listing;
-  EXPECT_EQ(operator_process.Terminate(rig::Patience(std::chrono::seconds(30))), 0) << operator_process.Output();
+  c.StopOperator();
 }
+
+// Switching from upstream: upstream's objects for a case are in place, their
+// pods running, when our operator starts on the same input. It takes them over:
+// no DaemonSet or Deployment deleted or recreated, no pod replaced, no rolling
+// DaemonSet or Deployment changed; the policy reaches ready.
+class Adoption : public ::testing::TestWithParam<std::string> {};
+
+struct Workloads {
+  std::map<std::string, std::string> uids;       // "DaemonSet/name" -> uid
+  std::map<std::string, int64_t> rolling;        // rolling DaemonSets and Deployments -> generation
+  std::set<std::string> pods;                    // pod uids
+  std::string Describe() const {
+    std::string out;
+    for (const auto& [k, v] : uids) out += k + "=" + v + " ";
+    return out + std::to_string(pods.size()) + " pods";
+  }
+};
+
+Workloads ReadWorkloads(kube::Client& client, const std::string& ns) {
+  Workloads w;
+  for (const auto& res : {kube::resources::DaemonSets(), kube::resources::Deployments()}) {
+    auto list = client.ListAll(res, ns, {});
+    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    if (!list.ok()) continue;
+    for (const auto& o : list->items) {
+      const std::string key = res.kind + "/" + o.name();
+      w.uids[key] = o.meta().uid;
+      const json tree = o.Tree();
+      const std::string strategy = res.kind == "DaemonSet"
+                                       ? tree["spec"].value("updateStrategy", json::object()).value("type", "")
+                                       : "Deployment";
+      if (strategy != "OnDelete") w.rolling[key] = o.meta().generation;
+    }
+  }
+  auto pods = client.ListAll(kube::resources::Pods(), ns, {});
+  EXPECT_TRUE(pods.ok()) << pods.status().ToString();
+  if (pods.ok()) {
+    for (const auto& p : pods->items) w.pods.insert(p.meta().uid);
+  }
+  return w;
+}
+
+// Every DaemonSet's pods scheduled and ready, every Deployment's replicas available, as the
+// controllers last saw the spec.
+bool WorkloadsSettled(kube::Client& client, const std::string& ns, std::string* left) {
+  left->clear();
+  for (const auto& res : {kube::resources::DaemonSets(), kube::resources::Deployments()}) {
+    auto list = client.ListAll(res, ns, {});
+    if (!list.ok()) return false;
+    for (const auto& o : list->items) {
+      const json st = o.Tree().value("status", json::object());
+      const bool seen = st.value("observedGeneration", int64_t{-1}) == o.meta().generation;
+      const bool ready = res.kind == "DaemonSet"
+                             ? st.value("numberReady", -1) == st.value("desiredNumberScheduled", -2)
+                             : st.value("availableReplicas", 0) == o.Tree()["spec"].value("replicas", 1);
+      if (!seen || !ready) *left += res.kind + " " + o.name() + " " + st.dump() + "\n";
+    }
+  }
+  return left->empty();
+}
+
+TEST_P(Adoption, TakesOverUpstreamInstall) {
+  const std::string ns = "nvidia-network-operator";
+  CaseRig c(GetParam());
+  ASSERT_NO_FATAL_FAILURE(c.Prepare());
+  ASSERT_NO_FATAL_FAILURE(c.ApplyResources());  // the policies, with no operator running yet
+  auto client = c.rig().NewClient();
+
+  // Upstream's objects, owned by these policies, and the node labels upstream's operator set.
+  std::map<std::string, std::string> owner_uids;  // "Kind/name" -> uid
+  for (const auto& r : c.resources()) {
+    auto gvk = kube::GroupVersionKind::FromApiVersion(r.value("apiVersion", ""), r.value("kind", ""));
+    auto res = client->mapper().ResourceFor(gvk);
+    ASSERT_TRUE(res.ok()) << res.status().ToString();
+    auto live = client->Get(*res, r["metadata"].value("namespace", ""), r["metadata"].value("name", ""));
+    ASSERT_TRUE(live.ok()) << live.status().ToString();
+    owner_uids[r.value("kind", "") + "/" + live->name()] = live->meta().uid;
+  }
+  std::vector<json> installed = ReadObjects(c.dir() / "upstream.yaml");
+  for (auto& o : installed) {
+    if (!o["metadata"].contains("ownerReferences")) continue;
+    for (auto& ref : o["metadata"]["ownerReferences"]) {
+      ref["uid"] = owner_uids[ref.value("kind", "") + "/" + ref.value("name", "")];
+    }
+  }
+  auto applied = c.rig().ApplyObjects(installed);
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+  for (const auto& node : ReadObjects(c.dir() / "nodes-after.yaml")) {
+    const json patch = {{"metadata", {{"labels", node["metadata"].value("labels", json::object())}}}};
+    auto patched = client->Patch(kube::resources::Nodes(), "", node["metadata"].value("name", ""),
+                                 kube::PatchType::kMerge, patch.dump());
+    ASSERT_TRUE(patched.ok()) << patched.status().ToString();
+  }
+  std::string left;
+  ASSERT_TRUE(rig::Eventually([&] { return WorkloadsSettled(*client, ns, &left); }, std::chrono::seconds(60)))
+      << "upstream's workloads did not come up:\n" << left;
+  const Workloads before = ReadWorkloads(*client, ns);
+  ASSERT_FALSE(before.pods.empty());
+
+  ASSERT_NO_FATAL_FAILURE(c.StartOperator());
+  std::string statuses;
+  auto ready = [&]() {
+    statuses.clear();
+    bool all = true;
+    for (const auto& [key, uid] : owner_uids) {
+      const std::string kind = key.substr(0, key.find('/'));
+      const auto res = kind == "NicClusterPolicy" ? network::NicClusterPolicies() : network::NicNodePolicies();
+      auto p = client->Get(res, "", key.substr(key.find('/') + 1));
+      if (!p.ok()) return false;
+      const json status = p->Tree().value("status", json::object());
+      statuses += key + ": " + status.dump() + "\n";
+      all = all && status.value("state", "") == "ready" &&
+            status.value("observedGeneration", int64_t{-1}) == p->meta().generation;
+    }
+    return all;
+  };
+  EXPECT_TRUE(rig::Eventually(ready, std::chrono::seconds(60))) << statuses;
+  EXPECT_TRUE(rig::Eventually([&] { return WorkloadsSettled(*client, ns, &left); }, std::chrono::seconds(60))) << left;
+
+  const Workloads after = ReadWorkloads(*client, ns);
+  EXPECT_EQ(after.uids, before.uids) << "a DaemonSet or Deployment was deleted or recreated:\nbefore "
+                                     << before.Describe() << "\nafter " << after.Describe();
+  EXPECT_EQ(after.rolling, before.rolling) << "a rolling DaemonSet or Deployment was changed, restarting its pods";
+  EXPECT_EQ(after.pods, before.pods) << "pods were replaced";
+  c.StopOperator();
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Adoption, ::testing::Values("net-01-seed", "net-06-node-policy"),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Cases, NetworkConformance, ::testing::ValuesIn(CaseNames()),
                          [](const auto& param_info) {

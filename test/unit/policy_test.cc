@@ -153,6 +153,9 @@ TEST(OfedPools, GroupsNicNodesByOsKernelAndArch) {
   EXPECT_EQ(by_kernel_arch["k1/amd64"], (std::vector<std::string>{"a", "b", "gpu"}));
   EXPECT_EQ(by_kernel_arch["k2/amd64"], std::vector<std::string>{"c"});
   EXPECT_EQ(by_kernel_arch["k1/arm64"], std::vector<std::string>{"d"}) << "arch is part of the pool";
+  for (const auto& pool : p.pools) {
+    EXPECT_EQ(pool.arch_selector, pool.kernel == "k1") << "only pools sharing a kernel with another arch select theirs";
+  }
   EXPECT_EQ(p.unlabelled, std::vector<std::string>{"no-labels"});
   EXPECT_EQ(p.untolerated, std::vector<std::string>{"tainted"});
 

@@ -61,13 +61,23 @@ OfedPools ComputeOfedPools(const std::vector<NodeLabels>& nodes, const nlohmann:
       out.unlabelled.push_back(n.name);
       continue;
     }
-    // amd64 pools keep upstream's names, so an existing cluster's DaemonSets are adopted.
-    const std::string hashed = p.arch == "amd64" ? p.kernel : p.kernel + "-" + p.arch;
-    p.daemonset = "mofed-" + p.os_id + p.os_version + "-" + operators::Fnv32SafeEncoded(hashed) + "-ds";
-    auto& pool = by_name.try_emplace(p.daemonset, p).first->second;
+    auto& pool = by_name.try_emplace(p.os_id + "/" + p.os_version + "/" + p.kernel + "/" + p.arch, p).first->second;
     pool.nodes.push_back(n.name);
   }
-  for (auto& [name, pool] : by_name) {
+  // Names and selectors as upstream's (which keys pools by OS and kernel only) wherever a key
+  // has one architecture, so an existing install's DaemonSets are adopted unchanged. Where
+  // nodes of several architectures share a key, each pool selects its architecture, and all but
+  // amd64 get the architecture into the name's hash.
+  std::map<std::string, int> arches;  // os/version/kernel -> pools
+  for (const auto& [key, pool] : by_name) ++arches[pool.os_id + "/" + pool.os_version + "/" + pool.kernel];
+  std::map<std::string, OfedPool> named;
+  for (auto& [key, pool] : by_name) {
+    pool.arch_selector = arches[pool.os_id + "/" + pool.os_version + "/" + pool.kernel] > 1;
+    const std::string hashed = !pool.arch_selector || pool.arch == "amd64" ? pool.kernel : pool.kernel + "-" + pool.arch;
+    pool.daemonset = "mofed-" + pool.os_id + pool.os_version + "-" + operators::Fnv32SafeEncoded(hashed) + "-ds";
+    named.emplace(pool.daemonset, std::move(pool));
+  }
+  for (auto& [name, pool] : named) {
     std::sort(pool.nodes.begin(), pool.nodes.end());
     out.pools.push_back(std::move(pool));
   }

@@ -1,7 +1,8 @@
 // OFED node pools: the NIC nodes grouped by what the driver container is
 // built for (OS id, OS version, kernel, architecture), one driver DaemonSet
 // per pool. Upstream keys pools without the architecture, so mixed-arch
-// nodes with equal kernels collide; here they get separate pools.
+// nodes with equal kernels collide; here they get separate pools, and only
+// then do names and selectors differ from upstream's.
 #ifndef OPERATORS_NETWORK_POLICY_OFED_POOLS_H_
 #define OPERATORS_NETWORK_POLICY_OFED_POOLS_H_
 
@@ -25,6 +26,7 @@ struct OfedPool {
   std::string kernel;      // "5.15.0-105-generic"
   std::string arch;        // "amd64"
   std::string daemonset;   // "mofed-ubuntu22.04-<hash>-ds"
+  bool arch_selector = false;  // other architectures share the OS and kernel: select this one
   std::vector<std::string> nodes;
 };
 

@@ -198,7 +198,7 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
     std::string app = p.daemonset.substr(0, p.daemonset.size() - 3);  // "mofed-<os><version>-<kernel hash>"
     if (!in.node_policy.empty()) app += "-" + operators::Fnv32SafeEncoded(in.node_policy);
     nlohmann::json pool = {{"app", app},          {"osId", p.os_id}, {"osVersion", p.os_version},
-                           {"kernel", p.kernel}, {"arch", p.arch},  {"archSelector", true}};
+                           {"kernel", p.kernel}, {"arch", p.arch},  {"archSelector", p.arch_selector}};
     if (digest) {
       pool["image"] = image->reference;
     } else {
