@@ -207,6 +207,9 @@ TEST(WaitLabels, FollowTheDriverPods) {
   // A node policy runs the driver on one node only: that node waits for it, the others do not.
   auto partial = WaitLabelChanges(nodes, {{"settled", false}}, [](const NodeLabels& n) { return n.name == "starting"; });
   EXPECT_EQ(partial, (Changes{{"ready", "false"}, {"starting", "true"}, {"settled", "true"}, {"cpu", std::nullopt}}));
+  // A node that lost its NIC label while its driver pod is still going waits until the pod is gone.
+  auto lost = WaitLabelChanges(nodes, {{"cpu-clean", true}}, [](const NodeLabels&) { return false; });
+  EXPECT_EQ(lost, (Changes{{"ready", "false"}, {"starting", "false"}, {"cpu", std::nullopt}, {"cpu-clean", "true"}}));
   // At rest: no change.
   nodes[0].labels[kMofedWaitLabel] = "false";
   nodes[1].labels[kMofedWaitLabel] = "true";

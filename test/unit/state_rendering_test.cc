@@ -285,3 +285,46 @@ TEST(ImageSpec, LongAndHostileReferencesAreRefusedQuickly) {
 
 }  // namespace
 }  // namespace network
+
+namespace network {
+namespace {
+
+// A NicNodePolicy's objects carry its name as upstream spells it: the DaemonSets a safe-encoded
+// hash of it, selectors and ConfigMaps the name itself, every object `ds-owner: nnp-<name>`.
+TEST(StateRendering, NodePolicyObjectsAreNamedAsUpstream) {
+  const nlohmann::json spec = nlohmann::json::parse(R"({
+    "ofedDriver": {"image": "doca-driver", "repository": "nvcr.io/nvidia/mellanox", "version": "25.04-0.6.1.0-2"},
+    "rdmaSharedDevicePlugin": {"image": "k8s-rdma-shared-dev-plugin", "repository": "ghcr.io/mellanox",
+      "version": "v1.5.3", "config": "{\"configList\": [{\"resourceName\": \"rdma_a\"}]}"}})");
+  std::vector<NodeLabels> nodes = {{"u0",
+                                    {{kNicLabel, "true"}, {kOsIdLabel, "ubuntu"}, {kOsVersionLabel, "22.04"},
+                                     {kKernelLabel, "5.15.0-105-generic"}, {kArchLabel, "amd64"}},
+                                    nlohmann::json::array()}};
+  std::vector<std::string> order;
+  for (const auto& s : NicNodePolicyStates()) order.push_back(s.name);
+  EXPECT_EQ(order, (std::vector<std::string>{"state-OFED", "state-RDMA-device-plugin", "state-SRIOV-device-plugin"}));
+
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& state : NicNodePolicyStates()) {
+    const nlohmann::json::json_pointer pointer(state.section);
+    if (!spec.contains(pointer)) continue;
+    auto r = RenderState(state, {spec, spec.at(pointer), "spec" + state.section, "ns", &nodes, "ubuntu-nics",
+                                 {{kOsIdLabel, "ubuntu"}}, "init:1"});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& o : r->objects) by_name[o.value("kind", "") + "/" + o["metadata"].value("name", "")] = o;
+  }
+  ASSERT_TRUE(by_name.contains("DaemonSet/mofed-ubuntu22.04-6486ccb87-699b7ccb8b-ds"));
+  ASSERT_TRUE(by_name.contains("DaemonSet/rdma-shared-dp-ds-699b7ccb8b"));
+  ASSERT_TRUE(by_name.contains("ConfigMap/rdma-devices-ubuntu-nics"));
+  const auto& ofed = by_name["DaemonSet/mofed-ubuntu22.04-6486ccb87-699b7ccb8b-ds"];
+  EXPECT_EQ(ofed["spec"]["selector"]["matchLabels"], (nlohmann::json{{"app", "mofed-ubuntu22.04-6486ccb87-699b7ccb8b"}}));
+  EXPECT_EQ(ofed["spec"]["template"]["spec"]["nodeSelector"][kOsIdLabel], "ubuntu");
+  const auto& rdma = by_name["DaemonSet/rdma-shared-dp-ds-699b7ccb8b"];
+  EXPECT_EQ(rdma["spec"]["selector"]["matchLabels"], (nlohmann::json{{"app", "rdma-shared-dp-ubuntu-nics"}}));
+  for (const auto& [key, o] : by_name) {
+    EXPECT_EQ(o["metadata"]["labels"].value("ds-owner", ""), "nnp-ubuntu-nics") << key;
+  }
+}
+
+}  // namespace
+}  // namespace network

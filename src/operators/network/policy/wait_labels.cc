@@ -17,13 +17,13 @@ std::map<std::string, std::optional<std::string>> WaitLabelChanges(
     const bool is_nic = nic != n.labels.end() && nic->second == "true";
     auto current = n.labels.find(label);
     std::optional<std::string> want;
-    if (is_nic) {
-      auto pod = pod_ready.find(n.name);
-      if (driver_configured(n)) {
-        want = pod != pod_ready.end() && pod->second ? "false" : "true";
-      } else {
-        want = pod != pod_ready.end() ? "true" : "false";  // a leftover driver is still being removed
-      }
+    auto pod = pod_ready.find(n.name);
+    if (is_nic && driver_configured(n)) {
+      want = pod != pod_ready.end() && pod->second ? "false" : "true";
+    } else if (pod != pod_ready.end()) {
+      want = "true";  // a leftover driver is still being removed, also from a node that lost its NIC label
+    } else if (is_nic) {
+      want = "false";
     }
     const bool same = want ? (current != n.labels.end() && current->second == *want) : current == n.labels.end();
     if (!same) changes[n.name] = want;

@@ -1,8 +1,8 @@
 // The `network.nvidia.com/operator.mofed.wait` node label, which holds the
 // device plugins back until a node's NIC driver is up: "true" on a NIC node
-// whose driver pod is not ready (or, with no policy running the driver there,
-// still has a leftover driver pod), "false" on a NIC node ready for them, and
-// absent elsewhere. Pure: which nodes need which change.
+// whose driver pod is not ready, "true" on any node (NIC or no longer) where
+// no policy runs the driver but a leftover driver pod is still going, "false"
+// on a NIC node ready for them, and absent elsewhere. Pure: which nodes need which change.
 #ifndef OPERATORS_NETWORK_POLICY_WAIT_LABELS_H_
 #define OPERATORS_NETWORK_POLICY_WAIT_LABELS_H_
 
