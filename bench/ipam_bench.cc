@@ -102,7 +102,7 @@ class BenchCatalog : public ipam::PoolCatalog {
 // Runs the nv-ipam binary once as a runtime would; returns its wall time in microseconds.
 double RunPlugin(const std::string& conf_file, const std::string& command, const std::string& id) {
   std::vector<std::string> env = {"CNI_COMMAND=" + command, "CNI_CONTAINERID=" + id, "CNI_NETNS=/var/run/netns/x",
-                                  "CNI_IFNAME=net1", "CNI_PATH=/opt/cni/bin", "CNI_ARGS=K8S_POD_NAME=" + id};
+                                  "CNI_IFNAME=net1", "CNI_PATH=/opt/cni/bin", "CNI_ARGS=K8S_POD_NAMESPACE=bench;K8S_POD_NAME=" + id};
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -256,7 +256,8 @@ TEST(NvIpamPlugin, MalformedInputGetsACniErrorThatSaysWhat) {
     const std::string conf_file = dir + "/conf-" + std::to_string(i) + ".json";
     std::ofstream(conf_file) << cases[i].conf;
     std::string out;
-    const int rc = rig::Shell("CNI_COMMAND=ADD CNI_CONTAINERID=c CNI_IFNAME=net1 CNI_NETNS=/nonexistent CNI_PATH=/nonexistent " +
+    const int rc = rig::Shell("CNI_COMMAND=ADD CNI_CONTAINERID=c CNI_IFNAME=net1 CNI_NETNS=/nonexistent CNI_PATH=/nonexistent "
+                              "CNI_ARGS='K8S_POD_NAMESPACE=default;K8S_POD_NAME=p' " +
                                   std::string(NV_IPAM_BIN) + " < " + conf_file,
                               &out);
     EXPECT_NE(rc, 0) << cases[i].conf;

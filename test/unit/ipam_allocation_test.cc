@@ -95,6 +95,10 @@ TEST(PoolSpecTest, RejectsBadInputNamingTheField) {
        "spec.perNodeExclusions[0].endIndex"},
       {{{"subnet", "10.0.0.0/24"}, {"perNodeBlockSize", 10}, {"gateway", "10.0.0.1"}, {"routes", {{{"dst", "fd00::/8"}}}}},
        "spec.routes[0].dst"},
+      // A default route besides defaultGateway is refused, as upstream.
+      {{{"subnet", "10.0.0.0/24"}, {"perNodeBlockSize", 10}, {"gateway", "10.0.0.1"}, {"defaultGateway", true},
+        {"routes", {{{"dst", "10.9.0.0/16"}}, {{"dst", "0.0.0.0/0"}}}}},
+       "spec.routes[1].dst: is a default route, which defaultGateway already adds"},
       {{{"subnet", "10.0.0.0/24"}, {"perNodeBlockSize", 10},
         {"nodeSelector", {{"nodeSelectorTerms", {{{"matchExpressions", {{{"key", "a"}, {"operator", "Near"}}}}}}}}}},
        "unknown operator"},
@@ -245,6 +249,13 @@ TEST(NodePoolConfigTest, BuildsTheNodeView) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), kube::Code::kNotFound);
   EXPECT_NE(missing.status().message().find("no allocation for node b"), std::string::npos);
+  // A range whose start is after its end is a configuration error, not "no free addresses".
+  pool["status"]["allocations"][0] = {{"nodeName", "a"}, {"startIP", "10.0.0.20"}, {"endIP", "10.0.0.11"}};
+  auto reversed = NodePoolConfigFor("p", pool, PoolType::kIPPool, "a");
+  ASSERT_FALSE(reversed.ok());
+  EXPECT_EQ(reversed.status().code(), kube::Code::kInvalidArgument);
+  EXPECT_NE(reversed.status().message().find("a configuration error, not an exhausted pool"), std::string::npos)
+      << reversed.status().message();
 }
 
 }  // namespace

@@ -32,21 +32,34 @@ TEST(PluginConfigTest, UpstreamKeysAndDefaults) {
   std::filesystem::remove_all(dir);
 
   // The pool defaults to the network's name; runtime args pick pools, type and static addresses.
+  const std::string pod = "K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p";
   json runtime = {{"cniVersion", "0.4.0"},
                   {"name", "net"},
                   {"ipam", {{"type", "nv-ipam"}, {"confDir", "/nonexistent"}}},
                   {"args", {{"cni", {{"poolNames", {"x"}}, {"poolType", "CIDRPool"}, {"ips", {"10.0.0.7/24"}}}}}},
-                  {"runtimeConfig", {{"ips", {"fd00::7/64"}}}}};
-  auto r = LoadPluginConfig(runtime, "IP=10.0.0.7");
+                  {"runtimeConfig", {{"ips", {"fd00::7/64", "fd00::7/64"}}}}};
+  auto r = LoadPluginConfig(runtime, pod + ";IP=10.0.0.9");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->pools[0].name, "x");
   EXPECT_EQ(r->pools[0].type, PoolType::kCIDRPool);
-  ASSERT_EQ(r->static_ips.size(), 2u);  // duplicates folded
   EXPECT_EQ(r->daemon_socket, "/var/lib/cni/nv-ipam/daemon.sock");
+  // Static addresses: runtimeConfig first, then args.cni, then CNI_ARGS, never merged.
+  ASSERT_EQ(r->static_ips.size(), 1u);  // duplicates folded
+  EXPECT_EQ(r->static_ips[0].ToString(), "fd00::7");
+  runtime.erase("runtimeConfig");
+  ASSERT_EQ(LoadPluginConfig(runtime, pod + ";IP=10.0.0.9")->static_ips.size(), 1u);
+  EXPECT_EQ(LoadPluginConfig(runtime, pod + ";IP=10.0.0.9")->static_ips[0].ToString(), "10.0.0.7");
+  runtime["args"]["cni"].erase("ips");
+  EXPECT_EQ(LoadPluginConfig(runtime, pod + ";IP=10.0.0.9")->static_ips[0].ToString(), "10.0.0.9");
+  // args.cni.poolNames wins whatever forcePoolName says; forcePoolName only keeps the network's
+  // name from standing in for a missing poolName.
   runtime["ipam"]["forcePoolName"] = true;
-  runtime["ipam"]["poolName"] = "forced";
-  EXPECT_EQ(LoadPluginConfig(runtime, "")->pools[0].name, "forced");
-  auto plain = LoadPluginConfig({{"cniVersion", "1.0.0"}, {"name", "net"}, {"ipam", {{"confDir", "/nonexistent"}}}}, "");
+  runtime["ipam"]["poolName"] = "named";
+  EXPECT_EQ(LoadPluginConfig(runtime, pod)->pools[0].name, "x");
+  runtime["args"]["cni"].erase("poolNames");
+  EXPECT_EQ(LoadPluginConfig(runtime, pod)->pools[0].name, "named");
+  auto plain = LoadPluginConfig({{"cniVersion", "1.0.0"}, {"name", "net"}, {"ipam", {{"confDir", "/nonexistent"}}}}, pod);
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
   EXPECT_EQ(plain->pools[0].name, "net");
 }
 
@@ -58,7 +71,10 @@ TEST(PluginConfigTest, BadConfigsAreClear) {
       {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"ips", {"10.0.0.300"}}}}}}}, "static address"},
       {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"ips", {"10.0.0.3"}}, {"allocateDefaultGateway", true}}}}}},
        "exclude each other"},
-      {{{"ipam", {{"poolName", ""}}}}, "no pool"},
+      {{{"ipam", {{"poolName", ""}, {"forcePoolName", true}}}}, "forcePoolName is set but no pool is named"},
+      {{{"ipam", {{"poolName", "a,,b"}}}}, "ipam.poolName has an empty pool name"},
+      {{{"ipam", {{"poolName", "a,"}}}}, "ipam.poolName has an empty pool name"},
+      {{{"ipam", {{"poolName", "a"}}}, {"args", {{"cni", {{"poolNames", {"a", ""}}}}}}}, "args.cni.poolNames has an empty"},
       // Numbers out of range and members of the wrong type, each named.
       {{{"ipam", {{"poolName", "a"}, {"daemonCallTimeoutSeconds", 4294967297LL}}}},
        "ipam.daemonCallTimeoutSeconds must be an integer from 1 to 3600, not 4294967297"},
@@ -74,9 +90,16 @@ TEST(PluginConfigTest, BadConfigsAreClear) {
   for (auto [conf, want] : cases) {
     conf["cniVersion"] = "1.0.0";
     if (conf["ipam"].is_object()) conf["ipam"]["confDir"] = "/nonexistent";
-    auto c = LoadPluginConfig(conf, "");
+    auto c = LoadPluginConfig(conf, "K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p");
     ASSERT_FALSE(c.ok()) << conf.dump();
     EXPECT_NE(c.status().message().find(want), std::string::npos) << c.status().message();
+  }
+  // The pod is required.
+  const json good = {{"cniVersion", "1.0.0"}, {"name", "n"}, {"ipam", {{"poolName", "a"}, {"confDir", "/nonexistent"}}}};
+  for (const std::string args : {"", "K8S_POD_NAME=p", "K8S_POD_NAMESPACE=ns", "K8S_POD_NAMESPACE=;K8S_POD_NAME=p"}) {
+    auto c = LoadPluginConfig(good, args);
+    ASSERT_FALSE(c.ok()) << args;
+    EXPECT_EQ(c.status().message().find("CNI_ARGS must name the pod"), 0u) << c.status().message();
   }
 }
 

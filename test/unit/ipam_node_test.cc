@@ -49,7 +49,7 @@ class FixedCatalog : public PoolCatalog {
 
 json SmallPool() {
   return {{"spec", {{"subnet", "10.0.0.0/24"}, {"perNodeBlockSize", 6}, {"gateway", "10.0.0.1"},
-                    {"defaultGateway", true}, {"routes", {{{"dst", "10.9.0.0/16"}}}},
+                    {"defaultGateway", true}, {"routes", {{{"dst", "10.9.0.0/16"}}, {{"dst", "10.9.0.0/16"}}}},
                     {"exclusions", {{{"startIP", "10.0.0.3"}, {"endIP", "10.0.0.3"}}}}}},
           {"status", {{"allocations", {{{"nodeName", "node-1"}, {"startIP", "10.0.0.1"}, {"endIP", "10.0.0.6"}}}}}}};
 }
@@ -94,7 +94,7 @@ TEST_F(IpamServiceTest, RoundRobinSkipsGatewayExclusionsAndReserved) {
   EXPECT_EQ(full.status().code(), kube::Code::kResourceExhausted);
   EXPECT_NE(full.status().message().find("no free addresses in the allocated range 10.0.0.1-10.0.0.6"),
             std::string::npos);
-  // The result carries the gateway, the default route and the pool's routes.
+  // The result carries the gateway, the default route and the pool's routes, each once.
   auto again = service.Allocate(Request("a"));  // a retried ADD gets the same address
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)[0].ip.ToString(), "10.0.0.2");
@@ -121,8 +121,20 @@ TEST_F(IpamServiceTest, StaticAddressesGatewayAndIndex) {
   auto conflict = service.Allocate(taken);
   ASSERT_FALSE(conflict.ok());
   EXPECT_EQ(conflict.status().code(), kube::Code::kAlreadyExists);
+  // Exclusions fence off dynamic allocation only, and any address of the subnet may be asked for,
+  // in this node's block or not (as upstream); outside the subnet, or the gateway, it is refused.
   taken.static_ips = {*IPAddress::Parse("10.0.0.3")};  // excluded
-  EXPECT_EQ(service.Allocate(taken).status().code(), kube::Code::kInvalidArgument);
+  ASSERT_TRUE(service.Allocate(taken).ok());
+  auto far = Request("far");
+  far.static_ips = {*IPAddress::Parse("10.0.0.200")};  // another node's block
+  ASSERT_TRUE(service.Allocate(far).ok());
+  far.container_id = "far2";
+  far.static_ips = {*IPAddress::Parse("10.0.1.1")};
+  auto outside = service.Allocate(far);
+  EXPECT_EQ(outside.status().code(), kube::Code::kInvalidArgument);
+  EXPECT_NE(outside.status().message().find("is not in 10.0.0.0/24"), std::string::npos) << outside.status().message();
+  far.static_ips = {*IPAddress::Parse("10.0.0.1")};
+  EXPECT_EQ(service.Allocate(far).status().code(), kube::Code::kInvalidArgument);
   // The static address did not move the round-robin cursor.
   EXPECT_EQ((*service.Allocate(Request("d")))[0].ip.ToString(), "10.0.0.2");
   auto gw = Request("g");

@@ -17,14 +17,18 @@ namespace {
 
 kube::Status Invalid(const std::string& message) { return kube::Status(kube::Code::kInvalidArgument, message); }
 
-std::vector<std::string> Split(const std::string& s, char sep) {
+// Parts of `s` between separators, trimmed; empty ones are kept only when asked for.
+std::vector<std::string> Split(const std::string& s, char sep, bool keep_empty = false) {
   std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, sep)) {
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string::npos) end = s.size();
+    std::string part = s.substr(start, end - start);
     part.erase(0, part.find_first_not_of(" \t"));
     part.erase(part.find_last_not_of(" \t") + 1);
-    if (!part.empty()) out.push_back(part);
+    if (!part.empty() || keep_empty) out.push_back(part);
+    start = end + 1;
   }
   return out;
 }
@@ -103,7 +107,7 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
   if (!timeout_field.ok()) return timeout_field.status();
   auto log_file = string_setting("logFile", "/var/log/nv-ipam-cni.log");
   auto log_level = string_setting("logLevel", "info");
-  auto pool_name = string_setting("poolName", c.network_name);
+  auto pool_name = string_setting("poolName", "");
   auto pool_type = string_setting("poolType", "ippool");
   for (const auto* r : {&log_file, &log_level, &pool_name, &pool_type}) {
     if (!r->ok()) return r->status();
@@ -112,14 +116,29 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
   c.log_level = *log_level;
   const bool force_pool_name = setting("forcePoolName").is_boolean() && setting("forcePoolName").get<bool>();
 
-  // Runtime arguments: args.cni (multus) and runtimeConfig (capabilities).
-  std::vector<std::string> names = Split(*pool_name, ',');
-  std::string type_text = *pool_type;
-  if (!force_pool_name && args.contains("poolNames")) {
+  // Pools, as upstream picks them: args.cni.poolNames (from multus) always wins; then
+  // ipam.poolName; then, unless forcePoolName says a pool must be named, the network's name.
+  std::vector<std::string> names;
+  std::string names_from = "ipam.poolName";
+  if (args.contains("poolNames")) {
     if (!args["poolNames"].is_array()) return Invalid("args.cni.poolNames must be a list");
-    names.clear();
-    for (const auto& n : args["poolNames"]) names.push_back(n.is_string() ? n.get<std::string>() : n.dump());
+    for (const auto& n : args["poolNames"]) {
+      if (!n.is_string()) return Invalid("args.cni.poolNames must be a list of names");
+      names.push_back(n.get<std::string>());
+    }
+    names_from = "args.cni.poolNames";
+  } else if (!pool_name->empty()) {
+    names = Split(*pool_name, ',', true);
+  } else if (force_pool_name) {
+    return Invalid("ipam.forcePoolName is set but no pool is named (ipam.poolName or args.cni.poolNames)");
+  } else {
+    names = Split(c.network_name, ',');
+    names_from = "the network name";
   }
+  for (const auto& n : names) {
+    if (n.empty()) return Invalid(names_from + " has an empty pool name");
+  }
+  std::string type_text = *pool_type;
   if (args.contains("poolType")) {
     if (!args["poolType"].is_string()) return Invalid("args.cni.poolType must be a string");
     type_text = args["poolType"].get<std::string>();
@@ -131,16 +150,22 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
                                        std::to_string(names.size()));
   for (const auto& n : names) c.pools.push_back({*type, n});
 
+  // Static addresses from the first source that has any, in upstream's order: runtimeConfig,
+  // then args.cni, then CNI_ARGS' IP. Sources are not merged.
   std::vector<std::string> ips;
   const std::pair<const char*, nlohmann::json> ip_lists[] = {
-      {"args.cni.ips", args.value("ips", nlohmann::json())}, {"runtimeConfig.ips", runtime_ips}};
+      {"runtimeConfig.ips", runtime_ips}, {"args.cni.ips", args.value("ips", nlohmann::json())}};
   for (const auto& [where, list] : ip_lists) {
     if (list.is_null()) continue;
     if (!list.is_array()) return Invalid(std::string(where) + " must be a list");
-    for (const auto& ip : list) ips.push_back(ip.is_string() ? ip.get<std::string>() : ip.dump());
+    if (!ips.empty()) continue;
+    for (const auto& ip : list) {
+      if (!ip.is_string()) return Invalid(std::string(where) + " must be a list of addresses");
+      ips.push_back(ip.get<std::string>());
+    }
   }
   const auto env_args = ParseCniArgs(cni_args);
-  if (auto ip = env_args.find("IP"); ip != env_args.end()) {
+  if (auto ip = env_args.find("IP"); ip != env_args.end() && ips.empty()) {
     for (const auto& one : Split(ip->second, ',')) ips.push_back(one);
   }
   for (const auto& ip : ips) {
@@ -164,6 +189,9 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
     return it == env_args.end() ? std::string() : it->second;
   };
   c.pod = {get("K8S_POD_NAMESPACE"), get("K8S_POD_NAME"), get("K8S_POD_UID")};
+  if (c.pod.name.empty() || c.pod.namespace_.empty()) {
+    return Invalid("CNI_ARGS must name the pod (K8S_POD_NAME and K8S_POD_NAMESPACE)");
+  }
   return c;
 }
 

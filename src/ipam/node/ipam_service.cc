@@ -133,10 +133,12 @@ kube::Result<AllocatedAddress> IpamService::AllocateIn(const PoolRef& ref, const
     if (!chosen) {
       return kube::Status(kube::Code::kInvalidArgument, "no static address of " + Describe(ref) + "'s family requested");
     }
-    if (!config.Allocatable(*chosen) || chosen == config.gateway) {
+    // Any address of the subnet but the gateway, as upstream: exclusions fence off dynamic
+    // allocation only, and a pod may ask for an address outside this node's block.
+    if (!config.subnet.Contains(*chosen) || chosen == config.gateway) {
       return kube::Status(kube::Code::kInvalidArgument,
-                          "static address " + chosen->ToString() + " is not allocatable in this node's range " +
-                              config.first.ToString() + "-" + config.last.ToString() + " of " + Describe(ref));
+                          "static address " + chosen->ToString() + " is not in " + config.subnet.ToString() + " of " +
+                              Describe(ref) + (chosen == config.gateway ? " (it is the gateway)" : ""));
     }
   } else if (request.ip_index) {
     const IPAddress ip = config.first.Plus(*request.ip_index);
@@ -201,7 +203,10 @@ kube::Result<AllocatedAddress> IpamService::AllocateIn(const PoolRef& ref, const
   out.prefix_length = config.prefix_length;
   if (config.gateway && *config.gateway != *chosen) out.gateway = config.gateway;
   if (config.default_gateway && config.gateway) out.routes.push_back(IPPrefix{{0, chosen->v6}, 0});
-  for (const auto& r : config.routes) out.routes.push_back(r);
+  // Each route once, as upstream returns them (a pool's routes may repeat a route).
+  for (const auto& r : config.routes) {
+    if (std::find(out.routes.begin(), out.routes.end(), r) == out.routes.end()) out.routes.push_back(r);
+  }
   return out;
 }
 

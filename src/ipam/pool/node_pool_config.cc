@@ -33,13 +33,21 @@ kube::Result<NodePoolConfig> NodePoolConfigFor(const std::string& name, const nl
   IPAddress index_base;
   if (type == PoolType::kIPPool) {
     c.prefix_length = spec->subnet.length;
+    c.subnet = spec->subnet;
     c.first = mine->start;
     c.last = mine->end;
+    if (c.last < c.first || !spec->subnet.Contains(c.first) || !spec->subnet.Contains(c.last)) {
+      return kube::Status(kube::Code::kInvalidArgument,
+                          "IPPool " + name + "'s allocation for node " + node + " (" + c.first.ToString() + "-" +
+                              c.last.ToString() + ") is not a range of " + spec->subnet.ToString() +
+                              ": a configuration error, not an exhausted pool");
+    }
     c.gateway = spec->gateway;
     index_base = mine->start;
   } else {
     const IPPrefix prefix = mine->prefix();
     c.prefix_length = prefix.length;
+    c.subnet = prefix;
     c.first = prefix.FirstUsable();
     c.last = prefix.LastUsable();
     c.gateway = mine->gateway;

@@ -21,6 +21,7 @@ struct NodePoolConfig {
   PoolType type = PoolType::kIPPool;
   int prefix_length = 0;  // of the addresses handed out: IPPool subnet, CIDRPool node prefix
   IPAddress first, last;  // the range pods get addresses from
+  IPPrefix subnet;        // what a pod may ask for statically: the IPPool's subnet, the CIDRPool node prefix
   std::optional<IPAddress> gateway;
   RangeSet exclusions;    // pool and per-node exclusions, absolute
   bool default_gateway = false;

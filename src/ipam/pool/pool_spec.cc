@@ -66,6 +66,9 @@ kube::Status ParseCommon(const nlohmann::json& spec, PoolSpec& pool) {
     auto dst = IPPrefix::Parse(routes[i].value("dst", ""));
     if (!dst.ok()) return Invalid(field, dst.status().message());
     if (dst->network.v6 != pool.subnet.network.v6) return Invalid(field, "is not of the pool's address family");
+    if (pool.default_gateway && dst->length == 0) {
+      return Invalid(field, "is a default route, which defaultGateway already adds; set one or the other");
+    }
     pool.routes.push_back(*dst);
   }
   auto selector = NodeSelector::Parse(spec.value("nodeSelector", nlohmann::json()), "spec.nodeSelector");
