@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       kube::FieldMask::WithMetadata({"spec.nodeName", "status.containerStatuses"}));
   auto& driver_pods = mgr.GetInformer(kube::resources::Pods(), pod_options);
   auto& node_policies = mgr.GetInformer(network::NicNodePolicies());
-  network::NodeViews views(nodes, driver_pods);
+  network::NodeViews views(nodes, driver_pods, kinds.Find("apps/v1", "DaemonSet")->second);
   auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
       mgr.client(), mgr.recorder(), policies, node_policies, views, kinds, settings);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);

@@ -4,6 +4,7 @@
 #include "kube/time_format.h"
 #include "nic_node_policy_reconciler.h"
 #include "node_policy_conflicts.h"
+#include "upgrade_labels.h"
 #include "policy_status_writer.h"
 #include "wait_labels.h"
 
@@ -43,10 +44,24 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
     }
     return false;
   };
+  auto auto_upgrade_of = [](const nlohmann::json& spec) {
+    static const nlohmann::json::json_pointer kAt("/ofedDriver/upgradePolicy/autoUpgrade");
+    return spec.is_object() && spec.contains(kAt) && spec.at(kAt).is_boolean() && spec.at(kAt).get<bool>();
+  };
+  auto auto_upgrade = [&](const NodeLabels& n) {
+    if (cluster_driver) return auto_upgrade_of(cluster_spec);
+    for (const auto* p : node_drivers) {
+      if (SelectorMatches(p->node_selector, n.labels)) return auto_upgrade_of(p->spec);
+    }
+    return false;
+  };
   const std::vector<DriverPod> pods = views_.DriverPods();
   std::map<std::string, nlohmann::json> labels;  // node -> label changes
   for (const auto& [node, value] : WaitLabelChanges(nodes, pods, configured)) {
     labels[node][kMofedWaitLabel] = value ? nlohmann::json(*value) : nlohmann::json();
+  }
+  for (const auto& [node, value] : UpgradeLabelChanges(nodes, pods, auto_upgrade)) {
+    labels[node][kOfedUpgradeStateLabel] = value ? nlohmann::json(*value) : nlohmann::json();
   }
   const bool nic_configuration = cluster_spec.is_object() && cluster_spec.contains("nicConfigurationOperator") &&
                                  cluster_spec["nicConfigurationOperator"].is_object();

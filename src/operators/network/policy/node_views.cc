@@ -33,14 +33,32 @@ std::vector<NodeLabels> NodeViews::Nodes() {
 
 std::vector<DriverPod> NodeViews::DriverPods() {
   std::lock_guard lock(mu_);
-  return Read(driver_pods_, &pod_memo_, [](const kube::Object& p) {
+  std::vector<DriverPod> pods = Read(driver_pods_, &pod_memo_, [](const kube::Object& p) {
     nlohmann::json t = p.Tree();
     DriverPod pod{t.value("spec", nlohmann::json::object()).value("nodeName", ""), false};
     for (const auto& c : t.value("status", nlohmann::json::object()).value("containerStatuses", nlohmann::json::array())) {
       if (c.value("name", "") == "mofed-container") pod.ready = c.value("ready", false);
     }
+    const auto* owner = p.meta().ControllerOwner();
+    pod.daemonset = owner ? p.namespace_() + "/" + owner->name : "";
+    const auto labels = p.Labels();
+    auto generation = labels.find("pod-template-generation");
+    pod.template_generation = generation == labels.end() ? "" : generation->second;
     return pod;
   });
+  // Current: the pod's template generation is its DaemonSet's (a pod whose DaemonSet is not
+  // known, or without the label, counts as current).
+  if (daemonsets_ != nullptr) {
+    for (auto& pod : pods) {
+      if (pod.daemonset.empty() || pod.template_generation.empty()) continue;
+      kube::ObjectPtr ds = daemonsets_->store().Get(pod.daemonset);
+      if (!ds) continue;
+      const auto annotations = ds->Tree()["metadata"].value("annotations", nlohmann::json::object());
+      const std::string generation = annotations.value("deprecated.daemonset.template.generation", "");
+      pod.current = generation.empty() || generation == pod.template_generation;
+    }
+  }
+  return pods;
 }
 
 }  // namespace network

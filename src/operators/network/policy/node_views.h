@@ -19,7 +19,10 @@ namespace network {
 
 class NodeViews {
  public:
-  NodeViews(kube::Informer& nodes, kube::Informer& driver_pods) : nodes_(nodes), driver_pods_(driver_pods) {}
+  // `daemonsets` is the cache of the driver DaemonSets, whose template generation tells whether a
+  // pod is current; null: every pod counts as current.
+  NodeViews(kube::Informer& nodes, kube::Informer& driver_pods, kube::Informer* daemonsets = nullptr)
+      : nodes_(nodes), driver_pods_(driver_pods), daemonsets_(daemonsets) {}
 
   std::vector<NodeLabels> Nodes();
   std::vector<DriverPod> DriverPods();
@@ -36,6 +39,7 @@ class NodeViews {
 
   kube::Informer& nodes_;
   kube::Informer& driver_pods_;
+  kube::Informer* daemonsets_;
   std::mutex mu_;
   std::unordered_map<std::string, Versioned<NodeLabels>> node_memo_;  // by object key
   std::unordered_map<std::string, Versioned<DriverPod>> pod_memo_;

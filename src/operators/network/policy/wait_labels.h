@@ -26,6 +26,9 @@ inline constexpr const char* kNicConfigurationWaitLabel = "network.nvidia.com/op
 struct DriverPod {
   std::string node;
   bool ready = false;
+  bool current = true;  // it runs its DaemonSet's current pod template
+  std::string daemonset;            // "namespace/name" of its DaemonSet
+  std::string template_generation;  // its pod-template-generation label
 };
 
 // Node name -> the label value it must get (nullopt: remove the label); only nodes that need a change.
