@@ -12,6 +12,7 @@
 #include "nic_cluster_policy_reconciler.h"
 #include "nic_node_policy_reconciler.h"
 #include "eventually.h"
+#include "fnv_hash.h"
 #include "rig_environment.h"
 
 namespace {
@@ -23,6 +24,11 @@ using std::chrono::seconds;
 const std::string kNamespace = "nvidia-network-operator";
 
 using rig::Eventually;
+
+// A NicNodePolicy's DaemonSet name, as upstream spells it: the base and the policy name's safe-encoded hash.
+std::string Hashed(const std::string& base, const std::string& policy) {
+  return base + "-" + operators::Fnv32SafeEncoded(policy);
+}
 
 class NicClusterPolicyTest : public ::testing::Test {
  protected:
@@ -313,13 +319,15 @@ TEST_F(NicClusterPolicyTest, TheDriverWaitLabelFollowsTheDriverPods) {
     return it == labels.end() ? "<none>" : it->second;
   };
   // Held back until its driver pod is ready (the rig starts pods on slow-* nodes after 5 s), then released.
-  ASSERT_TRUE(operator_->WaitForOutput(R"("node":"slow-ncp-fresh-0","value":"true")", seconds(30))) << operator_->Output();
+  ASSERT_TRUE(operator_->WaitForOutput(
+      R"("node":"slow-ncp-fresh-0","label":"network.nvidia.com/operator.mofed.wait","value":"true")", seconds(30)))
+      << operator_->Output();
   ASSERT_TRUE(Eventually([&] { return label("slow-ncp-fresh-0") == "false"; }));
   EXPECT_TRUE(Eventually([&] { return label("ncp-cpu-0") == "<none>"; })) << "not a NIC node";
   // The device plugin, which waits for the label, now runs there too.
   EXPECT_TRUE(Eventually([&] {
     auto pods = client_->ListAll(kube::resources::Pods(), kNamespace,
-                                 {.label_selector = "name=rdma-shared-dp-ds", .field_selector = "spec.nodeName=slow-ncp-fresh-0"});
+                                 {.label_selector = "app=rdma-shared-dp", .field_selector = "spec.nodeName=slow-ncp-fresh-0"});
     return pods.ok() && pods->items.size() == 1;
   }));
   EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
@@ -466,7 +474,7 @@ TEST_F(NicClusterPolicyTest, NodePoliciesRunTheirComponentsOnTheirNodesAndConfli
     return status("group-a").value("state", "") == "ready" && status("group-b").value("state", "") == "ready";
   })) << status("group-a").dump() << status("group-b").dump() << Diagnose();
   // Each policy's device plugin on its own nodes, the driver only where group-a asked for it.
-  EXPECT_TRUE(Eventually([&] { return desired("rdma-shared-dp-ds-group-a") == 2 && desired("rdma-shared-dp-ds-group-b") == 1; }))
+  EXPECT_TRUE(Eventually([&] { return desired(Hashed("rdma-shared-dp-ds", "group-a")) == 2 && desired(Hashed("rdma-shared-dp-ds", "group-b")) == 1; }))
       << Diagnose();
   auto drivers = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.com/ofed-driver"});
   ASSERT_TRUE(drivers.ok());
@@ -493,14 +501,14 @@ TEST_F(NicClusterPolicyTest, NodePoliciesRunTheirComponentsOnTheirNodesAndConfli
   EXPECT_EQ(status("rack-1").value("reason", ""),
             "nodeSelector overlaps NicNodePolicy group-a on node nnp-a-1; each node may be selected by one NicNodePolicy");
   EXPECT_TRUE(Eventually([&] { return status("group-a").value("state", "") == "error"; }));
-  EXPECT_TRUE(DaemonSet("rdma-shared-dp-ds-group-a").ok()) << "what was applied before stays";
+  EXPECT_TRUE(DaemonSet(Hashed("rdma-shared-dp-ds", "group-a")).ok()) << "what was applied before stays";
   // The conflict ends with the label.
   ASSERT_TRUE(client_->Patch(kube::resources::Nodes(), "", "nnp-a-1", kube::PatchType::kMerge,
                              R"({"metadata":{"labels":{"nnp-rack":null}}})").ok());
   ASSERT_TRUE(Eventually([&] {
     return status("rack-1").value("state", "") == "ready" && status("group-a").value("state", "") == "ready";
   })) << status("rack-1").dump() << status("group-a").dump();
-  EXPECT_TRUE(DaemonSet("network-operator-sriov-device-plugin-rack-1").ok());
+  EXPECT_TRUE(DaemonSet(Hashed("network-operator-sriov-device-plugin", "rack-1")).ok());
 
   // A component set in both the cluster policy and a node policy.
   json ncp = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "NicClusterPolicy"}, {"metadata", {{"name", "nic-cluster-policy"}}},

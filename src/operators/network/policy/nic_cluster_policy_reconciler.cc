@@ -75,7 +75,9 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
     nlohmann::json patch = {{"metadata", {{"labels", changes}}}};
     auto r = client_.Patch(kube::resources::Nodes(), "", node, kube::PatchType::kMerge, patch.dump());
     if (!r.ok() && !kube::IsNotFound(r.status())) return r.status().WithContext("labelling node " + node);
-    kube::log::Info("node wait labels", {{"node", node}, {"labels", changes.dump()}});
+    for (const auto& [key, value] : changes.items()) {
+      kube::log::Info("node label", {{"node", node}, {"label", key}, {"value", value.is_null() ? "(removed)" : value.get<std::string>()}});
+    }
   }
   return kube::Status::Ok();
 }
