@@ -411,3 +411,55 @@ TEST(StateRendering, TheChartHoldsEveryPermissionTheOperandsAreGranted) {
 
 }  // namespace
 }  // namespace network
+
+namespace network {
+namespace {
+
+// RHEL and SLES driver pods mount the host's subscription, numbered in mount-path order as
+// upstream's; safe loading is only on with autoUpgrade.
+TEST(StateRendering, OfedSubscriptionMountsAndSafeLoad) {
+  const auto* ofed = &NicClusterPolicyStates()[0];
+  for (const auto& s : NicClusterPolicyStates()) {
+    if (s.name == "state-OFED") ofed = &s;
+  }
+  nlohmann::json spec = {{"ofedDriver", {{"image", "doca-driver"}, {"repository", "r"}, {"version", "1"},
+                                         {"upgradePolicy", {{"safeLoad", true}}}}}};
+  std::vector<NodeLabels> nodes = {{"s", {{kNicLabel, "true"}, {kOsIdLabel, "sles"}, {kOsVersionLabel, "15.6"},
+                                          {kKernelLabel, "6.4.0-150600.23-default"}, {kArchLabel, "amd64"}},
+                                    nlohmann::json::array()}};
+  auto r = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &nodes, "", {}, "init:1"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const nlohmann::json* ds = nullptr;
+  const nlohmann::json* init = nullptr;
+  for (const auto& o : r->objects) {
+    if (o.value("kind", "") == "DaemonSet") ds = &o;
+    if (o.value("kind", "") == "ConfigMap") init = &o;
+  }
+  ASSERT_NE(ds, nullptr);
+  const auto& pod = (*ds)["spec"]["template"]["spec"];
+  std::vector<std::string> mounts;
+  for (const auto& m : pod["containers"][0]["volumeMounts"]) {
+    if (m.value("name", "").rfind("subscription-config-", 0) == 0) mounts.push_back(m["name"].get<std::string>() + "=" + m["mountPath"].get<std::string>());
+  }
+  EXPECT_EQ(mounts, (std::vector<std::string>{"subscription-config-0=/etc/SUSEConnect",
+                                              "subscription-config-1=/etc/zypp/credentials.d"}));
+  bool file_or_create = false;
+  for (const auto& v : pod["volumes"]) {
+    if (v.value("name", "") == "subscription-config-0") file_or_create = v["hostPath"]["type"] == "FileOrCreate";
+  }
+  EXPECT_TRUE(file_or_create);
+  ASSERT_NE(init, nullptr);
+  EXPECT_NE((*init)["data"]["config.json"].get<std::string>().find("\"enable\": false"), std::string::npos)
+      << "safeLoad without autoUpgrade does nothing";
+  spec["ofedDriver"]["upgradePolicy"]["autoUpgrade"] = true;
+  auto on = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &nodes, "", {}, "init:1"});
+  ASSERT_TRUE(on.ok());
+  for (const auto& o : on->objects) {
+    if (o.value("kind", "") == "ConfigMap") {
+      EXPECT_NE(o["data"]["config.json"].get<std::string>().find("\"enable\": true"), std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace network

@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
 #include "fnv_hash.h"
@@ -133,14 +134,20 @@ bool OsPaths(const std::string& os, std::string* certs, std::string* repos) {
   return true;
 }
 
-// Host paths a RHEL driver container needs to install packages under the host's subscription.
+// Host paths a RHEL or SLES driver container needs to install packages under the host's
+// subscription (mount path, host path, type), in mount-path order as upstream numbers them.
 nlohmann::json SubscriptionMounts(const std::string& os) {
+  using Paths = std::vector<std::array<const char*, 3>>;
+  static const Paths kRhel = {{"/run/secrets/etc-pki-entitlement", "/etc/pki/entitlement", "Directory"},
+                              {"/run/secrets/redhat.repo", "/etc/yum.repos.d/redhat.repo", "File"},
+                              {"/run/secrets/rhsm", "/etc/rhsm", "Directory"}};
+  static const Paths kSles = {{"/etc/SUSEConnect", "/etc/SUSEConnect", "FileOrCreate"},
+                              {"/etc/zypp/credentials.d", "/etc/zypp/credentials.d", "Directory"}};
   nlohmann::json mounts = nlohmann::json::array();
-  if (os != "rhel") return mounts;
-  const char* paths[][3] = {{"/run/secrets/etc-pki-entitlement", "/etc/pki/entitlement", "Directory"},
-                            {"/run/secrets/redhat.repo", "/etc/yum.repos.d/redhat.repo", "File"},
-                            {"/run/secrets/rhsm", "/etc/rhsm", "Directory"}};
-  for (size_t i = 0; i < std::size(paths); ++i) {
+  const Paths* found = os == "rhel" ? &kRhel : os == "sles" ? &kSles : nullptr;
+  if (found == nullptr) return mounts;
+  const Paths& paths = *found;
+  for (size_t i = 0; i < paths.size(); ++i) {
     mounts.push_back({{"volume", "subscription-config-" + std::to_string(i)},
                       {"mountPath", paths[i][0]},
                       {"hostPath", paths[i][1]},
@@ -248,7 +255,9 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   for (const auto& e : env) init_env.push_back(e);
   (*ctx)["initEnvJson"] = init_env.dump();
   (*ctx)["initImage"] = in.ofed_init_image.empty() ? nlohmann::json(false) : nlohmann::json(in.ofed_init_image);
-  const bool safe_load = sec.value("upgradePolicy", nlohmann::json::object()).value("safeLoad", false);
+  // Safe loading is part of the upgrade flow: only with autoUpgrade, as upstream.
+  const nlohmann::json upgrade = sec.value("upgradePolicy", nlohmann::json::object());
+  const bool safe_load = upgrade.is_object() && upgrade.value("autoUpgrade", false) && upgrade.value("safeLoad", false);
   (*ctx)["initConfigJsonString"] = nlohmann::json(InitContainerConfig(safe_load)).dump();
   (*ctx)["startupProbeJson"] = Probe(sec, "startupProbe", "ls /run/mellanox/drivers/.driver-ready", 30, 10, 120, 10).dump();
   (*ctx)["livenessProbeJson"] = Probe(sec, "livenessProbe", "lsmod | grep mlx5_core", 10, 30, 1, 10).dump();
