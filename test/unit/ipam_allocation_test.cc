@@ -249,6 +249,19 @@ TEST(NodePoolConfigTest, BuildsTheNodeView) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), kube::Code::kNotFound);
   EXPECT_NE(missing.status().message().find("no allocation for node b"), std::string::npos);
+  // A CIDRPool's node serves the gateway its allocation names: after gatewayIndex moves (and the
+  // controller rewrites the allocation), the old gateway is an ordinary address again.
+  json cidr = {{"spec", {{"cidr", "10.20.0.0/16"}, {"perNodeNetworkPrefix", 24}, {"gatewayIndex", 1}}},
+               {"status", {{"allocations", {{{"nodeName", "a"}, {"prefix", "10.20.3.0/24"}, {"gateway", "10.20.3.1"}}}}}}};
+  auto before_move = NodePoolConfigFor("c", cidr, PoolType::kCIDRPool, "a");
+  ASSERT_TRUE(before_move.ok()) << before_move.status().message();
+  EXPECT_EQ(before_move->gateway->ToString(), "10.20.3.1");
+  cidr["spec"]["gatewayIndex"] = 254;
+  cidr["status"]["allocations"][0]["gateway"] = "10.20.3.254";
+  auto after_move = NodePoolConfigFor("c", cidr, PoolType::kCIDRPool, "a");
+  ASSERT_TRUE(after_move.ok()) << after_move.status().message();
+  EXPECT_EQ(after_move->gateway->ToString(), "10.20.3.254");
+  EXPECT_TRUE(after_move->Allocatable(*IPAddress::Parse("10.20.3.1")));
   // A range whose start is after its end is a configuration error, not "no free addresses".
   pool["status"]["allocations"][0] = {{"nodeName", "a"}, {"startIP", "10.0.0.20"}, {"endIP", "10.0.0.11"}};
   auto reversed = NodePoolConfigFor("p", pool, PoolType::kIPPool, "a");
