@@ -37,39 +37,32 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
       node_drivers.push_back(&p);
     }
   }
-  auto configured = [&](const NodeLabels& n) {
-    if (cluster_driver) return true;
+  // The spec of the policy that runs the driver on a node, or null.
+  auto driver_spec = [&](const NodeLabels& n) -> const nlohmann::json* {
+    if (cluster_driver) return &cluster_spec;
     for (const auto* p : node_drivers) {
-      if (SelectorMatches(p->node_selector, n.labels)) return true;
+      if (SelectorMatches(p->node_selector, n.labels)) return &p->spec;
     }
-    return false;
+    return nullptr;
   };
-  auto auto_upgrade_of = [](const nlohmann::json& spec) {
-    static const nlohmann::json::json_pointer kAt("/ofedDriver/upgradePolicy/autoUpgrade");
-    return spec.is_object() && spec.contains(kAt) && spec.at(kAt).is_boolean() && spec.at(kAt).get<bool>();
-  };
+  auto configured = [&](const NodeLabels& n) { return driver_spec(n) != nullptr; };
   auto auto_upgrade = [&](const NodeLabels& n) {
-    if (cluster_driver) return auto_upgrade_of(cluster_spec);
-    for (const auto* p : node_drivers) {
-      if (SelectorMatches(p->node_selector, n.labels)) return auto_upgrade_of(p->spec);
-    }
-    return false;
+    static const nlohmann::json::json_pointer kAt("/ofedDriver/upgradePolicy/autoUpgrade");
+    const nlohmann::json* spec = driver_spec(n);
+    return spec != nullptr && spec->contains(kAt) && spec->at(kAt).is_boolean() && spec->at(kAt).get<bool>();
   };
   const std::vector<DriverPod> pods = views_.DriverPods();
-  std::map<std::string, nlohmann::json> labels;  // node -> label changes
-  for (const auto& [node, value] : WaitLabelChanges(nodes, pods, configured)) {
-    labels[node][kMofedWaitLabel] = value ? nlohmann::json(*value) : nlohmann::json();
-  }
-  for (const auto& [node, value] : UpgradeLabelChanges(nodes, pods, auto_upgrade)) {
-    labels[node][kOfedUpgradeStateLabel] = value ? nlohmann::json(*value) : nlohmann::json();
-  }
+  std::map<std::string, nlohmann::json> labels;  // node -> label changes (null removes)
+  auto add = [&labels](const char* label, const std::map<std::string, std::optional<std::string>>& changes) {
+    for (const auto& [node, value] : changes) labels[node][label] = value ? nlohmann::json(*value) : nlohmann::json();
+  };
+  add(kMofedWaitLabel, WaitLabelChanges(nodes, pods, configured));
+  add(kOfedUpgradeStateLabel, UpgradeLabelChanges(nodes, pods, auto_upgrade));
   const bool nic_configuration = cluster_spec.is_object() && cluster_spec.contains("nicConfigurationOperator") &&
                                  cluster_spec["nicConfigurationOperator"].is_object();
   if (!nic_configuration) {
-    for (const auto& [node, value] :
-         WaitLabelChanges(nodes, {}, [](const NodeLabels&) { return false; }, kNicConfigurationWaitLabel)) {
-      labels[node][kNicConfigurationWaitLabel] = value ? nlohmann::json(*value) : nlohmann::json();
-    }
+    add(kNicConfigurationWaitLabel,
+        WaitLabelChanges(nodes, {}, [](const NodeLabels&) { return false; }, kNicConfigurationWaitLabel));
   }
   for (const auto& [node, changes] : labels) {
     nlohmann::json patch = {{"metadata", {{"labels", changes}}}};

@@ -47,15 +47,20 @@ std::vector<DriverPod> NodeViews::DriverPods() {
     return pod;
   });
   // Current: the pod's template generation is its DaemonSet's (a pod whose DaemonSet is not
-  // known, or without the label, counts as current).
+  // known, or without the label, counts as current). Each DaemonSet is read once per call.
   if (daemonsets_ != nullptr) {
+    std::unordered_map<std::string, std::string> generations;  // DaemonSet key -> template generation
     for (auto& pod : pods) {
       if (pod.daemonset.empty() || pod.template_generation.empty()) continue;
-      kube::ObjectPtr ds = daemonsets_->store().Get(pod.daemonset);
-      if (!ds) continue;
-      const auto annotations = ds->Tree()["metadata"].value("annotations", nlohmann::json::object());
-      const std::string generation = annotations.value("deprecated.daemonset.template.generation", "");
-      pod.current = generation.empty() || generation == pod.template_generation;
+      auto [it, fresh] = generations.try_emplace(pod.daemonset);
+      if (fresh) {
+        if (kube::ObjectPtr ds = daemonsets_->store().Get(pod.daemonset)) {
+          it->second = ds->Tree()["metadata"]
+                           .value("annotations", nlohmann::json::object())
+                           .value("deprecated.daemonset.template.generation", "");
+        }
+      }
+      pod.current = it->second.empty() || it->second == pod.template_generation;
     }
   }
   return pods;

@@ -229,7 +229,6 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   }
   (*ctx)["pools"] = list;
   (*ctx)["terminationGracePeriodSeconds"] = sec.value("terminationGracePeriodSeconds", 300);
-  (*ctx)["hasPullSecrets"] = (*ctx)["imagePullSecretsJson"] != "[]";
   // The policy's node affinity takes the place of the one-driver-per-node anti-affinity, as upstream.
   nlohmann::json affinity = in.spec.contains("nodeAffinity")
       ? nlohmann::json{{"nodeAffinity", in.spec["nodeAffinity"]}}
