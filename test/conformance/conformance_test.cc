@@ -477,18 +477,14 @@ TEST_P(Adoption, TakesOverUpstreamInstall) {
   c.StopOperator();
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, Adoption, ::testing::Values("net-01-seed", "net-06-node-policy"),
-                         [](const auto& param_info) {
-                           std::string n = param_info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+// A case's name as a test name: gtest takes letters, digits and underscores.
+std::string CaseTestName(const ::testing::TestParamInfo<std::string>& param_info) {
+  std::string n = param_info.param;
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+}
 
-INSTANTIATE_TEST_SUITE_P(Cases, NetworkConformance, ::testing::ValuesIn(CaseNames()),
-                         [](const auto& param_info) {
-                           std::string n = param_info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Cases, Adoption, ::testing::Values("net-01-seed", "net-06-node-policy"), CaseTestName);
+INSTANTIATE_TEST_SUITE_P(Cases, NetworkConformance, ::testing::ValuesIn(CaseNames()), CaseTestName);
 
 }  // namespace
