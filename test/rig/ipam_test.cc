@@ -498,7 +498,8 @@ TEST_F(IpamCniTest, StaleReservationsOfDeletedPodsAreReleased) {
   // Checked every second, released after more than one miss.
   ASSERT_TRUE(rig::Eventually([&] { return !Reserved("my-pool", "ghost"); }, seconds(20))) << daemon_->Output();
   EXPECT_TRUE(Reserved("my-pool", "alive"));
-  EXPECT_NE(daemon_->Output().find("released the address of a pod that is gone"), std::string::npos);
+  // The log line follows the store's write: wait for it rather than read the log at once.
+  EXPECT_TRUE(daemon_->WaitForOutput("released the address of a pod that is gone", seconds(20))) << daemon_->Output();
   Cni("DEL", "alive", NetworkConfig("my-pool", "1.0.0"));
   Cni("DEL", "ghost", NetworkConfig("my-pool", "1.0.0"));
   (void)client->Delete(kube::resources::Pods(), "default", "pod-alive");
