@@ -8,33 +8,15 @@
 #include <optional>
 #include <sstream>
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
 #include <nlohmann/json.hpp>
 
+#include "kube/base64.h"
 #include "kube/yaml.h"
 
 namespace kube {
 namespace {
 
 namespace fs = std::filesystem;
-
-Result<std::string> Base64Decode(const std::string& in, const std::string& what) {
-  std::string clean;
-  for (char c : in) {
-    if (c != '\n' && c != '\r' && c != ' ') clean += c;
-  }
-  if (clean.size() % 4 != 0) return Status(Code::kInvalidArgument, what + " is not valid base64");
-  std::string out(clean.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
-  if (n < 0) return Status(Code::kInvalidArgument, what + " is not valid base64");
-  size_t pad = 0;
-  if (!clean.empty() && clean.back() == '=') ++pad;
-  if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
 
 std::string Resolve(const std::string& base_dir, const std::string& path) {
   if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;

@@ -20,6 +20,7 @@ std::string Resource::ObjectPath(const std::string& ns, const std::string& name)
 
 namespace resources {
 Resource ConfigMaps() { return {"", "v1", "configmaps", "ConfigMap", true}; }
+Resource Secrets() { return {"", "v1", "secrets", "Secret", true}; }
 Resource Namespaces() { return {"", "v1", "namespaces", "Namespace", false}; }
 Resource Nodes() { return {"", "v1", "nodes", "Node", false}; }
 Resource Pods() { return {"", "v1", "pods", "Pod", true}; }

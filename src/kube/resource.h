@@ -36,6 +36,7 @@ struct Resource {
 // Well-known built-in resources, so common code needs no discovery round trip.
 namespace resources {
 Resource ConfigMaps();
+Resource Secrets();
 Resource Namespaces();
 Resource Nodes();
 Resource Pods();

@@ -260,6 +260,82 @@ TEST(StateRendering, OfedBadInputNamesTheField) {
             "nvcr.io/nvidia/mellanox/mofed:24.01-0.3.3.1-0-k-ubuntu22.04-amd64");
 }
 
+// The precompiled choice as upstream makes it, from the registry's tag list: the precompiled tag
+// when it exists, forcePrecompiled without it an error naming it; answers still out never make
+// a reconcile wait or change a running pool's image.
+TEST(StateRendering, OfedAsksTheRegistryForThePrecompiledTag) {
+  const StateDefinition* ofed = nullptr;
+  for (const auto& s : NicClusterPolicyStates()) {
+    if (s.name == "state-OFED") ofed = &s;
+  }
+  ASSERT_NE(ofed, nullptr);
+  std::vector<NodeLabels> nodes = {{"n0", {{kNicLabel, "true"}, {kOsIdLabel, "ubuntu"}, {kOsVersionLabel, "22.04"},
+                                           {kKernelLabel, "5.15.0-105-generic"}, {kArchLabel, "amd64"}}, json::array()}};
+  json spec = {{"ofedDriver", {{"image", "doca-driver"}, {"repository", "registry.example/mellanox"},
+                               {"version", "25.04-0.6.1.0-2"}, {"imagePullSecrets", {"ngc"}}}}};
+  const std::string precompiled = "registry.example/mellanox/doca-driver:25.04-0.6.1.0-2-5.15.0-105-generic-ubuntu22.04-amd64";
+  const std::string built = "registry.example/mellanox/doca-driver:25.04-0.6.1.0-2-ubuntu22.04-amd64";
+  using Answer = registry::TagCache::Answer;
+  Answer answer;
+  std::string asked;
+  TagLookup lookup = [&](const std::string& repository, const std::vector<std::string>& secrets) {
+    asked = repository + " " + (secrets.empty() ? "" : secrets[0]);
+    return answer;
+  };
+  std::string live;
+  auto render = [&](bool forced) {
+    json s = spec;
+    s["ofedDriver"]["forcePrecompiled"] = forced;
+    RenderInputs in{s, s["ofedDriver"], "spec.ofedDriver", "ns", &nodes};
+    in.driver_tags = lookup;
+    in.live_driver_image = [&](const std::string& ds) { return ds.rfind("mofed-ubuntu22.04-", 0) == 0 ? live : ""; };
+    return RenderState(*ofed, in);
+  };
+  auto image = [](const kube::Result<RenderedState>& r) {
+    return r.ok() ? r->objects.back()["spec"]["template"]["spec"]["containers"][0].value("image", "") : "";
+  };
+
+  // The first answer is still out: a new pool waits, applying nothing; a running pool keeps its image.
+  auto waiting = render(false);
+  ASSERT_FALSE(waiting.ok());
+  EXPECT_EQ(waiting.status().code(), kube::Code::kUnavailable);
+  EXPECT_EQ(waiting.status().message(), "asking the registry whether \"" + precompiled + "\" exists");
+  EXPECT_EQ(asked, "registry.example/mellanox/doca-driver ngc");
+  live = built;
+  EXPECT_EQ(image(render(false)), built);
+  EXPECT_EQ(image(render(true)), built);
+
+  // The registry has the tag: it is used, forced or not.
+  answer.state = Answer::State::kKnown;
+  answer.tags = std::make_shared<const std::set<std::string>>(
+      std::set<std::string>{"25.04-0.6.1.0-2-5.15.0-105-generic-ubuntu22.04-amd64", "25.04-0.6.1.0-2-ubuntu22.04-amd64"});
+  EXPECT_EQ(image(render(false)), precompiled);
+  EXPECT_EQ(image(render(true)), precompiled);
+
+  // It does not: the pool builds on the node, and forcePrecompiled is an error naming the tag.
+  answer.tags = std::make_shared<const std::set<std::string>>(std::set<std::string>{"25.04-0.6.1.0-2-ubuntu22.04-amd64"});
+  EXPECT_EQ(image(render(false)), built);
+  auto missing = render(true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), kube::Code::kInvalid);
+  EXPECT_EQ(missing.status().message(), "spec.ofedDriver.forcePrecompiled: the registry has no precompiled driver image \"" +
+                                            precompiled + "\" for kernel 5.15.0-105-generic (nodes n0)");
+
+  // The registry cannot be asked: the pool builds on the node; forcePrecompiled waits, saying why.
+  answer = Answer{Answer::State::kFailed, nullptr, "registry.example/mellanox/doca-driver: connection refused"};
+  EXPECT_EQ(image(render(false)), built);
+  auto unknown = render(true);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), kube::Code::kUnavailable);
+  EXPECT_NE(unknown.status().message().find("connection refused"), std::string::npos) << unknown.status().message();
+
+  // A digest names one image: the registry is not asked.
+  asked.clear();
+  spec["ofedDriver"]["version"] = "sha256:" + std::string(64, 'a');
+  EXPECT_EQ(image(render(false)), "registry.example/mellanox/doca-driver@sha256:" + std::string(64, 'a'));
+  EXPECT_EQ(asked, "");
+}
+
 }  // namespace
 }  // namespace network
 

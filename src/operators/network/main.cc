@@ -4,7 +4,9 @@
 // IPoIBNetwork.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdlib>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +17,7 @@
 #include "networks/network_kind.h"
 #include "networks/network_reconciler.h"
 #include "policy/nic_cluster_policy_reconciler.h"
+#include "policy/driver_image_tags.h"
 #include "policy/nic_node_policy_reconciler.h"
 
 namespace {
@@ -43,6 +46,14 @@ int main(int argc, char** argv) {
   app.add_option("--operand-namespace", operand_namespace,
                  "Namespace of the components a NicClusterPolicy deploys (default: $POD_NAMESPACE, else "
                  "nvidia-network-operator)");
+  int registry_timeout = 20;
+  app.add_option("--registry-timeout", registry_timeout,
+                 "Seconds one listing of a driver repository's tags may take (precompiled OFED images)")
+      ->check(CLI::Range(1, 600));
+  int poll_minutes = 30;
+  if (const char* poll = std::getenv("DOCA_DRIVER_IMAGE_POLL_TIME_MINUTES"); poll && *poll) {
+    poll_minutes = std::max(1, std::atoi(poll));
+  }
   CLI11_PARSE(app, argc, argv);
   flags.ConfigureLogging();
   kube::ShutdownSignals signals;  // before any thread starts
@@ -101,10 +112,20 @@ int main(int argc, char** argv) {
       kube::FieldMask::WithMetadata({"spec.nodeName", "status.containerStatuses"}));
   auto& driver_pods = mgr.GetInformer(kube::resources::Pods(), pod_options);
   auto& node_policies = mgr.GetInformer(network::NicNodePolicies());
+  // Whether precompiled driver tags exist: asked in the background; each new answer brings a pass.
+  std::function<void()> registry_answered;
+  registry::TagCache::Options tag_options;
+  tag_options.refresh = std::chrono::minutes(poll_minutes);
+  tag_options.retry = std::min<std::chrono::milliseconds>(tag_options.refresh, std::chrono::minutes(5));
+  tag_options.on_change = [&registry_answered] { registry_answered(); };
+  network::DriverImageTags driver_tags(mgr.client(), operand_namespace, std::chrono::seconds(registry_timeout),
+                                       tag_options);
+  settings.driver_tags = driver_tags.AsLookup();
   network::NodeViews views(nodes, driver_pods, kinds.Find("apps/v1", "DaemonSet")->second);
   auto policy_reconciler = std::make_shared<network::NicClusterPolicyReconciler>(
       mgr.client(), mgr.recorder(), policies, node_policies, views, kinds, settings);
   auto policy_controller = std::make_unique<kube::Controller>("nicclusterpolicy", policy_reconciler);
+  kube::Controller* cluster_policy_queue = policy_controller.get();
   // Status updates pass too (see the network controllers above).
   policy_controller->Watch(policies, kube::handlers::EnqueueObject(), kube::predicates::ResourceVersionChanged());
   for (const auto& [key, entry] : kinds.all()) {
@@ -126,6 +147,7 @@ int main(int argc, char** argv) {
   auto node_policy_reconciler = std::make_shared<network::NicNodePolicyReconciler>(
       mgr.client(), mgr.recorder(), node_policies, policies, views, kinds, settings);
   auto node_policy_controller = std::make_unique<kube::Controller>("nicnodepolicy", node_policy_reconciler);
+  kube::Controller* node_policy_queue = node_policy_controller.get();
   node_policy_controller->Watch(node_policies, kube::handlers::EnqueueObject(),
                                 kube::predicates::ResourceVersionChanged());
   node_policy_controller->Watch(node_policies, kube::handlers::EnqueueAllOf(node_policies),
@@ -138,6 +160,11 @@ int main(int argc, char** argv) {
   }
   node_policy_controller->Watch(nodes, kube::handlers::EnqueueAllOf(node_policies), LabelsOrSpecChanged());
   mgr.AddController(std::move(node_policy_controller));
+
+  registry_answered = [&] {
+    cluster_policy_queue->Enqueue({"", network::NicClusterPolicyReconciler::kSingletonName});
+    for (const auto& policy : node_policies.store().List()) node_policy_queue->Enqueue({"", policy->name()});
+  };
 
   kube::Status s = mgr.Run(signals.token());
   if (!s.ok()) {

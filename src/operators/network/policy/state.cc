@@ -186,6 +186,47 @@ std::string InitContainerConfig(bool safe_load) {
          "    \"hostProcPath\": \"/host/proc\",\n    \"hostSysPath\": \"/host/sys\"\n  }\n}";
 }
 
+// A pool's driver image: the precompiled tag when the registry has it (forcePrecompiled: a state
+// error when it does not), else the one built on the node. While the registry's first answer is
+// out, a pool keeps the image its live DaemonSet runs; a pool with none waits (Unavailable:
+// nothing is applied). When the registry cannot be asked, forcePrecompiled waits too, and
+// otherwise the pool builds on the node, as upstream.
+kube::Result<std::string> OfedPoolImage(const RenderInputs& in, const OfedPool& p, const ResolvedImage& image,
+                                        const std::string& daemonset,
+                                        const std::optional<registry::TagCache::Answer>& tags) {
+  using State = registry::TagCache::Answer::State;
+  const bool forced = in.section.value("forcePrecompiled", false);
+  const std::string repository = image.repository + "/" + image.image;
+  const std::string built = repository + ":" + image.version + "-" + p.os_id + p.os_version + "-" + p.arch;
+  const std::string precompiled =
+      repository + ":" + image.version + "-" + p.kernel + "-" + p.os_id + p.os_version + "-" + p.arch;
+  if (!tags) return forced ? precompiled : built;
+  const std::string tag = precompiled.substr(repository.size() + 1);
+  switch (tags->state) {
+    case State::kPending: {
+      const std::string live = in.live_driver_image ? in.live_driver_image(daemonset) : "";
+      if (!live.empty()) return live;
+      return kube::Status(kube::Code::kUnavailable,
+                          "asking the registry whether " + kube::Quoted(precompiled, 300) + " exists");
+    }
+    case State::kKnown:
+      if (tags->Has(tag)) return precompiled;
+      if (forced) {
+        return Invalid(in.field + ".forcePrecompiled",
+                       "the registry has no precompiled driver image " + kube::Quoted(precompiled, 300) +
+                           " for kernel " + p.kernel + " (nodes " + p.nodes.front() + (p.nodes.size() > 1 ? ", ...)" : ")"));
+      }
+      return built;
+    case State::kFailed:
+      if (forced) {
+        return kube::Status(kube::Code::kUnavailable, "cannot tell whether " + kube::Quoted(precompiled, 300) +
+                                                          " exists (forcePrecompiled): " + tags->error);
+      }
+      return built;
+  }
+  return built;
+}
+
 // The OFED driver: one DaemonSet per node pool, its image tag composed per pool.
 kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   const nlohmann::json& sec = in.section;
@@ -198,6 +239,11 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
   if (precompiled && digest) {
     return Invalid(in.field + ".forcePrecompiled", "cannot be used with a sha256 version: a digest names one image");
   }
+  // Upstream asks the registry whether the precompiled tag exists (one listing per repository,
+  // answered from the cache); without a lookup, forcePrecompiled alone decides.
+  std::optional<registry::TagCache::Answer> tags;
+  const std::string repository = image->repository + "/" + image->image;
+  if (!digest && in.driver_tags) tags = in.driver_tags(repository, image->pull_secrets);
   const std::string cert_name = sec.value("certConfig", nlohmann::json::object()).value("name", "");
   const std::string repo_name = sec.value("repoConfig", nlohmann::json::object()).value("name", "");
   nlohmann::json list = nlohmann::json::array();
@@ -209,9 +255,9 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
     if (digest) {
       pool["image"] = image->reference;
     } else {
-      const std::string tag = precompiled ? image->version + "-" + p.kernel + "-" + p.os_id + p.os_version + "-" + p.arch
-                                          : image->version + "-" + p.os_id + p.os_version + "-" + p.arch;
-      pool["image"] = image->repository + "/" + image->image + ":" + tag;
+      auto chosen = OfedPoolImage(in, p, *image, app + "-ds", tags);
+      if (!chosen.ok()) return chosen.status();
+      pool["image"] = *chosen;
     }
     std::string certs, repos;
     const bool known = OsPaths(p.os_id, &certs, &repos);

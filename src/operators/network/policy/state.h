@@ -17,13 +17,20 @@
 
 #include "kube/status.h"
 #include "ofed_pools.h"
+#include "registry/tag_cache.h"
 
 namespace network {
+
+// What the registry last said about an image repository's tags ("nvcr.io/nvidia/mellanox/doca-driver"),
+// signing in with the named pull secrets; answers at once, kPending until the first listing is done.
+using TagLookup = std::function<registry::TagCache::Answer(const std::string& repository,
+                                                           const std::vector<std::string>& pull_secrets)>;
 
 // What the operator's own environment decides for the states (upstream's chart sets the same).
 struct OperandSettings {
   std::string namespace_ = "nvidia-network-operator";  // where namespaced operands go
   std::string ofed_init_image;  // OFED_INIT_CONTAINER_IMAGE: the driver pods' init container; none when empty
+  TagLookup driver_tags;        // whether precompiled OFED driver tags exist; none: the registry is not asked
 };
 
 // A ConfigMap's data by namespace and name; NotFound when there is none.
@@ -41,6 +48,12 @@ struct RenderInputs {
   std::map<std::string, std::string> node_selector;
   std::string ofed_init_image;  // OperandSettings::ofed_init_image
   ConfigMapReader read_config_map;  // for states that mount a user's ConfigMap key by key
+  // The OFED state's precompiled-tag question (OperandSettings::driver_tags). Without one,
+  // forcePrecompiled alone decides.
+  TagLookup driver_tags;
+  // The image of the driver container of a live DaemonSet of this state, "" when there is none:
+  // what a driver pool keeps while the registry's first answer is still out.
+  std::function<std::string(const std::string& daemonset)> live_driver_image;
 };
 
 struct StateDefinition {

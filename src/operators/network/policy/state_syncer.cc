@@ -24,7 +24,22 @@ std::vector<kube::Resource> StateResources() {
 
 StateSyncer::StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager)
     : client_(client),
+      kinds_(kinds),
       objects_(client, kinds, {std::move(field_manager), kStateLabel, "network-operator", kRevisionAnnotation}) {}
+
+std::string StateSyncer::LiveDriverImage(const std::string& ns, const std::string& daemonset) const {
+  const auto* kind = kinds_.Find("apps/v1", "DaemonSet");
+  if (kind == nullptr) return "";
+  kube::ObjectPtr live = kind->second->store().Get(ns + "/" + daemonset);
+  if (!live) return "";
+  const nlohmann::json& tree = live->Tree();
+  const nlohmann::json::json_pointer containers("/spec/template/spec/containers");
+  if (!tree.contains(containers) || !tree.at(containers).is_array()) return "";
+  for (const auto& c : tree.at(containers)) {
+    if (c.is_object() && c.value("name", "") == "mofed-container") return c.value("image", "");
+  }
+  return "";
+}
 
 StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
                               const OperandSettings& settings, const std::vector<NodeLabels>& nodes) {
@@ -51,9 +66,16 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, 
                     auto cm = client_.Get(kube::resources::ConfigMaps(), cm_ns, name);
                     if (!cm.ok()) return cm.status();
                     return cm->Tree().value("data", nlohmann::json::object());
-                  }};
+                  },
+                  settings.driver_tags,
+                  [this, &ns](const std::string& daemonset) { return LiveDriverImage(ns, daemonset); }};
   auto rendered = RenderState(state, in);
-  if (!rendered.ok()) return {state.name, state.condition_type, SyncState::kError, rendered.status().message()};
+  if (!rendered.ok()) {
+    // Unavailable: an answer the state needs is still out (the registry's); nothing is applied.
+    const bool waiting = rendered.status().code() == kube::Code::kUnavailable;
+    return {state.name, state.condition_type, waiting ? SyncState::kNotReady : SyncState::kError,
+            rendered.status().message()};
+  }
   std::vector<nlohmann::json>* objects = &rendered->objects;
 
   // Check every object is of a managed kind before applying any: nothing half-applied.

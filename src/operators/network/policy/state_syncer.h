@@ -1,7 +1,8 @@
 // StateSyncer: brings one state of a policy to its desired objects and says
 // how far it got.
 //
-// Rendering errors put the state in `error` and apply nothing of it. Each
+// Rendering errors put the state in `error` and apply nothing of it (one that
+// waits on an answer still out, Unavailable, puts it in `notReady`). Each
 // rendered object gets the state label, the policy as controller owner and a
 // revision annotation; it is applied (server-side) only when the cached live
 // object's revision differs, so a policy at rest costs no writes. Objects the
@@ -48,7 +49,11 @@ class StateSyncer {
   static constexpr const char* kStateLabel = "nvidia.network-operator.state";
 
  private:
+  // The driver container's image of the cached DaemonSet `ns/daemonset`, "" when there is none.
+  std::string LiveDriverImage(const std::string& ns, const std::string& daemonset) const;
+
   kube::Client& client_;
+  const ManagedKinds& kinds_;
   operators::OwnedObjects objects_;
 };
 
