@@ -223,7 +223,8 @@ class CaseRig {
     auto applied = rig_.ApplyObjects(resources_);
     ASSERT_TRUE(applied.ok()) << applied.ToString();
   }
-  // Our operator, with the environment upstream's chart gives its own.
+  // Our operator, with the environment upstream's chart gives its own, and, like upstream's
+  // capture, no registry to ask about precompiled driver tags.
   void StartOperator() {
     operator_ = std::make_unique<rig::ChildProcess>(
         "/usr/bin/env",
@@ -232,7 +233,8 @@ class CaseRig {
             "USE_DTK=true", "CNI_BIN_DIR=/opt/cni/bin", "CNI_NETWORK_DIR=/etc/cni/net.d",
             "OFED_INIT_CONTAINER_IMAGE=nvcr.io/nvstaging/mellanox/network-operator-init-container:network-operator-v26.7.0-rc.1",
             NETWORK_OPERATOR_BIN, "--kubeconfig", rig_.kubeconfig(), "--metrics-bind-address", "0",
-            "--health-probe-bind-address", "0"});
+            "--health-probe-bind-address", "0"},
+        rig::NoRegistryAccess());
     ASSERT_TRUE(operator_->WaitForOutput("starting workers", rig::Patience(std::chrono::seconds(30))))
         << operator_->Output();
   }

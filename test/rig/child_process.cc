@@ -21,7 +21,8 @@ extern char** environ;
 
 namespace rig {
 
-ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args) {
+ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
   static std::atomic<int> counter{0};
   log_path_ = (std::filesystem::temp_directory_path() /
                ("child-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".log"))
@@ -42,7 +43,19 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   argv.push_back(const_cast<char*>(program.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  if (posix_spawn(&pid_, program.c_str(), &actions, &attr, argv.data(), environ) != 0) pid_ = -1;
+  std::vector<std::string> variables;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string v(*e);
+    const std::string name = v.substr(0, v.find('=') + 1);
+    bool replaced = false;
+    for (const auto& extra : env) replaced = replaced || extra.rfind(name, 0) == 0;
+    if (!replaced) variables.push_back(v);
+  }
+  variables.insert(variables.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& v : variables) envp.push_back(v.data());
+  envp.push_back(nullptr);
+  if (posix_spawn(&pid_, program.c_str(), &actions, &attr, argv.data(), envp.data()) != 0) pid_ = -1;
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
 }
@@ -112,6 +125,12 @@ int FreePort() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);
   return ntohs(addr.sin_port);
+}
+
+std::vector<std::string> NoRegistryAccess() {
+  const std::string refusing = "http://127.0.0.1:9";  // the discard port: nothing listens there
+  return {"https_proxy=" + refusing, "HTTPS_PROXY=" + refusing, "http_proxy=" + refusing, "HTTP_PROXY=" + refusing,
+          "no_proxy=127.0.0.1,localhost,::1", "NO_PROXY=127.0.0.1,localhost,::1"};
 }
 
 }  // namespace rig

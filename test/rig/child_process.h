@@ -14,7 +14,9 @@ namespace rig {
 
 class ChildProcess {
  public:
-  ChildProcess(const std::string& program, const std::vector<std::string>& args);
+  // `env` ("NAME=value") is added to the test's environment, replacing variables of the same names.
+  ChildProcess(const std::string& program, const std::vector<std::string>& args,
+               const std::vector<std::string>& env = {});
   ~ChildProcess();  // SIGKILLs a process still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -40,6 +42,11 @@ class ChildProcess {
 
 // A loopback TCP port that was free a moment ago.
 int FreePort();
+
+// The environment of an operator on a machine that reaches no registry but loopback ones: HTTPS
+// goes to a proxy that refuses, loopback goes direct. Upstream's captures were made so; a test
+// must not depend on what a public registry holds today.
+std::vector<std::string> NoRegistryAccess();
 
 }  // namespace rig
 

@@ -110,7 +110,8 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   ASSERT_FALSE(kubeconfig.empty());
   rig::ChildProcess op(NETWORK_OPERATOR_BIN,
                        {"--kubeconfig", kubeconfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
-                        "--operand-namespace", kNamespace, "--leader-elect", "--leader-election-namespace", kNamespace});
+                        "--operand-namespace", kNamespace, "--leader-elect", "--leader-election-namespace", kNamespace},
+                       rig::NoRegistryAccess());
   ASSERT_TRUE(op.WaitForOutput("starting workers", seconds(60))) << op.Output();
 
   for (const char* seed : {"nicclusterpolicy.yaml", "nicclusterpolicy-nvidia-ipam.yaml"}) {

@@ -28,7 +28,8 @@ class NetworkOperatorTest : public ::testing::Test {
     ASSERT_TRUE(crds.ok()) << crds.ToString();
     operator_ = std::make_unique<rig::ChildProcess>(
         NETWORK_OPERATOR_BIN, std::vector<std::string>{"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
-                                                       "--health-probe-bind-address", "0"});
+                                                       "--health-probe-bind-address", "0"},
+        rig::NoRegistryAccess());
     ASSERT_TRUE(operator_->WaitForOutput("starting workers", seconds(30))) << operator_->Output();
   }
   static void TearDownTestSuite() {

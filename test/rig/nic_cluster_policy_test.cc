@@ -13,6 +13,7 @@
 #include "nic_node_policy_reconciler.h"
 #include "eventually.h"
 #include "fnv_hash.h"
+#include "oci_registry.h"
 #include "rig_environment.h"
 
 namespace {
@@ -51,7 +52,8 @@ class NicClusterPolicyTest : public ::testing::Test {
     operator_ = std::make_unique<rig::ChildProcess>(
         NETWORK_OPERATOR_BIN,
         std::vector<std::string>{"--kubeconfig", rig::RigEnvironment::Get().kubeconfig(), "--metrics-bind-address",
-                                 "0", "--health-probe-bind-address", "0", "--operand-namespace", kNamespace});
+                                 "0", "--health-probe-bind-address", "0", "--operand-namespace", kNamespace},
+        rig::NoRegistryAccess());
     ASSERT_TRUE(operator_->WaitForOutput("starting workers", seconds(30))) << operator_->Output();
   }
   static void StopOperator() {
@@ -299,6 +301,93 @@ TEST_F(NicClusterPolicyTest, OfedRunsOneDriverDaemonSetPerPoolAndFollowsKernelCh
   ASSERT_TRUE(Eventually([&] { return pools() == Pools{{"5.15.0-105-generic", 5}}; }))
       << "the emptied pool's DaemonSet is removed: " << json(pools()).dump();
   EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
+}
+
+// Precompiled driver images as upstream chooses them, asked of a real registry with the policy's
+// pull secret: the precompiled tag when the registry has it; forcePrecompiled without it an error
+// naming the tag that leaves the running DaemonSet alone; a registry that cannot be asked holds a
+// forced pool back and says why.
+TEST_F(NicClusterPolicyTest, OfedUsesThePrecompiledImageTheRegistryHas) {
+  rig::OciRegistry registry;
+  ASSERT_TRUE(registry.ready()) << registry.Output();
+  const std::string version = "25.04-0.6.1.0-2";
+  const std::string kernel = "5.15.0-105-generic";
+  ASSERT_TRUE(registry.Push("mellanox/doca-driver", {version + "-ubuntu22.04-amd64", version + "-" + kernel + "-ubuntu22.04-amd64",
+                                                     version + "-6.8.0-40-generic-ubuntu22.04-amd64"}));
+  (void)client_->Delete(kube::resources::Secrets(), kNamespace, "registry-pull");
+  ASSERT_TRUE(Eventually([&] { return kube::IsNotFound(client_->Get(kube::resources::Secrets(), kNamespace, "registry-pull").status()); }));
+  auto secret = client_->Create(kube::resources::Secrets(), registry.PullSecret(kNamespace, "registry-pull"));
+  ASSERT_TRUE(secret.ok()) << secret.status().ToString();
+
+  ApplySeed();
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
+  // The driver DaemonSet of the seed nodes' kernel.
+  auto driver = [&]() -> kube::Result<kube::Object> {
+    auto list = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.com/ofed-driver"});
+    if (!list.ok()) return list.status();
+    for (const auto& ds : list->items) {
+      if (ds.Tree()["spec"]["template"]["spec"]["nodeSelector"].value("feature.node.kubernetes.io/kernel-version.full", "") ==
+          kernel) {
+        return ds;
+      }
+    }
+    return kube::Status(kube::Code::kNotFound, "no driver DaemonSet for " + kernel);
+  };
+  auto image = [&] {
+    auto ds = driver();
+    return ds.ok() ? ds->Tree()["spec"]["template"]["spec"]["containers"][0].value("image", "") : "";
+  };
+  const std::string repository = registry.host() + "/mellanox/doca-driver";
+  PatchSpec({{"ofedDriver", {{"repository", registry.host() + "/mellanox"}, {"image", "doca-driver"}, {"version", version},
+                             {"imagePullSecrets", {"registry-pull"}}}}});
+  ASSERT_TRUE(Eventually([&] { return image() == repository + ":" + version + "-" + kernel + "-ubuntu22.04-amd64"; }))
+      << image() << "\n" << Diagnose();
+  // The driver DaemonSets update OnDelete (the upgrade flow replaces their pods): do it by hand.
+  auto replace_driver_pods = [&] {
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace, {.label_selector = "nvidia.com/ofed-driver"});
+    ASSERT_TRUE(pods.ok());
+    for (const auto& pod : pods->items) (void)client_->Delete(kube::resources::Pods(), kNamespace, pod.name());
+  };
+  replace_driver_pods();
+  ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
+
+  // Forced, for a version the registry has no precompiled image of: an error naming it; nothing applied.
+  // Its spec: the generation (the status moves on its own while the replaced pods settle).
+  auto generation = [&] { return driver()->Tree()["metadata"].value("generation", int64_t{-1}); };
+  const int64_t applied = generation();
+  PatchSpec({{"ofedDriver", {{"version", "25.04-0.6.1.0-3"}, {"forcePrecompiled", true}}}});
+  ASSERT_TRUE(Eventually([&] { return StateOf("state-OFED") == "error"; })) << Diagnose();
+  // The OFED state's message (the policy is held while its states are read).
+  auto ofed_message = [&] {
+    const json policy = Policy();
+    for (const auto& st : policy["status"]["appliedStates"]) {
+      if (st["name"] == "state-OFED") return st.value("message", "");
+    }
+    return std::string();
+  };
+  std::string message = ofed_message();
+  const std::string named = "spec.ofedDriver.forcePrecompiled: the registry has no precompiled driver image \"" +
+                            repository + ":25.04-0.6.1.0-3-" + kernel + "-ubuntu22.04-amd64\" for kernel " + kernel +
+                            " (nodes ";
+  EXPECT_EQ(message.rfind(named, 0), 0u) << message;
+  EXPECT_EQ(generation(), applied) << "nothing half-applied";
+
+  // Without the pull secret the registry cannot be asked: the forced pool waits, saying why.
+  const std::string running = image();
+  PatchSpec({{"ofedDriver", {{"version", version}, {"imagePullSecrets", nullptr}}}});
+  ASSERT_TRUE(Eventually([&] {
+    message = ofed_message();
+    return StateOf("state-OFED") == "notReady" && message.find("asks for credentials") != std::string::npos;
+  })) << message << "\n" << Diagnose();
+  EXPECT_EQ(image(), running) << "the running image stays while the answer is unknown";
+
+  // Back to the seed's driver.
+  PatchSpec({{"ofedDriver", {{"repository", "nvcr.io/nvidia/mellanox"}, {"image", "mofed"}, {"version", "23.04-0.5.3.3.1"},
+                             {"forcePrecompiled", nullptr}}}});
+  ASSERT_TRUE(Eventually([&] { return image().rfind("nvcr.io/nvidia/mellanox/mofed:", 0) == 0; })) << Diagnose();
+  replace_driver_pods();
+  EXPECT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
+  (void)client_->Delete(kube::resources::Secrets(), kNamespace, "registry-pull");
 }
 
 TEST_F(NicClusterPolicyTest, TheDriverWaitLabelFollowsTheDriverPods) {

@@ -236,7 +236,8 @@ TEST_F(NodeAgentTest, TheNetworkOperatorSelectsAConnectXNodeOnTheAgentsLabels) {
                         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
   rig::ChildProcess network_operator(
       NETWORK_OPERATOR_BIN, {"--kubeconfig", env.kubeconfig(), "--metrics-bind-address", "0",
-                             "--health-probe-bind-address", "0", "--operand-namespace", ns});
+                             "--health-probe-bind-address", "0", "--operand-namespace", ns},
+      rig::NoRegistryAccess());
   ASSERT_TRUE(network_operator.WaitForOutput("starting workers", seconds(30))) << network_operator.Output();
   auto created = client_->Create(network::NicClusterPolicies(),
                            {{"apiVersion", "mellanox.com/v1alpha1"},

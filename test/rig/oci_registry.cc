@@ -1,0 +1,58 @@
+#include "oci_registry.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "eventually.h"
+#include "registry/tag_lister.h"
+
+namespace rig {
+namespace {
+
+std::string Base64(const std::string& text) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += 3) {
+    const size_t n = std::min<size_t>(3, text.size() - i);
+    uint32_t v = 0;
+    for (size_t k = 0; k < 3; ++k) v = (v << 8) | (k < n ? static_cast<uint8_t>(text[i + k]) : 0);
+    for (size_t k = 0; k < 4; ++k) out += k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 63] : '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+OciRegistry::OciRegistry() : port_(FreePort()) {
+  dir_ = (std::filesystem::temp_directory_path() / ("oci-registry-" + std::to_string(port_))).string();
+  std::filesystem::remove_all(dir_);
+  process_ = std::make_unique<ChildProcess>(
+      std::string(ACCELOPS_SOURCE_DIR) + "/hack/oci-registry",
+      std::vector<std::string>{"serve", dir_, std::to_string(port_), kUser, kPassword});
+  // Up when it asks for credentials.
+  auto repo = registry::ParseImageRepository(host() + "/probe");
+  ready_ = repo.ok() && Eventually([&] {
+             if (!process_->Running()) return true;
+             auto tags = registry::ListTags(*repo, {});
+             return !tags.ok() && tags.status().code() == kube::Code::kUnauthorized;
+           }) && process_->Running();
+}
+
+bool OciRegistry::Push(const std::string& repository, const std::vector<std::string>& tags) const {
+  std::string command = std::string(ACCELOPS_SOURCE_DIR) + "/hack/oci-registry push " + std::to_string(port_) + " " +
+                        repository + " " + kUser + " " + kPassword;
+  for (const auto& t : tags) command += " " + t;
+  return std::system(command.c_str()) == 0;
+}
+
+nlohmann::json OciRegistry::PullSecret(const std::string& ns, const std::string& name) const {
+  const nlohmann::json config = {
+      {"auths", {{host(), {{"auth", Base64(std::string(kUser) + ":" + kPassword)}}}}}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"type", "kubernetes.io/dockerconfigjson"},
+          {"data", {{".dockerconfigjson", Base64(config.dump())}}}};
+}
+
+}  // namespace rig
