@@ -537,5 +537,38 @@ TEST(StateRendering, OfedSubscriptionMountsAndSafeLoad) {
   }
 }
 
+// RHEL driver pods mount the host's entitlement, repo file and rhsm directory, except where CRI-O
+// runs them: it mounts the subscription into every container itself (upstream skips them too).
+TEST(StateRendering, OfedRhelSubscriptionMountsAreLeftToCriO) {
+  const StateDefinition* ofed = nullptr;
+  for (const auto& s : NicClusterPolicyStates()) {
+    if (s.name == "state-OFED") ofed = &s;
+  }
+  ASSERT_NE(ofed, nullptr);
+  nlohmann::json spec = {{"ofedDriver", {{"image", "doca-driver"}, {"repository", "r"}, {"version", "1"}}}};
+  auto subscription_mounts = [&](const std::vector<std::string>& runtimes) {
+    std::vector<NodeLabels> nodes;
+    for (size_t i = 0; i < runtimes.size(); ++i) {
+      nodes.push_back({"rhel-" + std::to_string(i),
+                       {{kNicLabel, "true"}, {kOsIdLabel, "rhel"}, {kOsVersionLabel, "9.4"},
+                        {kKernelLabel, "5.14.0-427.13.1.el9_4.x86_64"}, {kArchLabel, "amd64"}},
+                       nlohmann::json::array(), runtimes[i]});
+    }
+    auto r = RenderState(*ofed, {spec, spec["ofedDriver"], "spec.ofedDriver", "ns", &nodes});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> mounts;
+    if (!r.ok()) return mounts;
+    for (const auto& m : r->objects.back()["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]) {
+      if (m.value("name", "").rfind("subscription-config-", 0) == 0) mounts.push_back(m["mountPath"].get<std::string>());
+    }
+    return mounts;
+  };
+  const std::vector<std::string> rhel = {"/run/secrets/etc-pki-entitlement", "/run/secrets/redhat.repo", "/run/secrets/rhsm"};
+  EXPECT_EQ(subscription_mounts({"containerd"}), rhel);
+  EXPECT_EQ(subscription_mounts({""}), rhel) << "an unknown runtime gets them";
+  EXPECT_TRUE(subscription_mounts({"cri-o", "cri-o"}).empty());
+  EXPECT_EQ(subscription_mounts({"cri-o", "containerd"}), rhel) << "a pool with other runtimes needs them";
+}
+
 }  // namespace
 }  // namespace network

@@ -100,9 +100,10 @@ int main(int argc, char** argv) {
     if (resource.namespaced) options.namespace_ = operand_namespace;
     kinds.Add(resource, &mgr.GetInformer(resource, options));
   }
-  // Nodes: only labels and taints are cached.
+  // Nodes: only labels, taints and the container runtime are cached.
   kube::InformerOptions node_options;
-  node_options.mask = std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({"spec.taints"}));
+  node_options.mask = std::make_shared<kube::FieldMask>(
+      kube::FieldMask::WithMetadata({"spec.taints", "status.nodeInfo.containerRuntimeVersion"}));
   auto& nodes = mgr.GetInformer(kube::resources::Nodes(), node_options);
   // Driver pods: only their node and container readiness are cached.
   kube::InformerOptions pod_options;

@@ -56,13 +56,14 @@ OfedPools ComputeOfedPools(const std::vector<NodeLabels>& nodes, const nlohmann:
       out.untolerated.push_back(n.name);
       continue;
     }
-    OfedPool p{Label(n, kOsIdLabel), Label(n, kOsVersionLabel), Label(n, kKernelLabel), Label(n, kArchLabel), "", {}};
+    OfedPool p{Label(n, kOsIdLabel), Label(n, kOsVersionLabel), Label(n, kKernelLabel), Label(n, kArchLabel), "", false, {}};
     if (p.os_id.empty() || p.os_version.empty() || p.kernel.empty() || p.arch.empty()) {
       out.unlabelled.push_back(n.name);
       continue;
     }
     auto& pool = by_name.try_emplace(p.os_id + "/" + p.os_version + "/" + p.kernel + "/" + p.arch, p).first->second;
     pool.nodes.push_back(n.name);
+    pool.all_cri_o = pool.all_cri_o && n.container_runtime == "cri-o";
   }
   // Names and selectors as upstream's (which keys pools by OS and kernel only) wherever a key
   // has one architecture, so an existing install's DaemonSets are adopted unchanged. Where

@@ -18,6 +18,8 @@ struct NodeLabels {
   std::string name;
   std::map<std::string, std::string> labels;
   nlohmann::json taints = nlohmann::json::array();  // spec.taints
+  // The runtime of status.nodeInfo.containerRuntimeVersion ("cri-o://1.30.4" is "cri-o"); "" unknown.
+  std::string container_runtime;
 };
 
 struct OfedPool {
@@ -28,6 +30,7 @@ struct OfedPool {
   std::string daemonset;   // "mofed-ubuntu22.04-<hash>-ds"
   bool arch_selector = false;  // other architectures share the OS and kernel: select this one
   std::vector<std::string> nodes;
+  bool all_cri_o = true;  // every node runs CRI-O, which brings the host's RHEL subscription itself
 };
 
 struct OfedPools {

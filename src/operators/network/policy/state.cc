@@ -136,7 +136,8 @@ bool OsPaths(const std::string& os, std::string* certs, std::string* repos) {
 
 // Host paths a RHEL or SLES driver container needs to install packages under the host's
 // subscription (mount path, host path, type), in mount-path order as upstream numbers them.
-nlohmann::json SubscriptionMounts(const std::string& os) {
+// CRI-O mounts a RHEL host's subscription into every container itself: none then, as upstream.
+nlohmann::json SubscriptionMounts(const std::string& os, bool cri_o) {
   using Paths = std::vector<std::array<const char*, 3>>;
   static const Paths kRhel = {{"/run/secrets/etc-pki-entitlement", "/etc/pki/entitlement", "Directory"},
                               {"/run/secrets/redhat.repo", "/etc/yum.repos.d/redhat.repo", "File"},
@@ -144,7 +145,7 @@ nlohmann::json SubscriptionMounts(const std::string& os) {
   static const Paths kSles = {{"/etc/SUSEConnect", "/etc/SUSEConnect", "FileOrCreate"},
                               {"/etc/zypp/credentials.d", "/etc/zypp/credentials.d", "Directory"}};
   nlohmann::json mounts = nlohmann::json::array();
-  const Paths* found = os == "rhel" ? &kRhel : os == "sles" ? &kSles : nullptr;
+  const Paths* found = os == "rhel" && !cri_o ? &kRhel : os == "sles" ? &kSles : nullptr;
   if (found == nullptr) return mounts;
   const Paths& paths = *found;
   for (size_t i = 0; i < paths.size(); ++i) {
@@ -270,7 +271,7 @@ kube::Status OfedDriver(const RenderInputs& in, nlohmann::json* ctx) {
     KUBE_RETURN_IF_ERROR(ConfigMapMounts(in, in.field + ".repoConfig.name", repo_name, repos, &mounts, &volumes));
     pool["configMounts"] = mounts;
     pool["configVolumes"] = volumes;
-    pool["subscriptionMounts"] = SubscriptionMounts(p.os_id);
+    pool["subscriptionMounts"] = SubscriptionMounts(p.os_id, p.all_cri_o);
     list.push_back(pool);
   }
   (*ctx)["pools"] = list;
