@@ -76,6 +76,19 @@ TEST_F(RegistryTest, EachFailureIsNamed) {
   EXPECT_EQ(closed.status().code(), kube::Code::kUnavailable);
 }
 
+// A registry that sends clients to a token service (as nvcr.io and Docker Hub do): the listing
+// gets a token there and lists with it.
+TEST(RegistryBearerTest, ListsWithATokenFromTheTokenService) {
+  rig::OciRegistry bearer(rig::OciRegistry::SignIn::kBearer);
+  ASSERT_TRUE(bearer.ready()) << bearer.Output() << bearer.TokenServiceLog();
+  ASSERT_TRUE(bearer.Push("nvidia/mellanox/doca-driver", {"25.04-0.6.1.0-2-ubuntu22.04-amd64"}));
+  const registry::ImageRepository repo = *registry::ParseImageRepository(bearer.host() + "/nvidia/mellanox/doca-driver");
+  auto tags = registry::ListTags(repo, {});
+  ASSERT_TRUE(tags.ok()) << tags.status().ToString();
+  EXPECT_EQ(*tags, std::vector<std::string>{"25.04-0.6.1.0-2-ubuntu22.04-amd64"});
+  EXPECT_NE(bearer.TokenServiceLog().find("url:/token"), std::string::npos) << bearer.TokenServiceLog();
+}
+
 // A registry that takes the connection and never answers costs the timeout, not more.
 TEST_F(RegistryTest, ASilentRegistryTimesOut) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
