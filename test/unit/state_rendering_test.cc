@@ -202,11 +202,16 @@ TEST(StateRendering, DocaTelemetryUsesTheUsersConfigMapInsteadOfItsOwn) {
 namespace network {
 namespace {
 
-TEST(StateRendering, OfedBadInputNamesTheField) {
-  const StateDefinition* ofed = nullptr;
+// The OFED state's definition, null if it is missing.
+const StateDefinition* OfedState() {
   for (const auto& s : NicClusterPolicyStates()) {
-    if (s.name == "state-OFED") ofed = &s;
+    if (s.name == "state-OFED") return &s;
   }
+  return nullptr;
+}
+
+TEST(StateRendering, OfedBadInputNamesTheField) {
+  const StateDefinition* ofed = OfedState();
   ASSERT_NE(ofed, nullptr);
   std::vector<NodeLabels> nodes = {{"n", {{kNicLabel, "true"}, {kOsIdLabel, "plan9"}, {kOsVersionLabel, "4"},
                                           {kKernelLabel, "k"}, {kArchLabel, "amd64"}}, json::array()}};
@@ -264,10 +269,7 @@ TEST(StateRendering, OfedBadInputNamesTheField) {
 // when it exists, forcePrecompiled without it an error naming it; answers still out never make
 // a reconcile wait or change a running pool's image.
 TEST(StateRendering, OfedAsksTheRegistryForThePrecompiledTag) {
-  const StateDefinition* ofed = nullptr;
-  for (const auto& s : NicClusterPolicyStates()) {
-    if (s.name == "state-OFED") ofed = &s;
-  }
+  const StateDefinition* ofed = OfedState();
   ASSERT_NE(ofed, nullptr);
   std::vector<NodeLabels> nodes = {{"n0", {{kNicLabel, "true"}, {kOsIdLabel, "ubuntu"}, {kOsVersionLabel, "22.04"},
                                            {kKernelLabel, "5.15.0-105-generic"}, {kArchLabel, "amd64"}}, json::array()}};
@@ -494,10 +496,8 @@ namespace {
 // RHEL and SLES driver pods mount the host's subscription, numbered in mount-path order as
 // upstream's; safe loading is only on with autoUpgrade.
 TEST(StateRendering, OfedSubscriptionMountsAndSafeLoad) {
-  const auto* ofed = &NicClusterPolicyStates()[0];
-  for (const auto& s : NicClusterPolicyStates()) {
-    if (s.name == "state-OFED") ofed = &s;
-  }
+  const StateDefinition* ofed = OfedState();
+  ASSERT_NE(ofed, nullptr);
   nlohmann::json spec = {{"ofedDriver", {{"image", "doca-driver"}, {"repository", "r"}, {"version", "1"},
                                          {"upgradePolicy", {{"safeLoad", true}}}}}};
   std::vector<NodeLabels> nodes = {{"s", {{kNicLabel, "true"}, {kOsIdLabel, "sles"}, {kOsVersionLabel, "15.6"},
@@ -540,10 +540,7 @@ TEST(StateRendering, OfedSubscriptionMountsAndSafeLoad) {
 // RHEL driver pods mount the host's entitlement, repo file and rhsm directory, except where CRI-O
 // runs them: it mounts the subscription into every container itself (upstream skips them too).
 TEST(StateRendering, OfedRhelSubscriptionMountsAreLeftToCriO) {
-  const StateDefinition* ofed = nullptr;
-  for (const auto& s : NicClusterPolicyStates()) {
-    if (s.name == "state-OFED") ofed = &s;
-  }
+  const StateDefinition* ofed = OfedState();
   ASSERT_NE(ofed, nullptr);
   nlohmann::json spec = {{"ofedDriver", {{"image", "doca-driver"}, {"repository", "r"}, {"version", "1"}}}};
   auto subscription_mounts = [&](const std::vector<std::string>& runtimes) {
