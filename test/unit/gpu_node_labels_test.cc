@@ -49,6 +49,22 @@ TEST(GpuNodeLabelsTest, NotAGpuNodeIsLeftAlone) {
   EXPECT_TRUE(PlanGpuNodeLabels(cpu, {}).changes.empty());
 }
 
+// A node with neither the GPU PCI label nor gpu.present loses the deploy labels holding "true"
+// (left from an earlier install, or copied by a node template), as upstream; other values stay.
+TEST(GpuNodeLabelsTest, DeployLabelsLeaveANodeThatIsNoGpuNode) {
+  const Labels cpu = {{"feature.node.kubernetes.io/pci-15b3.present", "true"},
+                      {"nvidia.com/gpu.deploy.driver", "true"},
+                      {"nvidia.com/gpu.deploy.device-plugin", "true"},
+                      {"nvidia.com/gpu.deploy.dcgm", "false"}};
+  const LabelPlan plan = PlanGpuNodeLabels(cpu, {});
+  const Labels after = Apply(cpu, plan);
+  EXPECT_FALSE(after.count("nvidia.com/gpu.deploy.driver"));
+  EXPECT_FALSE(after.count("nvidia.com/gpu.deploy.device-plugin"));
+  EXPECT_EQ(after.at("nvidia.com/gpu.deploy.dcgm"), "false");
+  EXPECT_FALSE(after.count("nvidia.com/gpu.present")) << "gpu.present is not added to a node that never had it";
+  EXPECT_TRUE(PlanGpuNodeLabels(after, {}).changes.empty()) << "then at rest";
+}
+
 TEST(GpuNodeLabelsTest, UserValuesSurviveTransientMissesAndOptOuts) {
   LabelSettings settings;
   Labels node = Apply(kH100, PlanGpuNodeLabels(kH100, settings));

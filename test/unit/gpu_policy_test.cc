@@ -313,6 +313,22 @@ TEST(GpuStateRendering, BadInputNamesTheField) {
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(Containers(ok->objects)[1]["image"], "nvcr.io/nvidia/k8s/container-toolkit:v1.17.0");
 
+  // A GDS or GDRCopy image without a tag would get the OS appended to its repository's name.
+  const GpuState& driver = ClusterPolicyStates()[2];
+  ASSERT_EQ(driver.name, "state-driver");
+  for (const char* key : {"gds", "gdrcopy"}) {
+    json untagged = SeedSpec();
+    untagged[key] = {{"enabled", true}, {"image", "nvcr.io/nvidia/cloud-native/untagged"}};
+    auto u = RenderClusterPolicyState(driver, {untagged, "gpu-operator", nullptr, Nodes(), false});
+    ASSERT_FALSE(u.ok()) << key;
+    EXPECT_EQ(u.status().message().rfind(std::string("spec.") + key +
+                                             ".version: \"nvcr.io/nvidia/cloud-native/untagged\" has no tag", 0),
+              0u)
+        << u.status().message();
+    untagged[key] = {{"enabled", true}, {"repository", "nvcr.io/nvidia/cloud-native"}, {"image", "x"}, {"version", "2.20.5"}};
+    EXPECT_TRUE(RenderClusterPolicyState(driver, {untagged, "gpu-operator", nullptr, Nodes(), false}).ok()) << key;
+  }
+
   // ConfigMaps it refers to are listed with their fields, so a missing one can be named.
   auto refs = ReferencedConfigMaps(SeedSpec());
   ASSERT_EQ(refs.size(), 2u);

@@ -98,6 +98,14 @@ TEST(NvidiaDriverSpec, ContradictionsNameTheField) {
   expect_invalid({{"usePrecompiled", true}, {"gds", {{"enabled", true}}}}, "GDS");
   expect_invalid({{"usePrecompiled", true}, {"gdrcopy", {{"enabled", true}}}}, "GDRCopy");
   expect_invalid({{"usePrecompiled", true}, {"version", "sha256:abcd"}}, "digest");
+  // An image that carries its own tag or digest beside a version: never an unpullable reference.
+  expect_invalid({{"image", "nvcr.io/nvidia/driver:570.172.08"}, {"version", "570.172.08"}},
+                 "spec.image: \"nvcr.io/nvidia/driver:570.172.08\" already names a tag or digest");
+  expect_invalid({{"image", "nvcr.io/nvidia/driver@sha256:" + std::string(64, 'a')}, {"version", "570.172.08"}},
+                 "spec.image:");
+  EXPECT_TRUE(ValidateNvidiaDriver({{"image", "registry.local:5000/nvidia/driver"}, {"version", "570.172.08"}}).ok())
+      << "a registry port is no tag";
+  EXPECT_TRUE(ValidateNvidiaDriver({{"image", "nvcr.io/nvidia/driver:570.172.08"}}).ok()) << "a whole image alone";
 }
 
 TEST(NvidiaDriverSpec, ConfigMapsAreNamedByTheirField) {

@@ -71,11 +71,10 @@ LabelPlan PlanGpuNodeLabels(const std::map<std::string, std::string>& labels, co
 
   const bool gpu = IsGpuNode(labels);
   if (!gpu) {
-    // A node that was a GPU node: "false", as upstream (not removed), and our deploy labels go.
-    if (labels.count(kGpuPresentLabel)) {
-      set(kGpuPresentLabel, "false");
-      for (const char* name : kAllDeployLabels) remove_ours(kDeployPrefix + name);
-    }
+    // A node that was a GPU node keeps gpu.present as "false", as upstream (not removed). Deploy
+    // labels holding "true" go from any node that is not a GPU node, with or without gpu.present.
+    if (labels.count(kGpuPresentLabel)) set(kGpuPresentLabel, "false");
+    for (const char* name : kAllDeployLabels) remove_ours(kDeployPrefix + name);
     return plan;
   }
   set(kGpuPresentLabel, "true");

@@ -59,6 +59,15 @@ kube::Status ValidateNvidiaDriver(const json& spec) {
   if (!kModuleTypes.count(module_type)) {
     return Invalid("spec.kernelModuleType", "unknown value \"" + module_type + "\" (one of auto, open, proprietary)");
   }
+  // An image that names its own tag or digest beside a version would become "<image>:<tag>:<version>".
+  const std::string image = SpecString(spec, "/image");
+  const size_t last_slash = image.rfind('/');
+  const bool tagged = image.find('@') != std::string::npos ||
+                      image.find(':', last_slash == std::string::npos ? 0 : last_slash) != std::string::npos;
+  if (tagged && !SpecString(spec, "/version").empty()) {
+    return Invalid("spec.image", kube::Quoted(image) + " already names a tag or digest; spec.version (" +
+                                     kube::Quoted(SpecString(spec, "/version")) + ") would be added to it: set one of them");
+  }
   if (SpecBool(spec, "/usePrecompiled", false)) {
     if (Enabled(spec, "gds", false)) {
       return Invalid("spec.usePrecompiled", "precompiled drivers cannot be used with GDS (spec.gds.enabled)");

@@ -191,7 +191,14 @@ kube::Status DriverContext(const RenderInputs& in, const json& driver, const Dri
     if (!on) continue;
     auto extra = Image(in, section, std::string("spec.") + key, env);
     if (!extra.ok()) return extra.status();
-    c["images"][key] = *extra + (extra->find("sha256:") == std::string::npos ? "-" + pool.os_tag : "");
+    const bool digest = extra->find("@sha256:") != std::string::npos;
+    // The pool's OS goes after the tag: an image without one would name another repository.
+    if (!digest && extra->find(':', extra->rfind('/') == std::string::npos ? 0 : extra->rfind('/')) == std::string::npos) {
+      return kube::Status(kube::Code::kInvalidArgument,
+                          std::string("spec.") + key + ".version: " + kube::Quoted(*extra) +
+                              " has no tag; the driver pool's OS is added to it (\"<version>-" + pool.os_tag + "\")");
+    }
+    c["images"][key] = *extra + (digest ? "" : "-" + pool.os_tag);
   }
   const json probe = driver.value("startupProbe", json::object());
   c["startupProbe"] = {{"initialDelaySeconds", probe.value("initialDelaySeconds", 60)},
