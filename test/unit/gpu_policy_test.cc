@@ -273,6 +273,53 @@ TEST(GpuStateRendering, OneRegistryOverrideReachesEveryImageAndPullSecretsEveryP
   EXPECT_GT(images, 40);
 }
 
+// The validator keeps upstream's contract: one init container per layer with that layer's
+// variables; validator.<layer>.env reaches its own init container; no plugin validation
+// without a device plugin.
+TEST(GpuStateRendering, TheValidatorsInitContainersAreUpstreamsPerLayer) {
+  const auto& states = ClusterPolicyStates();
+  const auto state = std::find_if(states.begin(), states.end(), [](const GpuState& s) { return s.name == "state-operator-validation"; });
+  ASSERT_NE(state, states.end());
+  auto init_containers = [&](const json& spec) {
+    std::map<std::string, json> out;
+    auto r = RenderClusterPolicyState(*state, {spec, "gpu-operator", nullptr, Nodes(), false});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return out;
+    for (const auto& obj : r->objects) {
+      if (obj["kind"] != "DaemonSet") continue;
+      for (const auto& c : obj["spec"]["template"]["spec"]["initContainers"]) out[c["name"]] = c;
+    }
+    return out;
+  };
+  auto env = [](const json& container, const std::string& name) {
+    for (const auto& e : container["env"]) {
+      if (e["name"] == name) return e.value("value", std::string("<valueFrom>"));
+    }
+    return std::string("<unset>");
+  };
+  json spec = SeedSpec();
+  spec["validator"]["cuda"] = {{"env", {{{"name", "WITH_WORKLOAD"}, {"value", "true"}}}}};
+  spec["validator"]["plugin"] = {{"env", {{{"name", "WITH_WORKLOAD"}, {"value", "true"}}}}};
+  spec["validator"]["driver"] = {{"env", {{{"name", "DISABLE_DEV_CHAR_SYMLINK_CREATION"}, {"value", "true"}}}}};
+  auto init = init_containers(spec);
+  ASSERT_EQ(init.size(), 4u);
+  EXPECT_EQ(env(init["driver-validation"], "WITH_WAIT"), "true");
+  EXPECT_EQ(env(init["driver-validation"], "DISABLE_DEV_CHAR_SYMLINK_CREATION"), "true");
+  EXPECT_EQ(env(init["toolkit-validation"], "DISABLE_DEV_CHAR_SYMLINK_CREATION"), "<unset>") << "each layer its own";
+  EXPECT_EQ(env(init["toolkit-validation"], "NVIDIA_VISIBLE_DEVICES"), "all");
+  EXPECT_EQ(env(init["cuda-validation"], "WITH_WORKLOAD"), "true");
+  EXPECT_EQ(env(init["plugin-validation"], "WITH_WORKLOAD"), "true") << "the user's value replaces the default";
+  EXPECT_EQ(env(init["plugin-validation"], "MIG_STRATEGY"), "single");
+  EXPECT_EQ(env(init["cuda-validation"], "MIG_STRATEGY"), "<unset>");
+  EXPECT_EQ(init["driver-validation"]["volumeMounts"].size(), 4u);
+  EXPECT_EQ(init["toolkit-validation"]["volumeMounts"].size(), 1u);
+
+  spec["devicePlugin"]["enabled"] = false;
+  init = init_containers(spec);
+  EXPECT_EQ(init.size(), 3u);
+  EXPECT_FALSE(init.count("plugin-validation"));
+}
+
 TEST(GpuStateRendering, BadInputNamesTheField) {
   struct Case {
     std::string pointer;

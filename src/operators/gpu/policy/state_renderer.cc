@@ -104,7 +104,8 @@ kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* c
   } else if (state.name == "state-container-toolkit") {
     c["installDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
   } else if (state.name == "state-operator-validation") {
-    c["validations"] = json::array({{{"name", "driver"}}, {{"name", "toolkit"}}, {{"name", "cuda"}}, {{"name", "plugin"}}});
+    // Nothing validates a device plugin that is not deployed.
+    c["pluginValidation"] = Enabled(spec, "devicePlugin", true);
   } else if (state.name == "state-device-plugin") {
     PluginConfig(spec, "nvidia-device-plugin", ctx);
   } else if (state.name == "state-mps-control-daemon") {
@@ -288,6 +289,19 @@ void ApplyCommon(const json& spec, const json& section, const std::vector<std::s
   }
 }
 
+// validator.<component>.env reaches the <component>-validation init container, as upstream.
+void MergeValidationEnv(const json& validator, json& ds) {
+  json& init = ds["spec"]["template"]["spec"]["initContainers"];
+  if (!init.is_array()) return;
+  for (auto& container : init) {
+    const std::string name = container.value("name", "");
+    const std::string component = name.substr(0, name.rfind("-validation"));
+    if (component == name) continue;
+    const json& settings = Section(validator, component);
+    MergeEnv(container, settings.value("env", json::array()));
+  }
+}
+
 std::string StateDir(const std::string& state) { return manifests::ManifestRoot() + "/gpu-operator/" + state; }
 
 }  // namespace
@@ -347,6 +361,7 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
     for (auto& obj : *objects) {
       if (obj.value("kind", "") == "DaemonSet") {
         ApplyCommon(in.spec, section, PullSecrets(in.spec, {&section, &Section(in.spec, "validator")}), false, obj);
+        if (state.name == "state-operator-validation") MergeValidationEnv(section, obj);
       }
       out.objects.push_back(std::move(obj));
     }
