@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 
+#include "chart_rules.h"
 #include "cluster_policy_spec.h"
 #include "cluster_policy_status.h"
 #include "driver_pools.h"
@@ -318,6 +319,33 @@ TEST(GpuStateRendering, TheValidatorsInitContainersAreUpstreamsPerLayer) {
   init = init_containers(spec);
   EXPECT_EQ(init.size(), 3u);
   EXPECT_FALSE(init.count("plugin-validation"));
+}
+
+// Kubernetes lets the operator grant only permissions it holds: every Role and ClusterRole of every
+// state (all enabled) is covered by the chart's ClusterRole, or, for a Role, also its Role.
+TEST(GpuStateRendering, TheChartHoldsEveryPermissionTheOperandsAreGranted) {
+  const std::string rbac = "deploy/gpu-operator/chart/templates/rbac.yaml";
+  const auto cluster = chart_rules::Read(rbac, "ClusterRole");
+  const auto namespaced = chart_rules::Read(rbac, "Role");
+  ASSERT_FALSE(cluster.empty());
+  json spec = SeedSpec();
+  for (const char* key : {"migManager", "vfioManager", "vgpuManager", "vgpuDeviceManager", "sandboxDevicePlugin",
+                          "ccManager", "gds", "gdrcopy"}) {
+    if (spec.contains(key)) spec[key]["enabled"] = true;
+  }
+  spec["sandboxWorkloads"] = {{"enabled", true}};
+  auto env = [](const std::string&) { return std::string("nvcr.io/nvidia/operand:1.0"); };  // images not in the seed
+  int checked = 0;
+  int states = 0;
+  for (const auto& state : ClusterPolicyStates()) {
+    if (!state.enabled(spec)) continue;
+    ++states;
+    auto r = RenderClusterPolicyState(state, {spec, "gpu-operator", env, Nodes(), true});
+    ASSERT_TRUE(r.ok()) << state.name << ": " << r.status().ToString();
+    checked += chart_rules::ExpectHeld(state.name, r->objects, cluster, namespaced);
+  }
+  EXPECT_GT(states, 10);
+  EXPECT_GT(checked, 30);
 }
 
 TEST(GpuStateRendering, BadInputNamesTheField) {

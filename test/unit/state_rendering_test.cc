@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "chart_rules.h"
 #include "kube/config.h"
 #include "manifests/renderer.h"
 #include "image_spec.h"
@@ -414,45 +415,10 @@ namespace {
 // Kubernetes lets the operator grant only permissions it holds: every rule of every Role and
 // ClusterRole a state renders must be covered by the chart's ClusterRole (or, for a Role, by the
 // chart's Role in the operand namespace).
-std::vector<nlohmann::json> ChartRules(const std::string& file) {
-  auto text = kube::ReadFile(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/templates/" + file);
-  EXPECT_TRUE(text.ok()) << text.status().ToString();
-  std::string plain;  // the chart's template lines, without the ones Helm fills in
-  std::istringstream lines(text.ok() ? *text : "");
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("{{") == std::string::npos) plain += line + "\n";
-  }
-  auto objects = manifests::YamlToObjects(plain);
-  EXPECT_TRUE(objects.ok()) << objects.status().ToString();
-  std::vector<nlohmann::json> rules;
-  for (const auto& o : objects.ok() ? *objects : std::vector<nlohmann::json>{}) {
-    for (const auto& r : o.value("rules", nlohmann::json::array())) rules.push_back(r);
-  }
-  return rules;
-}
-
-bool Covers(const std::vector<nlohmann::json>& rules, const std::string& group, const std::string& resource,
-            const std::string& verb) {
-  auto has = [](const nlohmann::json& list, const std::string& v) {
-    for (const auto& x : list) {
-      if (x == "*" || x == v) return true;
-    }
-    return false;
-  };
-  for (const auto& r : rules) {
-    if (has(r.value("apiGroups", nlohmann::json::array()), group) &&
-        has(r.value("resources", nlohmann::json::array()), resource) &&
-        has(r.value("verbs", nlohmann::json::array()), verb)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 TEST(StateRendering, TheChartHoldsEveryPermissionTheOperandsAreGranted) {
-  const auto cluster = ChartRules("clusterrole.yaml");
-  auto both = cluster;
-  for (const auto& r : ChartRules("role.yaml")) both.push_back(r);
+  const std::string chart = "deploy/network-operator/chart/templates/";
+  const auto cluster = chart_rules::Read(chart + "clusterrole.yaml", "ClusterRole");
+  const auto namespaced = chart_rules::Read(chart + "role.yaml", "Role");
   ASSERT_FALSE(cluster.empty());
   const nlohmann::json spec = SeedSpec();
   const auto nodes = Nodes();
@@ -465,24 +431,7 @@ TEST(StateRendering, TheChartHoldsEveryPermissionTheOperandsAreGranted) {
     auto r = RenderState(state, {spec, spec.at(pointer), "spec", "nvidia-network-operator", &nodes, "", {}, "init:1",
                                  config_maps});
     ASSERT_TRUE(r.ok()) << state.name << ": " << r.status().ToString();
-    for (const auto& o : r->objects) {
-      const std::string kind = o.value("kind", "");
-      if (kind != "ClusterRole" && kind != "Role") continue;
-      for (const auto& rule : o.value("rules", nlohmann::json::array())) {
-        for (const auto& g : rule.value("apiGroups", nlohmann::json::array())) {
-          for (const auto& res : rule.value("resources", nlohmann::json::array())) {
-            for (const auto& v : rule.value("verbs", nlohmann::json::array())) {
-              ++checked;
-              EXPECT_TRUE(Covers(kind == "Role" ? both : cluster, g, res, v))
-                  << state.name << " " << kind << " " << o["metadata"].value("name", "") << " grants " << v << " on "
-                  << (g.get<std::string>().empty() ? "core" : g.get<std::string>()) << "/" << res.get<std::string>()
-                  << ", which the chart's " << (kind == "Role" ? "Role and ClusterRole do" : "ClusterRole does")
-                  << " not hold";
-            }
-          }
-        }
-      }
-    }
+    checked += chart_rules::ExpectHeld(state.name, r->objects, cluster, namespaced);
   }
   EXPECT_GT(checked, 100);
 }
