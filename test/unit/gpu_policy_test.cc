@@ -321,6 +321,78 @@ TEST(GpuStateRendering, TheValidatorsInitContainersAreUpstreamsPerLayer) {
   EXPECT_FALSE(init.count("plugin-validation"));
 }
 
+// The toolkit on containerd wherever the distribution keeps it (k3s, RKE2: CONTAINERD_CONFIG and
+// CONTAINERD_SOCKET in toolkit.env are host paths): their directories are mounted and the
+// container gets the paths inside the mounts, in upstream's order of variables.
+TEST(GpuStateRendering, TheToolkitFindsContainerdWhereTheDistributionKeepsIt) {
+  const auto& states = ClusterPolicyStates();
+  const auto state = std::find_if(states.begin(), states.end(), [](const GpuState& s) { return s.name == "state-container-toolkit"; });
+  ASSERT_NE(state, states.end());
+  struct Rendered {
+    json container;
+    std::map<std::string, std::string> host_paths;
+    bool entrypoint = false;
+  };
+  auto render = [&](const json& spec) {
+    Rendered out;
+    auto r = RenderClusterPolicyState(*state, {spec, "gpu-operator", nullptr, Nodes(), false});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return out;
+    for (const auto& obj : r->objects) {
+      if (obj["kind"] == "ConfigMap" && obj["metadata"]["name"] == "nvidia-container-toolkit-entrypoint") {
+        out.entrypoint = obj["data"]["entrypoint.sh"].get<std::string>().find("exec nvidia-toolkit") != std::string::npos;
+      }
+      if (obj["kind"] != "DaemonSet") continue;
+      out.container = obj["spec"]["template"]["spec"]["containers"][0];
+      for (const auto& v : obj["spec"]["template"]["spec"]["volumes"]) {
+        if (v.contains("hostPath")) out.host_paths[v["name"]] = v["hostPath"]["path"];
+      }
+    }
+    return out;
+  };
+  auto env = [](const json& container) {
+    std::vector<std::string> out;
+    for (const auto& e : container["env"]) out.push_back(e["name"].get<std::string>() + "=" + e.value("value", "<from>"));
+    return out;
+  };
+  json spec = SeedSpec();
+  spec["toolkit"]["env"] = json::array();
+  Rendered plain = render(spec);
+  EXPECT_TRUE(plain.entrypoint);
+  EXPECT_EQ(plain.host_paths["containerd-config"], "/etc/containerd");
+  EXPECT_EQ(plain.host_paths["containerd-socket"], "/run/containerd");
+  EXPECT_EQ(env(plain.container),
+            (std::vector<std::string>{
+                "ROOT=/usr/local/nvidia", "NVIDIA_CONTAINER_RUNTIME_MODES_CDI_DEFAULT_KIND=management.nvidia.com/gpu",
+                "NVIDIA_VISIBLE_DEVICES=void", "TOOLKIT_PID_FILE=/run/nvidia/toolkit/toolkit.pid", "NRI_NAMESPACE=<from>",
+                "CDI_ENABLED=true", "NVIDIA_RUNTIME_SET_AS_DEFAULT=false", "NVIDIA_CONTAINER_RUNTIME_MODE=cdi",
+                "CRIO_CONFIG_MODE=config", "RUNTIME=containerd", "CONTAINERD_RUNTIME_CLASS=nvidia",
+                "RUNTIME_CONFIG=/runtime/config-dir/config.toml", "CONTAINERD_CONFIG=/runtime/config-dir/config.toml",
+                "RUNTIME_DROP_IN_CONFIG=/runtime/config-dir.d/99-nvidia.toml",
+                "RUNTIME_DROP_IN_CONFIG_HOST_PATH=/etc/containerd/conf.d/99-nvidia.toml",
+                "RUNTIME_SOCKET=/runtime/sock-dir/containerd.sock", "CONTAINERD_SOCKET=/runtime/sock-dir/containerd.sock"}));
+
+  spec["toolkit"]["env"] = {{{"name", "CONTAINERD_CONFIG"}, {"value", "/var/lib/rancher/k3s/agent/etc/containerd/config.toml"}},
+                            {{"name", "CONTAINERD_SOCKET"}, {"value", "/run/k3s/containerd/containerd.sock"}},
+                            {{"name", "CONTAINERD_RUNTIME_CLASS"}, {"value", "nvidia"}},
+                            {{"name", "CONTAINERD_SET_AS_DEFAULT"}, {"value", "true"}}};
+  Rendered k3s = render(spec);
+  EXPECT_EQ(k3s.host_paths["containerd-config"], "/var/lib/rancher/k3s/agent/etc/containerd");
+  EXPECT_EQ(k3s.host_paths["containerd-socket"], "/run/k3s/containerd");
+  EXPECT_EQ(env(k3s.container),
+            (std::vector<std::string>{
+                "ROOT=/usr/local/nvidia", "NVIDIA_CONTAINER_RUNTIME_MODES_CDI_DEFAULT_KIND=management.nvidia.com/gpu",
+                "NVIDIA_VISIBLE_DEVICES=void", "TOOLKIT_PID_FILE=/run/nvidia/toolkit/toolkit.pid", "NRI_NAMESPACE=<from>",
+                "CDI_ENABLED=true", "NVIDIA_RUNTIME_SET_AS_DEFAULT=false", "NVIDIA_CONTAINER_RUNTIME_MODE=cdi",
+                "CRIO_CONFIG_MODE=config", "CONTAINERD_CONFIG=/runtime/config-dir/config.toml",
+                "CONTAINERD_SOCKET=/runtime/sock-dir/containerd.sock", "CONTAINERD_RUNTIME_CLASS=nvidia",
+                "CONTAINERD_SET_AS_DEFAULT=true", "RUNTIME=containerd", "RUNTIME_CONFIG=/runtime/config-dir/config.toml",
+                "RUNTIME_DROP_IN_CONFIG=/runtime/config-dir.d/99-nvidia.toml",
+                "RUNTIME_DROP_IN_CONFIG_HOST_PATH=/etc/containerd/conf.d/99-nvidia.toml",
+                "RUNTIME_SOCKET=/runtime/sock-dir/containerd.sock"}))
+      << "upstream's order for the k3s case (gpu-05)";
+}
+
 // Kubernetes lets the operator grant only permissions it holds: every Role and ClusterRole of every
 // state (all enabled) is covered by the chart's ClusterRole, or, for a Role, also its Role.
 TEST(GpuStateRendering, TheChartHoldsEveryPermissionTheOperandsAreGranted) {

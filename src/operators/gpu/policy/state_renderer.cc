@@ -289,6 +289,52 @@ void ApplyCommon(const json& spec, const json& section, const std::vector<std::s
   }
 }
 
+// A variable of `container`, "" when unset.
+std::string EnvValue(const json& container, const std::string& name) {
+  for (const auto& e : container.value("env", json::array())) {
+    if (e.is_object() && e.value("name", "") == name && e.contains("value") && e["value"].is_string()) {
+      return e["value"].get<std::string>();
+    }
+  }
+  return "";
+}
+
+void SetEnv(json& container, const std::string& name, const std::string& value) {
+  MergeEnv(container, json::array({{{"name", name}, {"value", value}}}));
+}
+
+void SetHostPath(json& pod, const std::string& volume, const std::string& path) {
+  for (auto& v : pod["volumes"]) {
+    if (v.value("name", "") == volume && v.contains("hostPath")) v["hostPath"]["path"] = path;
+  }
+}
+
+// The toolkit reaches containerd through host paths the user may move (k3s, RKE2:
+// CONTAINERD_CONFIG and CONTAINERD_SOCKET in toolkit.env): each host path's directory is
+// mounted, and the container is told the file's path inside the mount, as upstream does.
+void ContainerdPaths(const std::string& runtime_class, json& ds) {
+  json& pod = ds["spec"]["template"]["spec"];
+  json& main = pod["containers"][0];
+  auto split = [](const std::string& path, const std::string& fallback_dir, const std::string& fallback_file) {
+    const size_t slash = path.rfind('/');
+    if (path.empty() || slash == std::string::npos || slash + 1 == path.size()) return std::pair{fallback_dir, fallback_file};
+    return std::pair{slash == 0 ? std::string("/") : path.substr(0, slash), path.substr(slash + 1)};
+  };
+  const auto [config_dir, config_file] = split(EnvValue(main, "CONTAINERD_CONFIG"), "/etc/containerd", "config.toml");
+  const auto [socket_dir, socket_file] = split(EnvValue(main, "CONTAINERD_SOCKET"), "/run/containerd", "containerd.sock");
+  const std::string class_name = EnvValue(main, "CONTAINERD_RUNTIME_CLASS");
+  SetEnv(main, "RUNTIME", "containerd");
+  SetEnv(main, "CONTAINERD_RUNTIME_CLASS", class_name.empty() ? runtime_class : class_name);
+  SetEnv(main, "RUNTIME_CONFIG", "/runtime/config-dir/" + config_file);
+  SetEnv(main, "CONTAINERD_CONFIG", "/runtime/config-dir/" + config_file);
+  SetEnv(main, "RUNTIME_DROP_IN_CONFIG", "/runtime/config-dir.d/99-nvidia.toml");
+  SetEnv(main, "RUNTIME_DROP_IN_CONFIG_HOST_PATH", "/etc/containerd/conf.d/99-nvidia.toml");
+  SetEnv(main, "RUNTIME_SOCKET", "/runtime/sock-dir/" + socket_file);
+  SetEnv(main, "CONTAINERD_SOCKET", "/runtime/sock-dir/" + socket_file);
+  SetHostPath(pod, "containerd-config", config_dir);
+  SetHostPath(pod, "containerd-socket", socket_dir);
+}
+
 // validator.<component>.env reaches the <component>-validation init container, as upstream.
 void MergeValidationEnv(const json& validator, json& ds) {
   json& init = ds["spec"]["template"]["spec"]["initContainers"];
@@ -362,6 +408,9 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
       if (obj.value("kind", "") == "DaemonSet") {
         ApplyCommon(in.spec, section, PullSecrets(in.spec, {&section, &Section(in.spec, "validator")}), false, obj);
         if (state.name == "state-operator-validation") MergeValidationEnv(section, obj);
+        if (state.name == "state-container-toolkit") {
+          ContainerdPaths(SpecString(in.spec, "/operator/runtimeClass", "nvidia"), obj);
+        }
       }
       out.objects.push_back(std::move(obj));
     }
