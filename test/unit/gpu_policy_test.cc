@@ -393,6 +393,61 @@ TEST(GpuStateRendering, TheToolkitFindsContainerdWhereTheDistributionKeepsIt) {
       << "upstream's order for the k3s case (gpu-05)";
 }
 
+// On CRI-O nodes the toolkit writes CRI-O's drop-in config (no socket), as upstream; without CDI
+// it installs the OCI hook instead. The nodes' runtime decides, else spec.operator.defaultRuntime.
+TEST(GpuStateRendering, TheToolkitConfiguresCriOOnCriONodes) {
+  const auto& states = ClusterPolicyStates();
+  const auto state = std::find_if(states.begin(), states.end(), [](const GpuState& s) { return s.name == "state-container-toolkit"; });
+  ASSERT_NE(state, states.end());
+  auto render = [&](const json& spec, const std::string& runtime) {
+    std::vector<NodeLabels> nodes = Nodes();
+    for (auto& n : nodes) n.container_runtime = runtime;
+    auto r = RenderClusterPolicyState(*state, {spec, "gpu-operator", nullptr, nodes, false});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    json ds;
+    for (const auto& obj : r.ok() ? r->objects : std::vector<json>{}) {
+      if (obj["kind"] == "DaemonSet") ds = obj;
+    }
+    return ds;
+  };
+  auto env = [](const json& ds, const std::string& name) {
+    for (const auto& e : ds["spec"]["template"]["spec"]["containers"][0]["env"]) {
+      if (e["name"] == name) return e.value("value", std::string());
+    }
+    return std::string("<unset>");
+  };
+  auto host_path = [](const json& ds, const std::string& volume) {
+    for (const auto& v : ds["spec"]["template"]["spec"]["volumes"]) {
+      if (v["name"] == volume) return v["hostPath"].value("path", std::string());
+    }
+    return std::string("<none>");
+  };
+  json spec = SeedSpec();
+  spec["toolkit"]["env"] = json::array();
+  json crio = render(spec, "cri-o");
+  EXPECT_EQ(env(crio, "RUNTIME"), "crio");
+  EXPECT_EQ(env(crio, "CRIO_CONFIG_MODE"), "config") << "with CDI, nvidia runtime handlers in CRI-O's config";
+  EXPECT_EQ(env(crio, "RUNTIME_CONFIG"), "/runtime/config-dir/crio.conf");
+  EXPECT_EQ(env(crio, "CRIO_CONFIG"), "/runtime/config-dir/crio.conf");
+  EXPECT_EQ(env(crio, "RUNTIME_DROP_IN_CONFIG_HOST_PATH"), "/etc/crio/crio.conf.d/99-nvidia.toml");
+  EXPECT_EQ(env(crio, "RUNTIME_SOCKET"), "<unset>");
+  EXPECT_EQ(env(crio, "CONTAINERD_RUNTIME_CLASS"), "<unset>");
+  EXPECT_EQ(host_path(crio, "crio-config"), "/etc/crio");
+  EXPECT_EQ(host_path(crio, "crio-drop-in-config"), "/etc/crio/crio.conf.d");
+  EXPECT_EQ(host_path(crio, "crio-hooks"), "/usr/share/containers/oci/hooks.d");
+  EXPECT_EQ(host_path(crio, "containerd-config"), "<none>");
+
+  spec["cdi"]["enabled"] = false;
+  EXPECT_EQ(env(render(spec, "cri-o"), "CRIO_CONFIG_MODE"), "hook") << "without CDI, the OCI prestart hook";
+
+  // No runtime known on the nodes: the policy's default runtime, then containerd.
+  spec["operator"]["defaultRuntime"] = "crio";
+  EXPECT_EQ(env(render(spec, ""), "RUNTIME"), "crio");
+  EXPECT_EQ(env(render(spec, "containerd"), "RUNTIME"), "containerd") << "the nodes' runtime wins";
+  spec["operator"].erase("defaultRuntime");
+  EXPECT_EQ(env(render(spec, ""), "RUNTIME"), "containerd");
+}
+
 // Kubernetes lets the operator grant only permissions it holds: every Role and ClusterRole of every
 // state (all enabled) is covered by the chart's ClusterRole, or, for a Role, also its Role.
 TEST(GpuStateRendering, TheChartHoldsEveryPermissionTheOperandsAreGranted) {

@@ -57,9 +57,10 @@ int main(int argc, char** argv) {
 
   auto& policies = mgr.GetInformer(gpu::ClusterPolicies());
   auto& drivers = mgr.GetInformer(gpu::NvidiaDrivers());
-  // Nodes: only metadata (labels) is cached, so memory stays small with many nodes.
+  // Nodes: only metadata (labels) and the container runtime are cached, so memory stays small with many nodes.
   kube::InformerOptions node_options;
-  node_options.mask = std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({}));
+  node_options.mask =
+      std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({"status.nodeInfo.containerRuntimeVersion"}));
   auto& nodes = mgr.GetInformer(kube::resources::Nodes(), node_options);
   // What the states create: only objects carrying the state label, namespaced ones in the operand namespace.
   operators::ManagedKinds kinds;

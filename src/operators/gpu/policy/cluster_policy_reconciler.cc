@@ -85,7 +85,11 @@ ClusterNodes ReadNodes(const kube::Informer& nodes) {
                             [](const auto& kv) { return kv.first.rfind("feature.node.kubernetes.io/", 0) == 0; });
     }
     auto it = labels.find(kGpuPresentLabel);
-    if (it != labels.end() && it->second == "true") out.gpu.push_back({n->name(), std::move(labels)});
+    if (it == labels.end() || it->second != "true") continue;
+    const std::string runtime = n->Tree().value("status", nlohmann::json::object())
+                                    .value("nodeInfo", nlohmann::json::object())
+                                    .value("containerRuntimeVersion", "");
+    out.gpu.push_back({n->name(), std::move(labels), runtime.substr(0, runtime.find("://") == std::string::npos ? 0 : runtime.find("://"))});
   }
   std::sort(out.gpu.begin(), out.gpu.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;

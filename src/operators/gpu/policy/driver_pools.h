@@ -20,6 +20,8 @@ inline constexpr const char* kKernelLabel = "feature.node.kubernetes.io/kernel-v
 struct NodeLabels {
   std::string name;
   std::map<std::string, std::string> labels;
+  // The runtime of status.nodeInfo.containerRuntimeVersion ("cri-o://1.30.4" is "cri-o"); "" unknown.
+  std::string container_runtime;
 };
 
 struct DriverPool {

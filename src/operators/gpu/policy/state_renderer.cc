@@ -309,30 +309,79 @@ void SetHostPath(json& pod, const std::string& volume, const std::string& path) 
   }
 }
 
-// The toolkit reaches containerd through host paths the user may move (k3s, RKE2:
+// The container runtime the toolkit configures, as upstream decides it: the first GPU node's
+// (by name), else spec.operator.defaultRuntime, else containerd. Upstream's names: containerd,
+// crio, docker.
+std::string ContainerRuntime(const RenderInputs& in) {
+  for (const auto& node : in.gpu_nodes) {
+    if (node.container_runtime == "cri-o") return "crio";
+    if (node.container_runtime == "containerd" || node.container_runtime == "docker") return node.container_runtime;
+  }
+  const std::string fallback = SpecString(in.spec, "/operator/defaultRuntime", "containerd");
+  return fallback == "crio" || fallback == "docker" ? fallback : "containerd";
+}
+
+// Where a runtime keeps its config, drop-in file and socket on the host by default, and the
+// variables that move them.
+struct RuntimePaths {
+  const char* config_env;  // "CONTAINERD_CONFIG"
+  const char* config;      // "/etc/containerd/config.toml"
+  const char* drop_in;     // "" when the runtime takes none
+  const char* socket_env;  // "" when the toolkit needs no socket
+  const char* socket;
+};
+
+RuntimePaths PathsOf(const std::string& runtime) {
+  if (runtime == "crio") return {"CRIO_CONFIG", "/etc/crio/crio.conf", "/etc/crio/crio.conf.d/99-nvidia.toml", "", ""};
+  if (runtime == "docker") return {"DOCKER_CONFIG", "/etc/docker/daemon.json", "", "DOCKER_SOCKET", "/var/run/docker.sock"};
+  return {"CONTAINERD_CONFIG", "/etc/containerd/config.toml", "/etc/containerd/conf.d/99-nvidia.toml", "CONTAINERD_SOCKET",
+          "/run/containerd/containerd.sock"};
+}
+
+// The toolkit reaches the runtime through host paths the user may move (k3s, RKE2:
 // CONTAINERD_CONFIG and CONTAINERD_SOCKET in toolkit.env): each host path's directory is
 // mounted, and the container is told the file's path inside the mount, as upstream does.
-void ContainerdPaths(const std::string& runtime_class, json& ds) {
+void RuntimeMounts(const std::string& runtime, const std::string& runtime_class, bool cdi, json& ds) {
   json& pod = ds["spec"]["template"]["spec"];
   json& main = pod["containers"][0];
-  auto split = [](const std::string& path, const std::string& fallback_dir, const std::string& fallback_file) {
-    const size_t slash = path.rfind('/');
-    if (path.empty() || slash == std::string::npos || slash + 1 == path.size()) return std::pair{fallback_dir, fallback_file};
-    return std::pair{slash == 0 ? std::string("/") : path.substr(0, slash), path.substr(slash + 1)};
+  const RuntimePaths paths = PathsOf(runtime);
+  auto value_or = [&](const std::string& name, const std::string& fallback) {
+    const std::string v = name.empty() ? "" : EnvValue(main, name);
+    return v.empty() ? fallback : v;
   };
-  const auto [config_dir, config_file] = split(EnvValue(main, "CONTAINERD_CONFIG"), "/etc/containerd", "config.toml");
-  const auto [socket_dir, socket_file] = split(EnvValue(main, "CONTAINERD_SOCKET"), "/run/containerd", "containerd.sock");
-  const std::string class_name = EnvValue(main, "CONTAINERD_RUNTIME_CLASS");
-  SetEnv(main, "RUNTIME", "containerd");
-  SetEnv(main, "CONTAINERD_RUNTIME_CLASS", class_name.empty() ? runtime_class : class_name);
-  SetEnv(main, "RUNTIME_CONFIG", "/runtime/config-dir/" + config_file);
-  SetEnv(main, "CONTAINERD_CONFIG", "/runtime/config-dir/" + config_file);
-  SetEnv(main, "RUNTIME_DROP_IN_CONFIG", "/runtime/config-dir.d/99-nvidia.toml");
-  SetEnv(main, "RUNTIME_DROP_IN_CONFIG_HOST_PATH", "/etc/containerd/conf.d/99-nvidia.toml");
-  SetEnv(main, "RUNTIME_SOCKET", "/runtime/sock-dir/" + socket_file);
-  SetEnv(main, "CONTAINERD_SOCKET", "/runtime/sock-dir/" + socket_file);
-  SetHostPath(pod, "containerd-config", config_dir);
-  SetHostPath(pod, "containerd-socket", socket_dir);
+  auto dir_of = [](const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos || slash == 0 ? std::string("/") : path.substr(0, slash);
+  };
+  auto base_of = [](const std::string& path) { return path.substr(path.rfind('/') + 1); };
+  auto mount = [&](const std::string& name, const std::string& at, const std::string& host, bool create) {
+    main["volumeMounts"].push_back({{"name", name}, {"mountPath", at}});
+    json volume = {{"name", name}, {"hostPath", {{"path", host}}}};
+    if (create) volume["hostPath"]["type"] = "DirectoryOrCreate";
+    pod["volumes"].push_back(std::move(volume));
+  };
+  if (!cdi && runtime == "crio") SetEnv(main, "CRIO_CONFIG_MODE", "hook");  // the OCI hook, as upstream without CDI
+  if (runtime == "crio") SetHostPath(pod, "crio-hooks", "/usr/share/containers/oci/hooks.d");
+  SetEnv(main, "RUNTIME", runtime);
+  if (runtime == "containerd") {
+    const std::string class_name = EnvValue(main, "CONTAINERD_RUNTIME_CLASS");
+    SetEnv(main, "CONTAINERD_RUNTIME_CLASS", class_name.empty() ? runtime_class : class_name);
+  }
+  const std::string config = value_or(paths.config_env, paths.config);
+  SetEnv(main, "RUNTIME_CONFIG", "/runtime/config-dir/" + base_of(config));
+  SetEnv(main, paths.config_env, "/runtime/config-dir/" + base_of(config));
+  mount(runtime + "-config", "/runtime/config-dir/", dir_of(config), true);
+  if (*paths.drop_in != '\0') {
+    SetEnv(main, "RUNTIME_DROP_IN_CONFIG", std::string("/runtime/config-dir.d/") + base_of(paths.drop_in));
+    SetEnv(main, "RUNTIME_DROP_IN_CONFIG_HOST_PATH", paths.drop_in);
+    mount(runtime + "-drop-in-config", "/runtime/config-dir.d/", dir_of(paths.drop_in), true);
+  }
+  if (*paths.socket_env != '\0') {
+    const std::string socket = value_or(paths.socket_env, paths.socket);
+    SetEnv(main, "RUNTIME_SOCKET", "/runtime/sock-dir/" + base_of(socket));
+    SetEnv(main, paths.socket_env, "/runtime/sock-dir/" + base_of(socket));
+    mount(runtime + "-socket", "/runtime/sock-dir/", dir_of(socket), false);
+  }
 }
 
 // validator.<component>.env reaches the <component>-validation init container, as upstream.
@@ -409,7 +458,8 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
         ApplyCommon(in.spec, section, PullSecrets(in.spec, {&section, &Section(in.spec, "validator")}), false, obj);
         if (state.name == "state-operator-validation") MergeValidationEnv(section, obj);
         if (state.name == "state-container-toolkit") {
-          ContainerdPaths(SpecString(in.spec, "/operator/runtimeClass", "nvidia"), obj);
+          RuntimeMounts(ContainerRuntime(in), SpecString(in.spec, "/operator/runtimeClass", "nvidia"),
+                        SpecBool(in.spec, "/cdi/enabled", true), obj);
         }
       }
       out.objects.push_back(std::move(obj));
