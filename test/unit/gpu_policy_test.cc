@@ -4,9 +4,12 @@
 // driver pools per OS and kernel, the registry override reaching every
 // image, spec checks, OnDelete readiness and the status.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -319,6 +322,66 @@ TEST(GpuStateRendering, TheValidatorsInitContainersAreUpstreamsPerLayer) {
   init = init_containers(spec);
   EXPECT_EQ(init.size(), 3u);
   EXPECT_FALSE(init.count("plugin-validation"));
+}
+
+// The driver's startup probe keeps the contract the validator relies on: exit 1 until the module
+// is loaded, the driver's daemons are Ready (when they report) and nvidia-smi answers; then the
+// .driver-ctr-ready file with the GDS, GDRCopy and RDMA settings. Run with sh on a scratch tree
+// (the script's host paths moved into it) and a stand-in nvidia-smi.
+TEST(GpuStateRendering, TheDriverStartupProbeWritesTheReadyFileTheValidatorReads) {
+  const GpuState& driver = ClusterPolicyStates()[2];
+  ASSERT_EQ(driver.name, "state-driver");
+  auto r = RenderClusterPolicyState(driver, {SeedSpec(), "gpu-operator", nullptr, Nodes(), false});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string script;
+  for (const auto& obj : r->objects) {
+    if (obj["kind"] == "ConfigMap" && obj["metadata"]["name"] == "nvidia-driver-startup-probe") {
+      script = obj["data"]["startup-probe.sh"].get<std::string>();
+    }
+  }
+  ASSERT_FALSE(script.empty());
+  const std::filesystem::path root = std::filesystem::temp_directory_path() / ("probe-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "bin");
+  auto replace_all = [](std::string text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+    return text;
+  };
+  script = replace_all(replace_all(script, "/sys/module", (root / "sys/module").string()), "/run/nvidia",
+                       (root / "run/nvidia").string());
+  std::ofstream(root / "probe.sh") << script;
+  const std::filesystem::path smi = root / "bin/nvidia-smi";
+  auto stand_in = [&](int code) {
+    std::ofstream(smi) << "#!/bin/sh\nexit " << code << "\n";
+    std::filesystem::permissions(smi, std::filesystem::perms::owner_all);
+  };
+  auto run = [&](const std::string& env) {
+    const std::string command = "cd " + root.string() + " && PATH=" + (root / "bin").string() + ":/usr/bin:/bin " + env +
+                                " sh probe.sh >/dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  const std::filesystem::path ready = root / "run/nvidia/validations/.driver-ctr-ready";
+  stand_in(0);
+  EXPECT_EQ(run(""), 1) << "no module loaded";
+  EXPECT_FALSE(std::filesystem::exists(ready));
+  std::filesystem::create_directories(root / "sys/module/nvidia");
+  std::ofstream(root / "sys/module/nvidia/refcnt") << "1\n";
+  std::ofstream(root / "run/nvidia/validations/.driver-daemons-status") << "Starting";
+  EXPECT_EQ(run(""), 1) << "daemons not ready";
+  std::ofstream(root / "run/nvidia/validations/.driver-daemons-status") << "Ready";
+  stand_in(9);
+  EXPECT_EQ(run(""), 1) << "nvidia-smi fails";
+  EXPECT_FALSE(std::filesystem::exists(ready));
+  stand_in(0);
+  EXPECT_EQ(run("GDS_ENABLED=true"), 0);
+  auto text = kube::ReadFile(ready.string());
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "GDRCOPY_ENABLED: false\nGDS_ENABLED: true\nGPU_DIRECT_RDMA_ENABLED: false\n");
+  EXPECT_FALSE(std::filesystem::exists(ready.string() + ".tmp"));
+  std::filesystem::remove(root / "run/nvidia/validations/.driver-daemons-status");
+  EXPECT_EQ(run(""), 0) << "daemons that do not report do not hold it back";
+  std::filesystem::remove_all(root);
 }
 
 // The toolkit on containerd wherever the distribution keeps it (k3s, RKE2: CONTAINERD_CONFIG and
