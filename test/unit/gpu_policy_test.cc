@@ -549,6 +549,8 @@ TEST(GpuStateRendering, BadInputNamesTheField) {
       {"/mig/strategy", "double", "spec.mig.strategy: unknown value \"double\""},
       {"/cdi", json{{"enabled", false}, {"nriPluginEnabled", true}}, "spec.cdi.nriPluginEnabled: requires spec.cdi.enabled"},
       {"/gds", json{{"enabled", true}}, ""},  // fine on its own
+      {"/daemonsets/priorityClassName", 5, "spec.daemonsets.priorityClassName: must be a string, not number \"5\""},
+      {"/daemonsets/tolerations", json{{"key", "x"}}, "spec.daemonsets.tolerations: must be a list, not object"},
   };
   for (const auto& c : cases) {
     json spec = SeedSpec();
@@ -577,6 +579,17 @@ TEST(GpuStateRendering, BadInputNamesTheField) {
   auto ok = RenderClusterPolicyState(ClusterPolicyStates()[3], {fallback, "gpu-operator", env, Nodes(), false});
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(Containers(ok->objects)[1]["image"], "nvcr.io/nvidia/k8s/container-toolkit:v1.17.0");
+
+  // A value of a type the renderer does not expect, where the CRD leaves it open, is the state's
+  // error, never an exception out of the reconcile.
+  json odd = SeedSpec();
+  odd["driver"]["usePrecompiled"] = "yes";
+  kube::Result<RenderedState> thrown = kube::Status(kube::Code::kInternal, "not rendered");
+  EXPECT_NO_THROW(thrown = RenderClusterPolicyState(ClusterPolicyStates()[2], {odd, "gpu-operator", nullptr, Nodes(), false}));
+  ASSERT_FALSE(thrown.ok());
+  EXPECT_EQ(thrown.status().code(), kube::Code::kInvalidArgument);
+  EXPECT_EQ(thrown.status().message().rfind("spec: a value of state-driver's settings has the wrong type", 0), 0u)
+      << thrown.status().message();
 
   // A GDS or GDRCopy image without a tag would get the OS appended to its repository's name.
   const GpuState& driver = ClusterPolicyStates()[2];

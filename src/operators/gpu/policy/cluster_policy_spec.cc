@@ -52,6 +52,26 @@ kube::Status ValidateClusterPolicy(const nlohmann::json& spec) {
            {"/migManager/config/default", {"all-disabled", ""}}}) {
     KUBE_RETURN_IF_ERROR(OneOf(spec, pointer, allowed));
   }
+  // The settings every operand DaemonSet takes: a wrong type is named, not thrown in rendering.
+  const auto daemonsets = spec.find("daemonsets");
+  if (daemonsets != spec.end() && daemonsets->is_object()) {
+    for (const auto& [key, kind] : std::initializer_list<std::pair<const char*, nlohmann::json::value_t>>{
+             {"priorityClassName", nlohmann::json::value_t::string},
+             {"tolerations", nlohmann::json::value_t::array},
+             {"labels", nlohmann::json::value_t::object},
+             {"annotations", nlohmann::json::value_t::object},
+             {"podSecurityContext", nlohmann::json::value_t::object}}) {
+      const auto it = daemonsets->find(key);
+      if (it != daemonsets->end() && !it->is_null() && it->type() != kind) {
+        return Invalid(std::string("spec.daemonsets.") + key,
+                       std::string("must be ") +
+                           (kind == nlohmann::json::value_t::string  ? "a string"
+                            : kind == nlohmann::json::value_t::array ? "a list"
+                                                                     : "an object") +
+                           ", not " + it->type_name() + " " + kube::Quoted(it->dump()));
+      }
+    }
+  }
   if (SpecBool(spec, "/cdi/nriPluginEnabled", false)) {
     if (!SpecBool(spec, "/cdi/enabled", true)) {
       return Invalid("spec.cdi.nriPluginEnabled", "requires spec.cdi.enabled, which is false");

@@ -443,7 +443,26 @@ kube::Result<std::vector<json>> RenderDriverPool(const RenderInputs& in, const D
   return RenderPool(in, state, *ctx, Section(in.spec, state.section), pool, names);
 }
 
+namespace {
+
+kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInputs& in);
+
+}  // namespace
+
+// A value of a type the renderer does not expect (where the CRD leaves the type open) is the
+// state's error, never an exception out of the reconcile.
 kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, const RenderInputs& in) {
+  try {
+    return RenderState(state, in);
+  } catch (const nlohmann::json::exception& e) {
+    return kube::Status(kube::Code::kInvalidArgument,
+                        "spec: a value of " + state.name + "'s settings has the wrong type (" + e.what() + ")");
+  }
+}
+
+namespace {
+
+kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInputs& in) {
   RenderedState out;
   auto ctx = CommonContext(in, state);
   if (!ctx.ok()) return ctx.status();
@@ -490,4 +509,5 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
   return out;
 }
 
+}  // namespace
 }  // namespace gpu
