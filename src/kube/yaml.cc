@@ -107,15 +107,16 @@ bool Printable(uint32_t cp) {
          (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-// The byte offset of the first byte that is not well-formed UTF-8 of a printable character, or npos.
-size_t DisallowedAt(std::string_view s) {
+// The byte offset of the first byte that is not well-formed UTF-8 (of a printable character when
+// `printable_only`), or npos.
+size_t DisallowedAt(std::string_view s, bool printable_only = true) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     size_t n = 0;
     uint32_t min = 0, cp = 0;
     if (c < 0x80) {
-      if (!Printable(c)) return i;
+      if (printable_only && !Printable(c)) return i;
       ++i;
       continue;
     }
@@ -129,7 +130,8 @@ size_t DisallowedAt(std::string_view s) {
       if ((cc & 0xC0) != 0x80) return i;
       cp = cp << 6 | (cc & 0x3F);
     }
-    if (cp < min || !Printable(cp)) return i;
+    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return i;
+    if (printable_only && !Printable(cp)) return i;
     i += n + 1;
   }
   return std::string_view::npos;
@@ -151,7 +153,51 @@ struct Frame {
   json value;
   std::string pending_key;
   bool expecting_key = false;
+  int block_column = -1;  // a block collection's indentation; -1 for a flow one
 };
+
+bool IsBlockScalar(const fy_event* event) {
+  const fy_token* value = event->scalar.value;
+  if (value == nullptr) return false;
+  const fy_scalar_style style = fy_token_scalar_style(const_cast<fy_token*>(value));
+  return style == FYSS_LITERAL || style == FYSS_FOLDED;
+}
+
+// The leading spaces of the first line holding more than spaces, from `pos` on; npos when none does.
+size_t FirstContentIndent(std::string_view text, size_t pos) {
+  while (pos < text.size()) {
+    size_t spaces = 0;
+    while (pos + spaces < text.size() && text[pos + spaces] == ' ') ++spaces;
+    const size_t at = pos + spaces;
+    if (at < text.size() && text[at] != '\n' && text[at] != '\r') return spaces;
+    pos = text.find('\n', at);
+    if (pos == std::string_view::npos) break;
+    ++pos;
+  }
+  return std::string_view::npos;
+}
+
+// A block scalar's content must be indented past the collection holding it (YAML 1.2, 8.1.1.1). The
+// parser takes content that is not and then returns text that is cut short or holds bytes of its own
+// memory, so such content is refused here, as every other YAML reader refuses it.
+Status CheckBlockScalarIndent(std::string_view text, const std::vector<Frame>& stack, const fy_event* event) {
+  if (stack.empty() || stack.back().block_column < 0 || !IsBlockScalar(event)) return Status::Ok();
+  if (TokenText(event->scalar.value).empty()) return Status::Ok();
+  const fy_mark* mark = fy_event_start_mark(const_cast<fy_event*>(event));
+  if (mark == nullptr) return Status::Ok();
+  const size_t indent = FirstContentIndent(text, mark->input_pos);
+  if (indent == std::string_view::npos || static_cast<int>(indent) > stack.back().block_column) return Status::Ok();
+  return Status(Code::kInvalidArgument, "not valid YAML" + Where(event) + ": a block scalar's text is indented " +
+                                            std::to_string(indent) + " spaces, not past its parent's " +
+                                            std::to_string(stack.back().block_column));
+}
+
+bool IsFlowStart(const fy_event* event) {
+  const fy_token* token = fy_event_get_token(const_cast<fy_event*>(event));
+  if (token == nullptr) return false;
+  const fy_token_type type = fy_token_get_type(const_cast<fy_token*>(token));
+  return type == FYTT_FLOW_MAPPING_START || type == FYTT_FLOW_SEQUENCE_START;
+}
 
 Status Attach(std::vector<Frame>& stack, json value, json* document, const fy_event* event) {
   if (stack.empty()) {
@@ -263,6 +309,9 @@ Result<std::vector<json>> ParseYamlDocuments(std::string_view text, const YamlLi
         Frame frame;
         frame.value = ev->type == FYET_MAPPING_START ? json::object() : json::array();
         frame.expecting_key = ev->type == FYET_MAPPING_START;
+        if (const fy_mark* mark = fy_event_start_mark(const_cast<fy_event*>(ev)); mark != nullptr && !IsFlowStart(ev)) {
+          frame.block_column = mark->column;
+        }
         stack.push_back(std::move(frame));
         break;
       }
@@ -274,9 +323,19 @@ Result<std::vector<json>> ParseYamlDocuments(std::string_view text, const YamlLi
         if (Status s = Attach(stack, std::move(value), &document, ev); !s.ok()) return s;
         break;
       }
-      case FYET_SCALAR:
-        if (Status s = Attach(stack, ScalarValue(ev), &document, ev); !s.ok()) return s;
+      case FYET_SCALAR: {
+        if (Status s = CheckBlockScalarIndent(text, stack, ev); !s.ok()) return s;
+        json value = ScalarValue(ev);
+        if (value.is_string()) {
+          // Escapes may spell any character, but what the parser hands back must be UTF-8: a string
+          // the document never held is refused, never passed on.
+          if (DisallowedAt(value.get_ref<const std::string&>(), false) != std::string_view::npos) {
+            return Status(Code::kInvalidArgument, "not valid YAML" + Where(ev) + ": a scalar the parser cannot read");
+          }
+        }
+        if (Status s = Attach(stack, std::move(value), &document, ev); !s.ok()) return s;
         break;
+      }
       case FYET_ALIAS:
         return Status(Code::kInvalidArgument, "YAML aliases are not supported" + Where(ev));
       default:

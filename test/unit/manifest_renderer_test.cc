@@ -187,6 +187,33 @@ TEST(ManifestRenderer, HostileYamlIsAnErrorNotACrash) {
   EXPECT_FALSE(YamlToObjects(std::string(17 << 20, ' ')).ok());
 }
 
+TEST(ManifestRenderer, BlockScalarsIndentedNoFurtherThanTheirParentAreRefused) {
+  // Found by fuzzing: the parser took this text as the scalar and returned it cut short, with bytes
+  // of its own memory after it. Every YAML reader upstream uses refuses it.
+  auto bad = YamlToJson("s:\n  t: |\n  d\n\n   r\n    s\n    - n\n      r\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("line 3, column 1: a block scalar's text is indented 2 spaces, not past its "
+                                        "parent's 2"),
+            std::string::npos)
+      << bad.status().message();
+  EXPECT_FALSE(YamlToJson("t: |\nd\n").ok());
+  EXPECT_FALSE(YamlToJson("- a: >\n  x\n").ok());
+
+  // Content past the parent's indentation, an indentation indicator, leading empty lines, an empty
+  // scalar, a sequence beside its key and a document-level scalar all read as written.
+  auto good = YamlToJson("s:\n  t: |\n   d\n\n    r\n  u: |1\n    x\n  v: >-\n\n     y\n     z\n  w: |\n"
+                         "k:\n- |\n x\n");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ((*good)["s"]["t"], "d\n\n r\n");
+  EXPECT_EQ((*good)["s"]["u"], " x\n");
+  EXPECT_EQ((*good)["s"]["v"], "\ny z");
+  EXPECT_EQ((*good)["s"]["w"], "");
+  EXPECT_EQ((*good)["k"], json::array({"x\n"}));
+  auto top = YamlToJson("--- |\nx\n");
+  ASSERT_TRUE(top.ok()) << top.status().ToString();
+  EXPECT_EQ(*top, "x\n");
+}
+
 TEST(ManifestRenderer, PlainScalarsOutOfRangeStayAsWritten) {
   auto config = YamlToJson("big: 99999999999999999999\nhuge: 1e999\nsmall: -9223372036854775808\n");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
