@@ -5,6 +5,7 @@
 #include "cluster_policy_spec.h"
 #include "cluster_policy_status.h"
 #include "config_map_check.h"
+#include "container_runtime.h"
 #include "driver_readiness.h"
 #include "kube/log.h"
 #include "kube/metrics.h"
@@ -86,10 +87,7 @@ ClusterNodes ReadNodes(const kube::Informer& nodes) {
     }
     auto it = labels.find(kGpuPresentLabel);
     if (it == labels.end() || it->second != "true") continue;
-    const std::string runtime = n->Tree().value("status", nlohmann::json::object())
-                                    .value("nodeInfo", nlohmann::json::object())
-                                    .value("containerRuntimeVersion", "");
-    out.gpu.push_back({n->name(), std::move(labels), runtime.substr(0, runtime.find("://") == std::string::npos ? 0 : runtime.find("://"))});
+    out.gpu.push_back({n->name(), std::move(labels), common::ContainerRuntimeName(n->Tree())});
   }
   std::sort(out.gpu.begin(), out.gpu.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;

@@ -1,5 +1,7 @@
 #include "node_views.h"
 
+#include "container_runtime.h"
+
 namespace network {
 
 template <typename T, typename Convert>
@@ -27,11 +29,8 @@ std::vector<NodeLabels> NodeViews::Nodes() {
   std::lock_guard lock(mu_);
   return Read(nodes_, &node_memo_, [](const kube::Object& n) {
     nlohmann::json t = n.Tree();
-    const std::string runtime = t.value("status", nlohmann::json::object())
-                                    .value("nodeInfo", nlohmann::json::object())
-                                    .value("containerRuntimeVersion", "");
     return NodeLabels{n.name(), n.Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array()),
-                      runtime.substr(0, runtime.find("://") == std::string::npos ? 0 : runtime.find("://"))};
+                      common::ContainerRuntimeName(t)};
   });
 }
 
