@@ -210,7 +210,8 @@ TEST(GpuStateRendering, NoGpuNodesYetRendersNoDriverDaemonSetButItsOtherObjects)
     ASSERT_TRUE(rendered.ok()) << "precompiled " << precompiled << ": " << rendered.status().ToString();
     std::set<std::string> kinds;
     for (const auto& obj : rendered->objects) kinds.insert(obj["kind"]);
-    EXPECT_EQ(kinds, (std::set<std::string>{"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap"}));
+    EXPECT_EQ(kinds, (std::set<std::string>{"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+                                            "ConfigMap"}));
     EXPECT_TRUE(rendered->pending.empty()) << rendered->pending;
   }
 }

@@ -75,7 +75,7 @@ kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) 
     ctx["validatorImage"] = *validator_image;
   }
   ctx["validatorPullPolicy"] = Str(validator, "imagePullPolicy", "IfNotPresent");
-  ctx["validatorPullSecrets"] = fmt::format("{}", fmt::join(PullSecrets(spec, {&validator}), ","));
+  ctx["validatorPullSecrets"] = Optional(fmt::format("{}", fmt::join(PullSecrets(spec, {&validator}), ",")));
   if (!state.section.empty()) {
     const json& section = Section(spec, state.section);
     auto image = Image(in, section, "spec." + state.section, state.image_env);
@@ -100,7 +100,8 @@ kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* c
   const json& spec = in.spec;
   json& c = *ctx;
   if (state.name == "state-operator-metrics") {
-    c["serviceMonitor"] = in.service_monitors && SpecBool(spec, "/operator/metrics/serviceMonitor/enabled", false);
+    // Upstream monitors its own metrics wherever Prometheus Operator's kind exists.
+    c["serviceMonitor"] = in.service_monitors && SpecBool(spec, "/operator/metrics/serviceMonitor/enabled", true);
   } else if (state.name == "state-container-toolkit") {
     c["installDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
   } else if (state.name == "state-operator-validation") {
@@ -108,6 +109,7 @@ kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* c
     c["pluginValidation"] = Enabled(spec, "devicePlugin", true);
   } else if (state.name == "state-device-plugin") {
     PluginConfig(spec, "nvidia-device-plugin", ctx);
+    c["toolkitInstallDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
   } else if (state.name == "state-mps-control-daemon") {
     PluginConfig(spec, "/usr/bin/mps-control-daemon", ctx);
   } else if (state.name == "gpu-feature-discovery") {
@@ -129,10 +131,19 @@ kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* c
     c["interval"] = Str(monitor, "interval", "15s");
     c["scrapeTimeout"] = Str(monitor, "scrapeTimeout", "10s");
     c["honorLabels"] = monitor.value("honorLabels", false);
-    c["additionalLabelsJson"] = monitor.value("additionalLabels", json::object()).dump();
-    c["relabelingsJson"] = monitor.value("relabelings", json::array()).dump();
+    json labels = {{"app", "nvidia-dcgm-exporter"}};
+    const json additional = monitor.value("additionalLabels", json::object());
+    if (additional.is_object()) {
+      for (const auto& [k, v] : additional.items()) {
+        if (v.is_string() && k != "app") labels[k] = v;
+      }
+    }
+    c["serviceMonitorLabelsJson"] = labels.dump();
+    const json relabelings = monitor.value("relabelings", json::array());
+    c["relabelingsJson"] = relabelings.is_array() && !relabelings.empty() ? json(relabelings.dump()) : json(false);
   } else if (state.name == "state-mig-manager") {
     c["migConfig"] = SpecString(spec, "/migManager/config/name", "default-mig-parted-config");
+    c["toolkitInstallDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
     c["gpuClientsConfig"] = SpecString(spec, "/migManager/gpuClientsConfig/name", "default-gpu-clients");
   } else if (state.name == "state-node-status-exporter") {
     c["serviceMonitor"] = in.service_monitors;
@@ -182,13 +193,11 @@ kube::Status DriverContext(const RenderInputs& in, const json& driver, const Dri
   const json rdma = driver.value("rdma", json::object());
   const bool rdma_on = rdma.value("enabled", false);
   c["rdma"] = rdma_on;
-  c["rdmaEnabled"] = rdma_on ? "true" : "false";
-  c["useHostMofed"] = rdma.value("useHostMofed", false) ? "true" : "false";
+  c["useHostMofed"] = rdma.value("useHostMofed", false);
   for (const auto& [key, env] : {std::pair{"gds", "GDS_IMAGE"}, {"gdrcopy", "GDRCOPY_IMAGE"}}) {
     const json& section = Section(in.spec, key);
     const bool on = Enabled(in.spec, key, false);
     c[key] = on;
-    c[std::string(key) + "Enabled"] = on ? "true" : "false";
     if (!on) continue;
     auto extra = Image(in, section, std::string("spec.") + key, env);
     if (!extra.ok()) return extra.status();
@@ -416,6 +425,8 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
   const json manager = section.value("manager", json::object());
   if (state.name == "state-driver") {
     KUBE_RETURN_IF_ERROR(DriverContext(in, section, pool, name, &c));
+    // RHEL's subscription, for the driver's package installs; CRI-O hands it to containers itself.
+    c["rhelSubscriptions"] = pool.os_id == "rhel" && ContainerRuntime(in) != "crio";
     secrets.push_back(&manager);
   } else {
     c["daemonsetName"] = name;
