@@ -385,6 +385,90 @@ TEST(GpuStateRendering, TheDriverStartupProbeWritesTheReadyFileTheValidatorReads
   std::filesystem::remove_all(root);
 }
 
+// An operand's entrypoint script from its state's ConfigMap, run with sh on a scratch tree (its
+// /run/nvidia moved into it) with stand-in programs; returns what the operand saw: the stand-in
+// for `program` prints the named variables.
+class EntrypointRun {
+ public:
+  EntrypointRun(const std::string& state_name, const std::string& config_map) {
+    const GpuState* state = nullptr;
+    for (const auto& s : ClusterPolicyStates()) {
+      if (s.name == state_name) state = &s;
+    }
+    EXPECT_NE(state, nullptr) << state_name;
+    if (state == nullptr) return;
+    auto r = RenderClusterPolicyState(*state, {SeedSpec(), "gpu-operator", nullptr, Nodes(), false});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return;
+    for (const auto& obj : r->objects) {
+      if (obj["kind"] == "ConfigMap" && obj["metadata"]["name"] == config_map) script_ = obj["data"]["entrypoint.sh"];
+    }
+    EXPECT_FALSE(script_.empty()) << config_map;
+    root_ = std::filesystem::temp_directory_path() / ("entrypoint-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_ / "bin");
+    std::filesystem::create_directories(root_ / "run/nvidia/validations");
+    for (size_t at = script_.find("/run/nvidia"); at != std::string::npos; at = script_.find("/run/nvidia", at + 1)) {
+      script_.replace(at, 11, (root_ / "run/nvidia").string());
+      at += root_.string().size();
+    }
+    std::ofstream(root_ / "entrypoint.sh") << script_;
+  }
+  ~EntrypointRun() { std::filesystem::remove_all(root_); }
+
+  void StandIn(const std::string& name, const std::string& body) {
+    std::ofstream(root_ / "bin" / name) << "#!/bin/sh\n" << body << "\n";
+    std::filesystem::permissions(root_ / "bin" / name, std::filesystem::perms::owner_all);
+  }
+  void Barrier(const std::string& text) { std::ofstream(root_ / "run/nvidia/validations/driver-ready") << text; }
+  std::string Run() {
+    const std::string out = (root_ / "out").string();
+    const std::string command = "cd " + root_.string() + " && PATH=" + (root_ / "bin").string() +
+                                ":/usr/bin:/bin timeout 20 sh entrypoint.sh >" + out + " 2>&1";
+    exit_code_ = std::system(command.c_str());
+    auto text = kube::ReadFile(out);
+    return text.ok() ? *text : "";
+  }
+  int exit_code() const { return WIFEXITED(exit_code_) ? WEXITSTATUS(exit_code_) : -1; }
+
+ private:
+  std::string script_;
+  std::filesystem::path root_;
+  int exit_code_ = -1;
+};
+
+TEST(GpuStateRendering, TheDevicePluginEntrypointReportsTheLoadedModulesItWasNotTold) {
+  EntrypointRun run("state-device-plugin", "nvidia-device-plugin-entrypoint");
+  run.StandIn("nvidia-device-plugin",
+              "echo \"seen: DRIVER_ROOT=$DRIVER_ROOT GDRCOPY_ENABLED=$GDRCOPY_ENABLED GDS_ENABLED=$GDS_ENABLED "
+              "MOFED_ENABLED=$MOFED_ENABLED\"");
+  run.StandIn("lsmod", "printf 'Module Size Used\\nnvidia_fs 1 0\\ngdrdrv 1 0\\nnvidia 2 1\\n'");
+  run.Barrier("DRIVER_ROOT=/run/nvidia/driver\nGDS_ENABLED=false\n");
+  const std::string out = run.Run();
+  EXPECT_EQ(run.exit_code(), 0) << out;
+  // The barrier's variables are exported; a setting it holds is kept, the others follow the modules.
+  EXPECT_NE(out.find("seen: DRIVER_ROOT=/run/nvidia/driver GDRCOPY_ENABLED=true GDS_ENABLED=false MOFED_ENABLED=true"),
+            std::string::npos)
+      << out;
+
+  run.StandIn("lsmod", "printf 'Module Size Used\\nnvidia 2 1\\n'");
+  run.Barrier("DRIVER_ROOT=/\n");
+  const std::string plain = run.Run();
+  EXPECT_NE(plain.find("seen: DRIVER_ROOT=/ GDRCOPY_ENABLED= GDS_ENABLED= MOFED_ENABLED="), std::string::npos) << plain;
+}
+
+TEST(GpuStateRendering, TheMigManagerEntrypointStopsHostClientsOnlyForAHostDriver) {
+  EntrypointRun run("state-mig-manager", "nvidia-mig-manager-entrypoint");
+  run.StandIn("nvidia-mig-manager", "echo \"seen: WITH_SHUTDOWN_HOST_GPU_CLIENTS=$WITH_SHUTDOWN_HOST_GPU_CLIENTS\"");
+  run.Barrier("IS_HOST_DRIVER=true\n");
+  std::string out = run.Run();
+  EXPECT_EQ(run.exit_code(), 0) << out;
+  EXPECT_NE(out.find("seen: WITH_SHUTDOWN_HOST_GPU_CLIENTS=true"), std::string::npos) << out;
+  run.Barrier("IS_HOST_DRIVER=false\n");
+  out = run.Run();
+  EXPECT_NE(out.find("seen: WITH_SHUTDOWN_HOST_GPU_CLIENTS=false"), std::string::npos) << out;
+}
+
 // The toolkit on containerd wherever the distribution keeps it (k3s, RKE2: CONTAINERD_CONFIG and
 // CONTAINERD_SOCKET in toolkit.env are host paths): their directories are mounted and the
 // container gets the paths inside the mounts, in upstream's order of variables.
