@@ -1,10 +1,11 @@
-// The network operator held against upstream's: for every case under
-// upstream/network/ (fake nodes, the objects a user applies, and what upstream's
+// Both operators held against upstream's: for every case under upstream/network/
+// and upstream/gpu/ (fake nodes, the objects a user applies, and what upstream's
 // operator created for them on a real control plane), a fresh control plane
 // gets the same nodes and input, our operator runs until the resources reach
 // the state upstream's did, and what we created is captured and normalised as
 // upstream's was, then compared field by field. A difference passes only when
-// deliberate-differences.yaml lists it, with both values and the reason.
+// the operator's deliberate-differences file lists it, with both values and the
+// reason.
 //
 // CONFORMANCE_WAIT_SECONDS bounds how long a case waits for its differences to
 // settle (default 15, stretched by Patience; 0: one look). CONFORMANCE_REPORT_DIR,
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -34,7 +36,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-const fs::path kCases = fs::path(ACCELOPS_SOURCE_DIR) / "test/conformance/upstream/network";
+const fs::path kSource = ACCELOPS_SOURCE_DIR;
 
 // Kinds applied before the operator starts, as upstream's capture did.
 const std::set<std::string> kPreludeKinds = {"Namespace", "ConfigMap", "Secret", "PriorityClass",
@@ -180,9 +182,50 @@ json NodeView(const json& node) {
   return view;
 }
 
-std::vector<std::string> CaseNames() {
+// One operator as the suite runs it: where its cases and deliberate differences are, its CRDs,
+// and the command line (environment included) upstream's chart gives upstream's operator.
+struct OperatorUnderTest {
+  fs::path cases;
+  fs::path differences;
+  fs::path crds;
+  std::vector<std::string> (*command)(const fs::path& case_dir, const std::string& kubeconfig);
+};
+
+// Like upstream's capture, the network operator has no registry to ask about precompiled driver tags.
+std::vector<std::string> NetworkOperatorCommand(const fs::path&, const std::string& kubeconfig) {
+  return {"POD_NAMESPACE=nvidia-network-operator", "OPERATOR_NAME=network-operator", "ENABLE_WEBHOOKS=false",
+          "USE_DTK=true", "CNI_BIN_DIR=/opt/cni/bin", "CNI_NETWORK_DIR=/etc/cni/net.d",
+          "OFED_INIT_CONTAINER_IMAGE=nvcr.io/nvstaging/mellanox/network-operator-init-container:network-operator-v26.7.0-rc.1",
+          NETWORK_OPERATOR_BIN, "--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
+          "--health-probe-bind-address", "0"};
+}
+
+// The GPU operator's environment is the case's operator.env (what the chart renders for its values).
+std::vector<std::string> GpuOperatorCommand(const fs::path& case_dir, const std::string& kubeconfig) {
+  std::vector<std::string> out = {"OPERATOR_NAMESPACE=gpu-operator"};
+  auto env = kube::ReadFile((case_dir / "operator.env").string());
+  EXPECT_TRUE(env.ok()) << env.status().ToString();
+  std::istringstream lines(env.ok() ? *env : "");
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.find('=') != std::string::npos) out.push_back(line);
+  }
+  for (std::string arg : {GPU_OPERATOR_BIN, "--kubeconfig", kubeconfig.c_str(), "--metrics-bind-address", "0",
+                          "--health-probe-bind-address", "0"}) {
+    out.push_back(std::move(arg));
+  }
+  return out;
+}
+
+const OperatorUnderTest kNetwork = {kSource / "test/conformance/upstream/network",
+                                    kSource / "test/conformance/deliberate-differences.yaml",
+                                    kSource / "deploy/network-operator/chart/crds", NetworkOperatorCommand};
+const OperatorUnderTest kGpu = {kSource / "test/conformance/upstream/gpu",
+                                kSource / "test/conformance/gpu-deliberate-differences.yaml",
+                                kSource / "deploy/gpu-operator/chart/crds", GpuOperatorCommand};
+
+std::vector<std::string> CaseNames(const OperatorUnderTest& op) {
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(kCases)) {
+  for (const auto& e : fs::directory_iterator(op.cases)) {
     if (e.is_directory()) names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());
@@ -193,7 +236,7 @@ std::vector<std::string> CaseNames() {
 // prelude (namespaces, ConfigMaps, Secrets) applied, the operator not yet running.
 class CaseRig {
  public:
-  explicit CaseRig(const std::string& name) : dir_(kCases / name) {
+  CaseRig(const OperatorUnderTest& op, const std::string& name) : op_(op), dir_(op.cases / name) {
     rig_.SetUp();
     up_ = !::testing::Test::HasFatalFailure();
   }
@@ -209,7 +252,7 @@ class CaseRig {
     ASSERT_TRUE(up_);
     auto applied = rig_.ApplyObjects(ReadObjects(dir_ / "nodes.yaml"));
     ASSERT_TRUE(applied.ok()) << applied.ToString();
-    applied = rig_.ApplyPath(std::string(ACCELOPS_SOURCE_DIR) + "/deploy/network-operator/chart/crds");
+    applied = rig_.ApplyPath(op_.crds.string());
     ASSERT_TRUE(applied.ok()) << applied.ToString();
     std::vector<json> prelude;
     for (auto& o : ReadObjects(dir_ / "input.yaml")) {
@@ -223,18 +266,11 @@ class CaseRig {
     auto applied = rig_.ApplyObjects(resources_);
     ASSERT_TRUE(applied.ok()) << applied.ToString();
   }
-  // Our operator, with the environment upstream's chart gives its own, and, like upstream's
-  // capture, no registry to ask about precompiled driver tags.
+  // Our operator, with the environment upstream's chart gives its own and, like upstream's
+  // capture, every registry unreachable.
   void StartOperator() {
-    operator_ = std::make_unique<rig::ChildProcess>(
-        "/usr/bin/env",
-        std::vector<std::string>{
-            "POD_NAMESPACE=nvidia-network-operator", "OPERATOR_NAME=network-operator", "ENABLE_WEBHOOKS=false",
-            "USE_DTK=true", "CNI_BIN_DIR=/opt/cni/bin", "CNI_NETWORK_DIR=/etc/cni/net.d",
-            "OFED_INIT_CONTAINER_IMAGE=nvcr.io/nvstaging/mellanox/network-operator-init-container:network-operator-v26.7.0-rc.1",
-            NETWORK_OPERATOR_BIN, "--kubeconfig", rig_.kubeconfig(), "--metrics-bind-address", "0",
-            "--health-probe-bind-address", "0"},
-        rig::NoRegistryAccess());
+    operator_ = std::make_unique<rig::ChildProcess>("/usr/bin/env", op_.command(dir_, rig_.kubeconfig()),
+                                                    rig::NoRegistryAccess());
     ASSERT_TRUE(operator_->WaitForOutput("starting workers", rig::Patience(std::chrono::seconds(30))))
         << operator_->Output();
   }
@@ -251,6 +287,7 @@ class CaseRig {
   const std::vector<json>& resources() const { return resources_; }
 
  private:
+  const OperatorUnderTest& op_;
   fs::path dir_;
   rig::RigEnvironment rig_;
   bool up_ = false;
@@ -259,16 +296,13 @@ class CaseRig {
   std::unique_ptr<rig::ChildProcess> operator_;
 };
 
-class NetworkConformance : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(NetworkConformance, MatchesUpstream) {
-  const std::string name = GetParam();
-  auto deliberate_text = kube::ReadFile(std::string(ACCELOPS_SOURCE_DIR) + "/test/conformance/deliberate-differences.yaml");
+void MatchesUpstream(const OperatorUnderTest& op, const std::string& name) {
+  auto deliberate_text = kube::ReadFile(op.differences.string());
   ASSERT_TRUE(deliberate_text.ok()) << deliberate_text.status().ToString();
   auto deliberate = conformance::ParseDeliberateDifferences(*deliberate_text);
   ASSERT_TRUE(deliberate.ok()) << deliberate.status().ToString();
 
-  CaseRig c(name);
+  CaseRig c(op, name);
   ASSERT_NO_FATAL_FAILURE(c.Prepare());
   const fs::path& dir = c.dir();
   const rig::RigEnvironment& rig = c.rig();
@@ -280,7 +314,9 @@ TEST_P(NetworkConformance, MatchesUpstream) {
   const std::vector<json> upstream_objects = ReadObjects(dir / "upstream.yaml");
   std::vector<json> upstream = upstream_objects;
   std::map<std::string, std::string> upstream_states;
+  std::set<std::string> upstream_status_keys;  // the input objects upstream-status.yaml records
   for (auto& o : ReadObjects(dir / "upstream-status.yaml")) {
+    upstream_status_keys.insert(conformance::ObjectKey(o));
     if (o.contains("status") && o["status"].contains("state")) {
       upstream_states[conformance::ObjectKey(o)] = o["status"]["state"].get<std::string>();
     }
@@ -296,7 +332,7 @@ TEST_P(NetworkConformance, MatchesUpstream) {
       if (kind == "Node") {
         ours.push_back(NodeView(o));
       } else if (input_keys.contains(conformance::ObjectKey(o))) {
-        if (kind == "Namespace" || upstream_states.contains(conformance::ObjectKey(o)) || o.contains("status")) {
+        if (upstream_status_keys.contains(conformance::ObjectKey(o))) {
           ours.push_back(StatusView(o));
         }
       } else if (!before.contains(o["metadata"].value("uid", "")) && !LeftOut(o, input_keys)) {
@@ -313,7 +349,7 @@ TEST_P(NetworkConformance, MatchesUpstream) {
     }
     return true;
   };
-  EXPECT_TRUE(rig::Eventually(states_reached, std::chrono::seconds(60))) << c.OperatorOutput();
+  EXPECT_TRUE(rig::Eventually(states_reached, std::chrono::seconds(120))) << c.OperatorOutput();
 
   const auto wait = std::chrono::seconds(std::stoi(Env("CONFORMANCE_WAIT_SECONDS", "15")));
   std::vector<json> ours;
@@ -352,6 +388,12 @@ TEST_P(NetworkConformance, MatchesUpstream) {
                                       << listing;
   c.StopOperator();
 }
+
+class NetworkConformance : public ::testing::TestWithParam<std::string> {};
+TEST_P(NetworkConformance, MatchesUpstream) { MatchesUpstream(kNetwork, GetParam()); }
+
+class GpuConformance : public ::testing::TestWithParam<std::string> {};
+TEST_P(GpuConformance, MatchesUpstream) { MatchesUpstream(kGpu, GetParam()); }
 
 // Switching from upstream: upstream's objects for a case are in place, their
 // pods running, when our operator starts on the same input. It takes them over:
@@ -415,7 +457,7 @@ bool WorkloadsSettled(kube::Client& client, const std::string& ns, std::string* 
 
 TEST_P(Adoption, TakesOverUpstreamInstall) {
   const std::string ns = "nvidia-network-operator";
-  CaseRig c(GetParam());
+  CaseRig c(kNetwork, GetParam());
   ASSERT_NO_FATAL_FAILURE(c.Prepare());
   ASSERT_NO_FATAL_FAILURE(c.ApplyResources());  // the policies, with no operator running yet
   auto client = c.rig().NewClient();
@@ -487,6 +529,10 @@ std::string CaseTestName(const ::testing::TestParamInfo<std::string>& param_info
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, Adoption, ::testing::Values("net-01-seed", "net-06-node-policy"), CaseTestName);
-INSTANTIATE_TEST_SUITE_P(Cases, NetworkConformance, ::testing::ValuesIn(CaseNames()), CaseTestName);
+INSTANTIATE_TEST_SUITE_P(Cases, NetworkConformance, ::testing::ValuesIn(CaseNames(kNetwork)), CaseTestName);
+// The GPU cases still differ from upstream beyond the listed differences (the default MIG
+// configuration's profiles, the upgrade controller's node annotations and labels, the sandbox
+// operands): they run with --gtest_also_run_disabled_tests (hack/conformance does) until they pass.
+INSTANTIATE_TEST_SUITE_P(DISABLED_Cases, GpuConformance, ::testing::ValuesIn(CaseNames(kGpu)), CaseTestName);
 
 }  // namespace

@@ -37,6 +37,9 @@ void Walk(const std::string& object, const std::string& field, const json& ours,
       const bool in_ours = ours.contains(k), in_upstream = upstream.contains(k);
       if (in_ours && in_upstream) {
         Walk(object, path, ours[k], upstream[k], out);
+      } else if ((k == "labels" || k == "annotations") && (in_ours ? ours[k] : upstream[k]).is_object()) {
+        // No labels and an empty map of them are the same to Kubernetes: each label is its own difference.
+        Walk(object, path, in_ours ? ours[k] : json::object(), in_upstream ? upstream[k] : json::object(), out);
       } else {
         out->push_back({object, path, in_ours ? std::optional<json>(ours[k]) : std::nullopt,
                         in_upstream ? std::optional<json>(upstream[k]) : std::nullopt});
