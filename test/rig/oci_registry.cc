@@ -5,24 +5,10 @@
 #include <fstream>
 
 #include "eventually.h"
+#include "kube/base64.h"
 #include "registry/tag_lister.h"
 
 namespace rig {
-namespace {
-
-std::string Base64(const std::string& text) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < text.size(); i += 3) {
-    const size_t n = std::min<size_t>(3, text.size() - i);
-    uint32_t v = 0;
-    for (size_t k = 0; k < 3; ++k) v = (v << 8) | (k < n ? static_cast<uint8_t>(text[i + k]) : 0);
-    for (size_t k = 0; k < 4; ++k) out += k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 63] : '=';
-  }
-  return out;
-}
-
-}  // namespace
 
 OciRegistry::OciRegistry(SignIn sign_in) : port_(FreePort()) {
   dir_ = (std::filesystem::temp_directory_path() / ("oci-registry-" + std::to_string(port_))).string();
@@ -62,12 +48,12 @@ bool OciRegistry::Push(const std::string& repository, const std::vector<std::str
 
 nlohmann::json OciRegistry::PullSecret(const std::string& ns, const std::string& name) const {
   const nlohmann::json config = {
-      {"auths", {{host(), {{"auth", Base64(std::string(kUser) + ":" + kPassword)}}}}}};
+      {"auths", {{host(), {{"auth", kube::Base64Encode(std::string(kUser) + ":" + kPassword)}}}}}};
   return {{"apiVersion", "v1"},
           {"kind", "Secret"},
           {"metadata", {{"name", name}, {"namespace", ns}}},
           {"type", "kubernetes.io/dockerconfigjson"},
-          {"data", {{".dockerconfigjson", Base64(config.dump())}}}};
+          {"data", {{".dockerconfigjson", kube::Base64Encode(config.dump())}}}};
 }
 
 }  // namespace rig
