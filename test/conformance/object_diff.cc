@@ -134,6 +134,12 @@ bool DeliberateDifference::Covers(const std::string& case_name, const Difference
         if (!mine || !theirs || !mine->is_string() || !theirs->is_string()) return false;
         return Settings(mine->get<std::string>()) == Settings(theirs->get<std::string>());
       }
+      if (same_yaml) {
+        if (!mine || !theirs || !mine->is_string() || !theirs->is_string()) return false;
+        auto a = manifests::YamlToJson(mine->get<std::string>());
+        auto b = manifests::YamlToJson(theirs->get<std::string>());
+        return a.ok() && b.ok() && *a == *b;
+      }
       if (same_json) {
         if (!mine || !theirs || !mine->is_string() || !theirs->is_string()) return false;
         const json a = json::parse(mine->get<std::string>(), nullptr, false);
@@ -155,8 +161,11 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
   for (const auto& entry : *documents) {
     const bool same_json = entry.is_object() && entry.value("same_json", false);
     const bool same_settings = entry.is_object() && entry.value("same_settings", false);
+    const bool same_yaml = entry.is_object() && entry.value("same_yaml", false);
     for (const char* key : {"object", "field", "ours", "upstream", "reason"}) {
-      if ((same_json || same_settings) && (std::string(key) == "ours" || std::string(key) == "upstream")) continue;
+      if ((same_json || same_settings || same_yaml) && (std::string(key) == "ours" || std::string(key) == "upstream")) {
+        continue;
+      }
       if (!entry.is_object() || !entry.contains(key)) {
         return kube::Status(kube::Code::kInvalid, "a deliberate difference without `" + std::string(key) + "`: " +
                                                       entry.dump());
@@ -172,7 +181,7 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
       DeliberateDifference d{entry.value("case", ""),          object.get<std::string>(),
                              entry["field"].get<std::string>(), side(entry.value("ours", json())),
                              side(entry.value("upstream", json())), entry["reason"].get<std::string>(), same_json,
-                             same_settings};
+                             same_settings, same_yaml};
       if (d.reason.size() < 20) {
         return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
       }

@@ -51,6 +51,8 @@ struct DeliberateDifference {
   // The values are configuration text whose settings (lines that are neither blank nor comments)
   // must be the same, in order, on both sides.
   bool same_settings = false;
+  // The field is YAML text on both sides that parses to the same document.
+  bool same_yaml = false;
   // The value of an object's field (by key and JSON pointer), if it has it.
   using Lookup = std::function<std::optional<nlohmann::json>(const std::string&, const std::string&)>;
   // Whether this entry explains `d`: the case and object match, and the listed
