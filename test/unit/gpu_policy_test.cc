@@ -177,6 +177,25 @@ TEST(GpuStateRendering, DriverDaemonSetPerOsWithItsOwnTagAndSelector) {
   EXPECT_NE(rhel.dump().find("/etc/yum.repos.d"), std::string::npos);
 }
 
+// The vGPU manager is rendered per OS like the driver but rolls as upstream's does: its pods
+// carry no driver label, so OnDelete readiness (which reads the driver pods) would never see them.
+TEST(GpuStateRendering, TheVgpuManagerPerOsRollsLikeUpstreams) {
+  const auto& states = ClusterPolicyStates();
+  const auto vgpu = std::find_if(states.begin(), states.end(), [](const GpuState& s) { return s.name == "state-vgpu-manager"; });
+  ASSERT_NE(vgpu, states.end());
+  json spec = SeedSpec();
+  spec["sandboxWorkloads"] = {{"enabled", true}};
+  auto rendered = RenderClusterPolicyState(*vgpu, {spec, "gpu-operator", nullptr, Nodes(), false});
+  ASSERT_TRUE(rendered.ok()) << rendered.status().ToString();
+  int daemonsets = 0;
+  for (const auto& obj : rendered->objects) {
+    if (obj["kind"] != "DaemonSet") continue;
+    ++daemonsets;
+    EXPECT_EQ(obj["spec"]["updateStrategy"]["type"], "RollingUpdate") << obj["metadata"]["name"];
+  }
+  EXPECT_EQ(daemonsets, 2);
+}
+
 TEST(GpuStateRendering, PrecompiledDriversGetADaemonSetPerKernel) {
   json spec = SeedSpec();
   spec["driver"]["usePrecompiled"] = true;

@@ -439,7 +439,10 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
   auto objects = manifests::RenderDirectory(StateDir(state.name), c);
   if (!objects.ok()) return objects.status();
   for (auto& obj : *objects) {
-    if (obj.value("kind", "") == "DaemonSet") ApplyCommon(in.spec, section, PullSecrets(in.spec, secrets), true, obj);
+    // The driver's pods are replaced node by node by the upgrade flow (OnDelete); the vGPU
+    // manager's roll as upstream's do, judged by the DaemonSet's own status.
+    const bool on_delete = state.name == "state-driver";
+    if (obj.value("kind", "") == "DaemonSet") ApplyCommon(in.spec, section, PullSecrets(in.spec, secrets), on_delete, obj);
   }
   return objects;
 }
