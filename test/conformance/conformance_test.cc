@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -404,7 +405,7 @@ class Adoption : public ::testing::TestWithParam<std::string> {};
 struct Workloads {
   std::map<std::string, std::string> uids;       // "DaemonSet/name" -> uid
   std::map<std::string, int64_t> rolling;        // rolling DaemonSets and Deployments -> generation
-  std::set<std::string> pods;                    // pod uids
+  std::set<std::string> pods;                    // "name uid" of each pod
   std::string Describe() const {
     std::string out;
     for (const auto& [k, v] : uids) out += k + "=" + v + " ";
@@ -431,7 +432,7 @@ Workloads ReadWorkloads(kube::Client& client, const std::string& ns) {
   auto pods = client.ListAll(kube::resources::Pods(), ns, {});
   EXPECT_TRUE(pods.ok()) << pods.status().ToString();
   if (pods.ok()) {
-    for (const auto& p : pods->items) w.pods.insert(p.meta().uid);
+    for (const auto& p : pods->items) w.pods.insert(p.name() + " " + p.meta().uid);
   }
   return w;
 }
@@ -455,15 +456,38 @@ bool WorkloadsSettled(kube::Client& client, const std::string& ns, std::string* 
   return left->empty();
 }
 
-TEST_P(Adoption, TakesOverUpstreamInstall) {
-  const std::string ns = "nvidia-network-operator";
-  CaseRig c(kNetwork, GetParam());
+// What a switch may change: the DaemonSets upstream runs that ours replace (their pods kept), and
+// the prefix of the names of ours that replace them.
+struct Replacements {
+  std::set<std::string> upstream;  // "DaemonSet/name"
+  std::string ours_prefix;         // "DaemonSet/nvidia-driver-daemonset-"
+};
+
+// Whether a policy's status is what the switch should leave, given the policy and the client; its
+// second argument receives what it saw.
+using SettledPolicy = std::function<bool(kube::Client&, const kube::Object&, std::string*)>;
+
+// Ready, and about the current generation.
+bool ReadyPolicy(kube::Client&, const kube::Object& p, std::string* seen) {
+  const json status = p.Tree().value("status", json::object());
+  *seen += status.dump();
+  bool current = status.value("observedGeneration", p.meta().generation) == p.meta().generation;
+  for (const auto& condition : status.value("conditions", json::array())) {
+    current = current && condition.value("observedGeneration", p.meta().generation) == p.meta().generation;
+  }
+  return status.value("state", "") == "ready" && current;
+}
+
+void TakesOverUpstreamInstall(const OperatorUnderTest& op, const std::string& name, const std::string& ns,
+                              const Replacements& replaced, const SettledPolicy& settled) {
+  CaseRig c(op, name);
   ASSERT_NO_FATAL_FAILURE(c.Prepare());
   ASSERT_NO_FATAL_FAILURE(c.ApplyResources());  // the policies, with no operator running yet
   auto client = c.rig().NewClient();
 
   // Upstream's objects, owned by these policies, and the node labels upstream's operator set.
   std::map<std::string, std::string> owner_uids;  // "Kind/name" -> uid
+  std::map<std::string, kube::Resource> owner_resources;
   for (const auto& r : c.resources()) {
     auto gvk = kube::GroupVersionKind::FromApiVersion(r.value("apiVersion", ""), r.value("kind", ""));
     auto res = client->mapper().ResourceFor(gvk);
@@ -471,9 +495,22 @@ TEST_P(Adoption, TakesOverUpstreamInstall) {
     auto live = client->Get(*res, r["metadata"].value("namespace", ""), r["metadata"].value("name", ""));
     ASSERT_TRUE(live.ok()) << live.status().ToString();
     owner_uids[r.value("kind", "") + "/" + live->name()] = live->meta().uid;
+    owner_resources.emplace(r.value("kind", "") + "/" + live->name(), *res);
+  }
+  // The node labels first, so upstream's DaemonSets count their nodes from the start.
+  for (const auto& node : ReadObjects(c.dir() / "nodes-after.yaml")) {
+    const json patch = {{"metadata", {{"labels", node["metadata"].value("labels", json::object())}}}};
+    auto patched = client->Patch(kube::resources::Nodes(), "", node["metadata"].value("name", ""),
+                                 kube::PatchType::kMerge, patch.dump());
+    ASSERT_TRUE(patched.ok()) << patched.status().ToString();
   }
   std::vector<json> installed = ReadObjects(c.dir() / "upstream.yaml");
   for (auto& o : installed) {
+    // What the capture replaced by a placeholder is the API server's to allocate again.
+    if (o.value("kind", "") == "Service" && o.contains("spec")) {
+      o["spec"].erase("clusterIP");
+      o["spec"].erase("clusterIPs");
+    }
     if (!o["metadata"].contains("ownerReferences")) continue;
     for (auto& ref : o["metadata"]["ownerReferences"]) {
       ref["uid"] = owner_uids[ref.value("kind", "") + "/" + ref.value("name", "")];
@@ -481,12 +518,6 @@ TEST_P(Adoption, TakesOverUpstreamInstall) {
   }
   auto applied = c.rig().ApplyObjects(installed);
   ASSERT_TRUE(applied.ok()) << applied.ToString();
-  for (const auto& node : ReadObjects(c.dir() / "nodes-after.yaml")) {
-    const json patch = {{"metadata", {{"labels", node["metadata"].value("labels", json::object())}}}};
-    auto patched = client->Patch(kube::resources::Nodes(), "", node["metadata"].value("name", ""),
-                                 kube::PatchType::kMerge, patch.dump());
-    ASSERT_TRUE(patched.ok()) << patched.status().ToString();
-  }
   std::string left;
   ASSERT_TRUE(rig::Eventually([&] { return WorkloadsSettled(*client, ns, &left); }, std::chrono::seconds(60)))
       << "upstream's workloads did not come up:\n" << left;
@@ -498,27 +529,111 @@ TEST_P(Adoption, TakesOverUpstreamInstall) {
   auto ready = [&]() {
     statuses.clear();
     bool all = true;
-    for (const auto& [key, uid] : owner_uids) {
-      const std::string kind = key.substr(0, key.find('/'));
-      const auto res = kind == "NicClusterPolicy" ? network::NicClusterPolicies() : network::NicNodePolicies();
+    for (const auto& [key, res] : owner_resources) {
       auto p = client->Get(res, "", key.substr(key.find('/') + 1));
       if (!p.ok()) return false;
-      const json status = p->Tree().value("status", json::object());
-      statuses += key + ": " + status.dump() + "\n";
-      all = all && status.value("state", "") == "ready" &&
-            status.value("observedGeneration", int64_t{-1}) == p->meta().generation;
+      statuses += key + ": ";
+      all = settled(*client, *p, &statuses) && all;
+      statuses += "\n";
     }
     return all;
   };
-  EXPECT_TRUE(rig::Eventually(ready, std::chrono::seconds(60))) << statuses;
+  EXPECT_TRUE(rig::Eventually(ready, std::chrono::seconds(60))) << statuses << c.OperatorOutput();
   EXPECT_TRUE(rig::Eventually([&] { return WorkloadsSettled(*client, ns, &left); }, std::chrono::seconds(60))) << left;
 
-  const Workloads after = ReadWorkloads(*client, ns);
-  EXPECT_EQ(after.uids, before.uids) << "a DaemonSet or Deployment was deleted or recreated:\nbefore "
-                                     << before.Describe() << "\nafter " << after.Describe();
-  EXPECT_EQ(after.rolling, before.rolling) << "a rolling DaemonSet or Deployment was changed, restarting its pods";
+  Workloads after = ReadWorkloads(*client, ns);
+  // Upstream's replaced DaemonSets are gone, ours that replace them are new; the rest is as it was.
+  Workloads expected = before;
+  for (const auto& key : replaced.upstream) {
+    EXPECT_TRUE(before.uids.contains(key)) << key << " was not in upstream's install";
+    EXPECT_FALSE(after.uids.contains(key)) << key << " is still there";
+    expected.uids.erase(key);
+    expected.rolling.erase(key);
+  }
+  int replacements = 0;
+  for (auto it = after.uids.begin(); it != after.uids.end();) {
+    if (!replaced.ours_prefix.empty() && it->first.starts_with(replaced.ours_prefix) && !before.uids.contains(it->first)) {
+      ++replacements;
+      after.rolling.erase(it->first);
+      it = after.uids.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  EXPECT_EQ(replacements > 0, !replaced.upstream.empty()) << "ours that replace upstream's: " << replacements;
+  EXPECT_EQ(after.uids, expected.uids) << "a DaemonSet or Deployment was deleted or recreated:\nbefore "
+                                       << before.Describe() << "\nafter " << after.Describe();
+  EXPECT_EQ(after.rolling, expected.rolling) << "a rolling DaemonSet or Deployment was changed, restarting its pods";
   EXPECT_EQ(after.pods, before.pods) << "pods were replaced";
   c.StopOperator();
+}
+
+TEST_P(Adoption, TakesOverUpstreamInstall) {
+  TakesOverUpstreamInstall(kNetwork, GetParam(), "nvidia-network-operator", {}, ReadyPolicy);
+}
+
+// After the switch every driver pod is one of ours: adopted by its pool's DaemonSet, current when
+// it runs the pool's image; one that runs another OS's image (upstream picks one node's OS for
+// all) is left behind for the upgrade flow, the only thing the policy then waits for.
+bool DriverPodsHandedOver(kube::Client& client, const kube::Object& policy, std::string* seen) {
+  std::map<std::string, json> ours;  // DaemonSet uid -> the DaemonSet
+  auto daemonsets = client.ListAll(kube::resources::DaemonSets(), "gpu-operator", {});
+  auto revisions = client.ListAll(kube::resources::ControllerRevisions(), "gpu-operator", {});
+  kube::ListOptions driver_pods;
+  driver_pods.label_selector = "app.kubernetes.io/component=nvidia-driver";
+  auto pods = client.ListAll(kube::resources::Pods(), "gpu-operator", driver_pods);
+  if (!daemonsets.ok() || !revisions.ok() || !pods.ok()) return false;
+  for (const auto& ds : daemonsets->items) ours[ds.meta().uid] = ds.Tree();
+  std::map<std::string, std::pair<int64_t, std::string>> newest;  // DaemonSet uid -> revision, hash
+  for (const auto& rev : revisions->items) {
+    const auto* owner = rev.meta().ControllerOwner();
+    const json tree = rev.Tree();
+    if (owner == nullptr || tree.value("revision", int64_t{0}) <= newest[owner->uid].first) continue;
+    newest[owner->uid] = {tree.value("revision", int64_t{0}), rev.Labels()["controller-revision-hash"]};
+  }
+  int behind = 0;
+  bool done = !pods->items.empty();
+  for (const auto& pod : pods->items) {
+    const auto* owner = pod.meta().ControllerOwner();
+    const auto labels = pod.Labels();
+    const json tree = pod.Tree();
+    if (owner == nullptr || !ours.contains(owner->uid) || owner->name == "nvidia-driver-daemonset" ||
+        labels.contains("nvidia.com/driver-handover")) {
+      *seen += "pod " + pod.name() + " not handed over yet; ";
+      done = false;
+      continue;
+    }
+    const json& ds = ours[owner->uid];
+    const bool same = tree["spec"]["containers"][0].value("image", "") ==
+                      ds["spec"]["template"]["spec"]["containers"][0].value("image", "");
+    const bool current = labels.contains("controller-revision-hash") &&
+                         labels.at("controller-revision-hash") == newest[owner->uid].second;
+    if (same != current) {
+      *seen += "pod " + pod.name() + (same ? " runs its pool's image but not its revision; " : " is current on another image; ");
+      done = false;
+    }
+    if (!same) ++behind;
+  }
+  const json status = policy.Tree().value("status", json::object());
+  *seen += status.dump();
+  if (behind == 0) return done && ReadyPolicy(client, policy, seen);
+  std::string message;
+  for (const auto& condition : status.value("conditions", json::array())) {
+    if (condition.value("type", "") == "Ready") message = condition.value("message", "");
+  }
+  return done && status.value("state", "") == "notReady" &&
+         message.find("states not ready: [state-driver]") != std::string::npos &&
+         message.find("run an older revision") != std::string::npos;
+}
+
+// Upstream's single driver DaemonSet gives way to ours per OS without a driver pod restarted:
+// its pods are orphaned and adopted; every other operand is taken over in place.
+class GpuAdoption : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GpuAdoption, TakesOverUpstreamInstall) {
+  TakesOverUpstreamInstall(kGpu, GetParam(), "gpu-operator",
+                           {{"DaemonSet/nvidia-driver-daemonset"}, "DaemonSet/nvidia-driver-daemonset-"},
+                           DriverPodsHandedOver);
 }
 
 // A case's name as a test name: gtest takes letters, digits and underscores.
@@ -529,6 +644,7 @@ std::string CaseTestName(const ::testing::TestParamInfo<std::string>& param_info
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, Adoption, ::testing::Values("net-01-seed", "net-06-node-policy"), CaseTestName);
+INSTANTIATE_TEST_SUITE_P(Cases, GpuAdoption, ::testing::Values("gpu-01-defaults", "gpu-04-mig-sharing"), CaseTestName);
 INSTANTIATE_TEST_SUITE_P(Cases, NetworkConformance, ::testing::ValuesIn(CaseNames(kNetwork)), CaseTestName);
 // The GPU cases still differ from upstream beyond the listed differences (the default MIG
 // configuration's profiles, the upgrade controller's node annotations and labels, the sandbox

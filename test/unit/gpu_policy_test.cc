@@ -17,6 +17,7 @@
 #include "cluster_policy_spec.h"
 #include "cluster_policy_status.h"
 #include "driver_pools.h"
+#include "driver_handover.h"
 #include "driver_readiness.h"
 #include "gpu_states.h"
 #include "kube/config.h"
@@ -770,6 +771,34 @@ TEST(ClusterPolicyStatus, ReasonsAndMessagesAsUpstreamWithDetails) {
   auto failed = BuildClusterPolicyStatus({}, ctx, nullptr, "t");
   EXPECT_EQ(failed["conditions"][1]["reason"], "ReconcileFailed");
   EXPECT_EQ(BuildIgnoredStatus("cluster-policy", ctx, nullptr, "t")["state"], "ignored");
+}
+
+}  // namespace
+}  // namespace gpu
+
+namespace gpu {
+namespace {
+
+using nlohmann::json;
+
+TEST(DriverHandover, AnUpstreamPodGoesToThePoolWhoseNodeSelectorItsNodeSatisfies) {
+  auto pool = [](const std::string& name, const json& selector) {
+    return json{{"metadata", {{"name", name}}}, {"spec", {{"template", {{"spec", {{"nodeSelector", selector}}}}}}}};
+  };
+  const std::vector<json> daemonsets = {
+      pool("nvidia-driver-daemonset-ubuntu22.04", {{"nvidia.com/gpu.deploy.driver", "true"},
+                                                   {kOsIdLabel, "ubuntu"}, {kOsVersionLabel, "22.04"}}),
+      pool("nvidia-driver-daemonset-rhel9", {{"nvidia.com/gpu.deploy.driver", "true"},
+                                             {kOsIdLabel, "rhel"}, {kOsMajorLabel, "9"}})};
+  const json* rhel = PoolDaemonSetFor(daemonsets, {{"nvidia.com/gpu.deploy.driver", "true"}, {kOsIdLabel, "rhel"},
+                                                   {kOsMajorLabel, "9"}, {kOsVersionLabel, "9.4"}});
+  ASSERT_NE(rhel, nullptr);
+  EXPECT_EQ((*rhel)["metadata"]["name"], "nvidia-driver-daemonset-rhel9");
+  EXPECT_EQ(PoolDaemonSetFor(daemonsets, {{kOsIdLabel, "ubuntu"}, {kOsVersionLabel, "22.04"}}), nullptr)
+      << "a node the driver is not deployed to belongs to no pool";
+  EXPECT_EQ(PoolDaemonSetFor(daemonsets, {{"nvidia.com/gpu.deploy.driver", "true"}, {kOsIdLabel, "ubuntu"},
+                                          {kOsVersionLabel, "24.04"}}),
+            nullptr);
 }
 
 }  // namespace

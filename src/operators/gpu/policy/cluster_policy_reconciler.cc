@@ -6,6 +6,7 @@
 #include "cluster_policy_status.h"
 #include "config_map_check.h"
 #include "container_runtime.h"
+#include "driver_handover.h"
 #include "driver_readiness.h"
 #include "kube/log.h"
 #include "kube/metrics.h"
@@ -227,6 +228,26 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
       RenderedState& out = next->second;
       ++next;
       bool failed = false;
+      // An upstream install's driver pods go to the pools' DaemonSets before those are applied.
+      const bool driver = state.name == "state-driver";
+      DriverHandover handover(client_, informers_.driver_pods, informers_.driver_revisions, namespace_);
+      if (driver) {
+        std::vector<json> daemonsets;
+        for (const auto& obj : out.objects) {
+          if (obj.value("kind", "") == "DaemonSet") daemonsets.push_back(obj);
+        }
+        auto released = handover.Release(daemonsets, nodes.gpu);
+        if (!released.ok()) {
+          results.push_back({state.name, StateOutcome::kError, released.status().message()});
+          continue;
+        }
+        if (released->hold_daemonsets) {
+          // Nothing of the state is applied or removed until upstream's pods are orphans.
+          results.push_back({state.name, StateOutcome::kNotReady, released->waiting});
+          continue;
+        }
+        if (!released->waiting.empty()) waiting.push_back(released->waiting);
+      }
       for (auto& obj : out.objects) {
         std::string identity;
         const bool on_delete = obj.value("kind", "") == "DaemonSet" &&
@@ -238,6 +259,15 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
           break;
         }
         keep.push_back(identity);
+        if (driver && on_delete) {
+          auto settled = handover.Settle(*live);
+          if (!settled.ok()) {
+            r = {state.name, StateOutcome::kError, settled.status().message()};
+            failed = true;
+            break;
+          }
+          if (!settled->empty()) waiting.push_back(*settled);
+        }
         const operators::Readiness ready =
             on_delete ? DriverDaemonSetReadiness(*live, informers_.driver_pods, informers_.driver_revisions)
                       : operators::ObjectReadiness(*live);

@@ -48,9 +48,7 @@ operators::Readiness OnDeleteReadiness(const nlohmann::json& live, const std::ve
   return {true, ""};
 }
 
-operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const kube::Informer& pod_informer,
-                                              const kube::Informer& revisions) {
-  const std::string uid = live["metadata"].value("uid", "");
+std::string NewestRevisionHash(const kube::Informer& revisions, const std::string& uid) {
   std::string newest;
   int64_t newest_revision = -1;
   for (const auto& rev : revisions.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
@@ -61,6 +59,13 @@ operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const 
       newest = tree["metadata"].value("labels", nlohmann::json::object()).value("controller-revision-hash", "");
     }
   }
+  return newest;
+}
+
+operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const kube::Informer& pod_informer,
+                                              const kube::Informer& revisions) {
+  const std::string uid = live["metadata"].value("uid", "");
+  const std::string newest = NewestRevisionHash(revisions, uid);
   std::vector<DriverPod> pods;
   for (const auto& pod : pod_informer.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
     const nlohmann::json tree = pod->Tree();

@@ -30,6 +30,10 @@ operators::Readiness OnDeleteReadiness(const nlohmann::json& live, const std::ve
 operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const kube::Informer& pods,
                                               const kube::Informer& revisions);
 
+// The controller-revision-hash of the newest ControllerRevision owned by the DaemonSet `uid`;
+// "" when none is known yet.
+std::string NewestRevisionHash(const kube::Informer& revisions, const std::string& uid);
+
 // Running with every container ready.
 bool PodReady(const nlohmann::json& pod);
 
