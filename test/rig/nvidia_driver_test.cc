@@ -195,7 +195,7 @@ TEST_F(NvidiaDriverTest, APoolDriverAndADefaultEachGetTheirNodesAndPools) {
   EXPECT_EQ(pod["containers"][0]["image"], "nvcr.io/nvidia/driver:550.90.07-ubuntu22.04");
   EXPECT_EQ(pod["nodeSelector"][gpu::kDriverOwnerLabel], "pool-a");
   EXPECT_EQ(pod["nodeSelector"]["pool"], "a");
-  EXPECT_EQ(pod["serviceAccountName"], "nvidia-gpu-driver-pool-a");
+  EXPECT_EQ(pod["serviceAccountName"], "nvidia-gpu-driver-pool-a-ubuntu22.04");
   std::set<std::string> images;
   for (const auto& [name, d] : sets["default"]) images.insert(d["spec"]["template"]["spec"]["containers"][0]["image"]);
   EXPECT_EQ(images, (std::set<std::string>{"nvcr.io/nvidia/driver:535.230.02-ubuntu22.04",

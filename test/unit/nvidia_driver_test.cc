@@ -160,6 +160,7 @@ TEST(NvidiaDriverStatus, OutcomesGiveUpstreamsStatesAndReasons) {
   json ready = BuildNvidiaDriverStatus({DriverOutcome::kReady, "", "gpu-operator", 2}, nullptr, now);
   EXPECT_EQ(ready["state"], "ready");
   EXPECT_EQ(ready["namespace"], "gpu-operator");
+  EXPECT_EQ(ready["conditions"][0]["message"], "All resources have been successfully reconciled");
   EXPECT_EQ(ready["conditions"][0]["reason"], "Reconciled");
   EXPECT_EQ(ready["conditions"][0]["observedGeneration"], 2);
   json conflict = BuildNvidiaDriverStatus({DriverOutcome::kConflict, "two drivers", "ns", 1}, ready, now);
@@ -185,12 +186,14 @@ TEST(NvidiaDriverRendering, APoolMatchesItsGoldenFile) {
   const json spec = DriverRenderSpec(policy, driver);
   DriverPool pool{"ubuntu", "feature.node.kubernetes.io/system-os_release.VERSION_ID", "22.04", "ubuntu22.04", "", {"n1"}};
   auto objects = RenderDriverPool({spec, "gpu-operator", nullptr, {}, false}, pool,
-                                  {NvidiaDriverDaemonSetName("gpu", "ubuntu22.04", "uid-1", ""), "nvidia-gpu-driver-pool-a"},
+                                  {NvidiaDriverDaemonSetName("gpu", "ubuntu22.04", "uid-1", ""),
+                                   "nvidia-gpu-driver-pool-a-ubuntu22.04", "nvidia-gpu-driver-pool-a-startup-probe"},
                                   false);
   ASSERT_TRUE(objects.ok()) << objects.status().ToString();
   const std::string text = json(*objects).dump(2) + "\n";
   EXPECT_NE(text.find("\"mirror.example:5000/nvidia/driver:550.90.07-ubuntu22.04\""), std::string::npos);
-  EXPECT_NE(text.find("\"serviceAccountName\": \"nvidia-gpu-driver-pool-a\""), std::string::npos);
+  EXPECT_NE(text.find("\"serviceAccountName\": \"nvidia-gpu-driver-pool-a-ubuntu22.04\""), std::string::npos);
+  EXPECT_NE(text.find("\"name\": \"nvidia-gpu-driver-pool-a-startup-probe\""), std::string::npos);
   for (const char* policy_name : {"\"name\": \"nvidia-driver\"", "\"nvidia-driver-startup-probe\""}) {
     EXPECT_EQ(text.find(policy_name), std::string::npos) << "the ClusterPolicy's " << policy_name << " leaked in";
   }

@@ -133,14 +133,19 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
   std::vector<json> objects;
   std::set<std::string> daemonsets;
   for (const auto& pool : pools.pools) {
+    // As upstream names them: a ServiceAccount and RBAC per driver and OS; the startup probe's
+    // ConfigMap is the driver's own (upstream's is shared by every NVIDIADriver, whose owner
+    // then changes with each reconcile).
+    const std::string resources = NvidiaDriverResourceName(type, driver.name());
     const PoolNames names{NvidiaDriverDaemonSetName(type, pool.os_tag, driver.meta().uid, pool.kernel),
-                          NvidiaDriverResourceName(type, driver.name())};
+                          resources + "-" + pool.os_tag, resources + "-startup-probe"};
     auto rendered = RenderDriverPool(in, pool, names, type == "vgpu-host-manager");
     if (!rendered.ok()) return fail(rendered.status().message());
     for (auto& obj : *rendered) {
       const bool daemonset = obj.value("kind", "") == "DaemonSet";
       if (daemonset) Select(spec, driver.name(), obj);
-      if (daemonset || &pool == &pools.pools.front()) objects.push_back(std::move(obj));
+      const bool shared = obj.value("kind", "") == "ConfigMap";
+      if (!shared || &pool == &pools.pools.front()) objects.push_back(std::move(obj));
     }
     daemonsets.insert(names.daemonset);
   }

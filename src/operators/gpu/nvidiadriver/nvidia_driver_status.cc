@@ -29,7 +29,7 @@ nlohmann::json BuildNvidiaDriverStatus(const DriverStatusInput& in, const nlohma
   const std::string reason = DriverOutcomeReason(in.outcome);
   if (in.outcome == DriverOutcome::kReady) {
     const std::string message =
-        in.message.empty() ? "NVIDIADriver is ready as all resources have been successfully reconciled" : in.message;
+        in.message.empty() ? "All resources have been successfully reconciled" : in.message;
     status["state"] = "ready";
     conditions.push_back(MakeCondition("Ready", true, "Reconciled", message, in.generation, previous, now));
     conditions.push_back(MakeCondition("Error", false, "Ready", "", in.generation, previous, now));

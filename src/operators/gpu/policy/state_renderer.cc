@@ -421,6 +421,7 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
   const std::string& name = names.daemonset;
   json c = ctx;
   c["driverName"] = names.resources;
+  c["probeConfigName"] = names.probe_config;
   std::vector<const json*> secrets = {&section, &Section(in.spec, "validator")};
   const json manager = section.value("manager", json::object());
   if (state.name == "state-driver") {
@@ -510,9 +511,10 @@ kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInput
   if (renders.empty()) renders.push_back({"none", kOsVersionLabel, "0", "none", precompiled ? "none" : "", {}});
   for (size_t i = 0; i < renders.size(); ++i) {
     const DriverPool& pool = renders[i];
-    const PoolNames names = driver ? PoolNames{DriverDaemonSetName(pool.os_tag, pool.kernel), "nvidia-driver"}
+    const PoolNames names = driver ? PoolNames{DriverDaemonSetName(pool.os_tag, pool.kernel), "nvidia-driver",
+                                               "nvidia-driver-startup-probe"}
                                    : PoolNames{"nvidia-vgpu-manager-daemonset-" + pool.os_tag,
-                                               "nvidia-vgpu-manager-daemonset"};
+                                               "nvidia-vgpu-manager-daemonset", ""};
     auto objects = RenderPool(in, state, *ctx, section, pool, names);
     if (!objects.ok()) return objects.status();
     for (auto& obj : *objects) {

@@ -36,11 +36,12 @@ struct RenderedState {
 // The objects of an enabled state. InvalidArgument names the spec field at fault.
 kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, const RenderInputs& in);
 
-// What one driver pool's objects are called: its DaemonSet, and the ServiceAccount, RBAC and
-// ConfigMap its pods use.
+// What one driver pool's objects are called: its DaemonSet, the ServiceAccount and RBAC its pods
+// use, and the startup probe's ConfigMap (which pools may share).
 struct PoolNames {
   std::string daemonset;
   std::string resources;
+  std::string probe_config;
 };
 
 // The objects of one driver pool as the driver state renders them (ServiceAccount, RBAC,
