@@ -147,8 +147,24 @@ kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* c
     c["gpuClientsConfig"] = SpecString(spec, "/migManager/gpuClientsConfig/name", "default-gpu-clients");
   } else if (state.name == "state-node-status-exporter") {
     c["serviceMonitor"] = in.service_monitors;
+  } else if (state.name == "state-vfio-manager") {
+    // The driver manager that empties the node first: spec.vfioManager.driverManager's image,
+    // else the driver's (spec.driver.manager), else DRIVER_MANAGER_IMAGE.
+    json manager = Section(spec, "vfioManager").value("driverManager", json::object());
+    std::string field = "spec.vfioManager.driverManager";
+    if (!manager.is_object() || (!manager.contains("image") && !manager.contains("repository"))) {
+      manager = Section(spec, "driver").value("manager", json::object());
+      field = "spec.driver.manager";
+    }
+    auto image = Image(in, manager, field, "DRIVER_MANAGER_IMAGE");
+    if (!image.ok()) return image.status();
+    c["driverManagerImage"] = *image;
+    c["driverManagerPullPolicy"] = Str(manager, "imagePullPolicy", "IfNotPresent");
+  } else if (state.name == "state-sandbox-validation") {
+    c["defaultWorkload"] = SpecString(spec, "/sandboxWorkloads/defaultWorkload", "container");
   } else if (state.name == "state-vgpu-device-manager") {
     c["vgpuDefaultConfig"] = SpecString(spec, "/vgpuDeviceManager/config/default", "default");
+    c["vgpuConfig"] = SpecString(spec, "/vgpuDeviceManager/config/name", "default-vgpu-devices-config");
   } else if (state.name == "state-cc-manager") {
     c["ccDefaultMode"] = SpecString(spec, "/ccManager/defaultMode", "off");
   }
@@ -514,7 +530,7 @@ kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInput
     const PoolNames names = driver ? PoolNames{DriverDaemonSetName(pool.os_tag, pool.kernel), "nvidia-driver",
                                                "nvidia-driver-startup-probe"}
                                    : PoolNames{"nvidia-vgpu-manager-daemonset-" + pool.os_tag,
-                                               "nvidia-vgpu-manager-daemonset", ""};
+                                               "nvidia-vgpu-manager", ""};
     auto objects = RenderPool(in, state, *ctx, section, pool, names);
     if (!objects.ok()) return objects.status();
     for (auto& obj : *objects) {
