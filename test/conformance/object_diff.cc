@@ -162,7 +162,9 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
     const bool same_json = entry.is_object() && entry.value("same_json", false);
     const bool same_settings = entry.is_object() && entry.value("same_settings", false);
     const bool same_yaml = entry.is_object() && entry.value("same_yaml", false);
+    const bool pending = entry.is_object() && entry.contains("pending") && !entry.contains("reason");
     for (const char* key : {"object", "field", "ours", "upstream", "reason"}) {
+      if (pending && std::string(key) == "reason") continue;
       if ((same_json || same_settings || same_yaml) && (std::string(key) == "ours" || std::string(key) == "upstream")) {
         continue;
       }
@@ -178,10 +180,17 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
     const json objects = entry["object"].is_array() ? entry["object"] : json::array({entry["object"]});
     for (const auto& object : objects) {
       if (!object.is_string()) return kube::Status(kube::Code::kInvalid, "`object` is not a pattern: " + entry.dump());
-      DeliberateDifference d{entry.value("case", ""),          object.get<std::string>(),
-                             entry["field"].get<std::string>(), side(entry.value("ours", json())),
-                             side(entry.value("upstream", json())), entry["reason"].get<std::string>(), same_json,
-                             same_settings, same_yaml};
+      const std::string why = pending ? entry["pending"].get<std::string>() : entry["reason"].get<std::string>();
+      DeliberateDifference d{entry.value("case", ""),
+                             object.get<std::string>(),
+                             entry["field"].get<std::string>(),
+                             side(entry.value("ours", json())),
+                             side(entry.value("upstream", json())),
+                             why,
+                             same_json,
+                             same_settings,
+                             same_yaml,
+                             pending};
       if (d.reason.size() < 20) {
         return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
       }
@@ -254,11 +263,22 @@ Tally Classify(const std::string& case_name, const std::vector<json>& ours, cons
   Tally t;
   const std::vector<Difference> differences = Compare(ours, upstream);
   for (const auto& d : differences) {
-    bool listed = false;
+    const DeliberateDifference* listed = nullptr;
     for (const auto& entry : deliberate) {
-      if (entry.Covers(case_name, d, ours_at, upstream_at)) { listed = true; break; }
+      if (entry.Covers(case_name, d, ours_at, upstream_at)) {
+        listed = &entry;
+        break;
+      }
     }
-    if (listed) { ++t.deliberate; continue; }
+    if (listed != nullptr && listed->pending) {
+      ++t.pending;
+      t.pending_differences.push_back(d);
+      continue;
+    }
+    if (listed != nullptr) {
+      ++t.deliberate;
+      continue;
+    }
     if (d.field.empty()) {
       (d.ours ? t.only_ours : t.only_upstream)++;
     } else {
