@@ -616,6 +616,89 @@ TEST(GpuStateRendering, TheToolkitConfiguresCriOOnCriONodes) {
   EXPECT_EQ(env(render(spec, ""), "RUNTIME"), "containerd");
 }
 
+// With the NRI plugin (cdi.nriPluginEnabled) the toolkit talks to the runtime's NRI socket and leaves
+// the runtime's config alone: the socket's directory is mounted instead of the config, drop-in and
+// socket directories, and no runtime class is configured. Operands that use every GPU drop the
+// `nvidia` runtime class and ask for the management device by annotation, as upstream; on CRI-O
+// without CDI (the OCI hook, no handler) they drop the runtime class too.
+TEST(GpuStateRendering, TheNriPluginReplacesTheRuntimeConfigAndTheRuntimeClass) {
+  auto daemonset = [](const std::string& name, const json& spec, const std::string& runtime) {
+    const auto& states = ClusterPolicyStates();
+    const auto state = std::find_if(states.begin(), states.end(), [&](const GpuState& s) { return s.name == name; });
+    std::vector<NodeLabels> nodes = Nodes();
+    for (auto& n : nodes) n.container_runtime = runtime;
+    auto r = RenderClusterPolicyState(*state, {spec, "gpu-operator", nullptr, nodes, false});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    json ds;
+    for (const auto& obj : r.ok() ? r->objects : std::vector<json>{}) {
+      if (obj["kind"] == "DaemonSet") ds = obj;
+    }
+    return ds;
+  };
+  auto env = [](const json& ds, const std::string& name) {
+    for (const auto& e : ds["spec"]["template"]["spec"]["containers"][0]["env"]) {
+      if (e["name"] == name) return e.value("value", std::string());
+    }
+    return std::string("<unset>");
+  };
+  auto volumes = [](const json& ds) {
+    std::map<std::string, std::string> out;
+    for (const auto& v : ds["spec"]["template"]["spec"]["volumes"]) {
+      if (v.contains("hostPath")) out[v["name"]] = v["hostPath"]["path"];
+    }
+    return out;
+  };
+  auto annotations = [](const json& ds) {
+    return ds["spec"]["template"]["metadata"].value("annotations", json::object());
+  };
+  json spec = SeedSpec();
+  spec["toolkit"]["env"] = json::array();
+  spec["cdi"] = {{"enabled", true}, {"nriPluginEnabled", true}};
+
+  json toolkit = daemonset("state-container-toolkit", spec, "containerd");
+  EXPECT_EQ(env(toolkit, "ENABLE_NRI_PLUGIN"), "true");
+  EXPECT_EQ(env(toolkit, "NRI_SOCKET"), "/runtime/nri-sock-dir/nri.sock");
+  EXPECT_EQ(env(toolkit, "RUNTIME"), "containerd");
+  for (const char* gone : {"CONTAINERD_RUNTIME_CLASS", "RUNTIME_CONFIG", "CONTAINERD_CONFIG", "RUNTIME_SOCKET",
+                           "RUNTIME_DROP_IN_CONFIG"}) {
+    EXPECT_EQ(env(toolkit, gone), "<unset>") << gone;
+  }
+  auto mounted = volumes(toolkit);
+  EXPECT_EQ(mounted["nri-socket"], "/var/run/nri");
+  EXPECT_EQ(mounted.count("containerd-config"), 0u);
+  EXPECT_EQ(mounted.count("containerd-socket"), 0u);
+  EXPECT_EQ(mounted.count("containerd-drop-in-config"), 0u);
+  // A socket moved by toolkit.env is mounted from where it is.
+  spec["toolkit"]["env"] = json::array({{{"name", "NRI_SOCKET"}, {"value", "/run/k3s/nri/nri.sock"}}});
+  toolkit = daemonset("state-container-toolkit", spec, "containerd");
+  EXPECT_EQ(env(toolkit, "NRI_SOCKET"), "/runtime/nri-sock-dir/nri.sock");
+  EXPECT_EQ(volumes(toolkit)["nri-socket"], "/run/k3s/nri");
+
+  const std::vector<std::pair<std::string, std::string>> users = {
+      {"state-device-plugin", "nvidia-device-plugin"},
+      {"gpu-feature-discovery", "gpu-feature-discovery"},
+      {"state-dcgm-exporter", "nvidia-dcgm-exporter"},
+      {"state-operator-validation", "toolkit-validation"},
+  };
+  for (const auto& [state, container] : users) {
+    const json ds = daemonset(state, spec, "containerd");
+    EXPECT_FALSE(ds["spec"]["template"]["spec"].contains("runtimeClassName")) << state;
+    EXPECT_EQ(annotations(ds).value("nvidia.cdi.k8s.io/container." + container, ""), "management.nvidia.com/gpu=all")
+        << state;
+  }
+
+  // Without NRI: the runtime class, no annotation; CRI-O without CDI has no handler for it.
+  spec["cdi"] = {{"enabled", true}};
+  json plugin = daemonset("state-device-plugin", spec, "containerd");
+  EXPECT_EQ(plugin["spec"]["template"]["spec"].value("runtimeClassName", ""), "nvidia");
+  EXPECT_FALSE(annotations(plugin).contains("nvidia.cdi.k8s.io/container.nvidia-device-plugin"));
+  spec["cdi"] = {{"enabled", false}};
+  plugin = daemonset("state-device-plugin", spec, "cri-o");
+  EXPECT_FALSE(plugin["spec"]["template"]["spec"].contains("runtimeClassName"));
+  EXPECT_EQ(daemonset("state-device-plugin", spec, "containerd")["spec"]["template"]["spec"].value("runtimeClassName", ""),
+            "nvidia");
+}
+
 // Kubernetes lets the operator grant only permissions it holds: every Role and ClusterRole of every
 // state (all enabled) is covered by the chart's ClusterRole, or, for a Role, also its Role.
 TEST(GpuStateRendering, TheChartHoldsEveryPermissionTheOperandsAreGranted) {

@@ -366,7 +366,7 @@ RuntimePaths PathsOf(const std::string& runtime) {
 // The toolkit reaches the runtime through host paths the user may move (k3s, RKE2:
 // CONTAINERD_CONFIG and CONTAINERD_SOCKET in toolkit.env): each host path's directory is
 // mounted, and the container is told the file's path inside the mount, as upstream does.
-void RuntimeMounts(const std::string& runtime, const std::string& runtime_class, bool cdi, json& ds) {
+void RuntimeMounts(const std::string& runtime, const std::string& runtime_class, bool cdi, bool nri, json& ds) {
   json& pod = ds["spec"]["template"]["spec"];
   json& main = pod["containers"][0];
   const RuntimePaths paths = PathsOf(runtime);
@@ -388,6 +388,15 @@ void RuntimeMounts(const std::string& runtime, const std::string& runtime_class,
   if (!cdi && runtime == "crio") SetEnv(main, "CRIO_CONFIG_MODE", "hook");  // the OCI hook, as upstream without CDI
   if (runtime == "crio") SetHostPath(pod, "crio-hooks", "/usr/share/containers/oci/hooks.d");
   SetEnv(main, "RUNTIME", runtime);
+  if (nri) {
+    // The NRI plugin injects devices through the runtime's NRI socket and leaves the runtime's
+    // config alone: only the socket's directory is mounted (a read-only host has no config to write).
+    SetEnv(main, "ENABLE_NRI_PLUGIN", "true");
+    const std::string socket = value_or("NRI_SOCKET", "/var/run/nri/nri.sock");
+    SetEnv(main, "NRI_SOCKET", "/runtime/nri-sock-dir/" + base_of(socket));
+    mount("nri-socket", "/runtime/nri-sock-dir/", dir_of(socket), true);
+    return;
+  }
   if (runtime == "containerd") {
     const std::string class_name = EnvValue(main, "CONTAINERD_RUNTIME_CLASS");
     SetEnv(main, "CONTAINERD_RUNTIME_CLASS", class_name.empty() ? runtime_class : class_name);
@@ -420,6 +429,30 @@ void MergeValidationEnv(const json& validator, json& ds) {
     const json& settings = Section(validator, component);
     MergeEnv(container, settings.value("env", json::array()));
   }
+}
+
+// How operands that use every GPU get them: the `nvidia` runtime class, except where there is no
+// such handler (CRI-O without CDI: the OCI hook) or the NRI plugin injects the management device
+// instead, asked for by a pod annotation naming the container, as upstream.
+void ManagementDeviceAccess(const RenderInputs& in, const GpuState& state, json& ds) {
+  json& pod = ds["spec"]["template"]["spec"];
+  if (!pod.contains("runtimeClassName")) return;
+  const bool cdi = SpecBool(in.spec, "/cdi/enabled", true);
+  const bool nri = cdi && SpecBool(in.spec, "/cdi/nriPluginEnabled", false);
+  if (nri || (!cdi && ContainerRuntime(in) == "crio")) pod.erase("runtimeClassName");
+  if (!nri) return;
+  // The validator's GPU user is its toolkit check, an init container.
+  std::string container = pod["containers"][0].value("name", "");
+  if (state.name == "state-operator-validation") {
+    const json& init = pod.value("initContainers", json::array());
+    const bool checks_toolkit = std::any_of(init.begin(), init.end(), [](const json& c) {
+      return c.value("name", "") == "toolkit-validation";
+    });
+    if (!checks_toolkit) return;
+    container = "toolkit-validation";
+  }
+  ds["spec"]["template"]["metadata"]["annotations"]["nvidia.cdi.k8s.io/container." + container] =
+      "management.nvidia.com/gpu=all";
 }
 
 std::string StateDir(const std::string& state) { return manifests::ManifestRoot() + "/gpu-operator/" + state; }
@@ -509,8 +542,10 @@ kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInput
         if (state.name == "state-operator-validation") MergeValidationEnv(section, obj);
         if (state.name == "state-container-toolkit") {
           RuntimeMounts(ContainerRuntime(in), SpecString(in.spec, "/operator/runtimeClass", "nvidia"),
-                        SpecBool(in.spec, "/cdi/enabled", true), obj);
+                        SpecBool(in.spec, "/cdi/enabled", true), SpecBool(in.spec, "/cdi/nriPluginEnabled", false),
+                        obj);
         }
+        ManagementDeviceAccess(in, state, obj);
       }
       out.objects.push_back(std::move(obj));
     }
