@@ -51,7 +51,7 @@ std::string Span(const NodeAllocation& a) {
 
 PoolReconciler::PoolReconciler(kube::Client& client, kube::EventRecorder& recorder, PoolType type,
                                kube::Informer& pools, kube::Informer& nodes)
-    : client_(client), recorder_(recorder), type_(type), pools_(pools), nodes_(nodes) {}
+    : client_(client), recorder_(recorder), status_(client, recorder, kFieldManager), type_(type), pools_(pools), nodes_(nodes) {}
 
 kube::Result<bool> PoolReconciler::WriteStatus(const kube::Object& pool, const nlohmann::json& current,
                                                nlohmann::json allocations, const std::string& ready,
@@ -69,14 +69,8 @@ kube::Result<bool> PoolReconciler::WriteStatus(const kube::Object& pool, const n
   condition["lastTransitionTime"] = previous.is_object() && previous.value("status", "") == ready
                                         ? previous.value("lastTransitionTime", kube::RfcTimeNow())
                                         : kube::RfcTimeNow();
-  const kube::Resource resource = PoolResource(type_);
-  nlohmann::json body = {{"apiVersion", resource.ApiVersion()},
-                         {"kind", resource.kind},
-                         {"metadata", {{"name", pool.name()}, {"namespace", pool.namespace_()}}},
-                         {"status", {{"allocations", std::move(allocations)}, {"conditions", {condition}}}}};
-  auto applied = client_.Apply(resource, body, {kFieldManager, true, "status"});
-  if (!applied.ok()) return applied.status().WithContext("writing status of " + resource.kind + " " + pool.Key());
-  return true;
+  return status_.Write(PoolResource(type_), pool,
+                       {{"allocations", std::move(allocations)}, {"conditions", {condition}}});
 }
 
 kube::Result<kube::ReconcileResult> PoolReconciler::Reconcile(const kube::ReconcileRequest& request, std::stop_token) {

@@ -20,6 +20,7 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "kube/status_writer.h"
 #include "pool/pool_spec.h"
 
 namespace ipam {
@@ -40,6 +41,7 @@ class PoolReconciler : public kube::Reconciler {
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
+  kube::StatusWriter status_;
   const PoolType type_;
   kube::Informer& pools_;
   kube::Informer& nodes_;

@@ -78,6 +78,7 @@ NvidiaDriverReconciler::NvidiaDriverReconciler(kube::Client& client, kube::Event
                                                std::string operand_namespace, EnvLookup env)
     : client_(client),
       recorder_(recorder),
+      status_(client, recorder, ClusterPolicyReconciler::kFieldManager),
       informers_(informers),
       objects_(client, kinds,
                {ClusterPolicyReconciler::kFieldManager, ClusterPolicyReconciler::kStateLabel, "gpu-operator",
@@ -178,31 +179,17 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
 }
 
 kube::Status NvidiaDriverReconciler::WriteStatus(const kube::Object& driver, const DriverStatusInput& input) {
-  const json current = driver.StatusTree();
-  const json desired = BuildNvidiaDriverStatus(input, current, kube::RfcTimeNow());
-  if (current != desired) {
-    json body = {{"apiVersion", kApiVersion},
-                 {"kind", "NVIDIADriver"},
-                 {"metadata", {{"name", driver.name()}}},
-                 {"status", desired}};
-    auto applied = client_.Apply(NvidiaDrivers(), body, {ClusterPolicyReconciler::kFieldManager, true, "status"});
-    if (!applied.ok()) return applied.status().WithContext("writing NVIDIADriver status");
-  }
+  const json desired = BuildNvidiaDriverStatus(input, driver.StatusTree(), kube::RfcTimeNow());
   // Events mark what a user acts on; pods catching up with a change are in the status only.
-  if (input.outcome == DriverOutcome::kNotReady) return kube::Status::Ok();
-  const std::string reason = input.outcome == DriverOutcome::kReady ? "Reconciled" : DriverOutcomeReason(input.outcome);
-  const std::string key = reason + "/" + (input.outcome == DriverOutcome::kReady ? "" : input.message);
-  std::string& last = last_event_[driver.meta().uid];
-  if (key == last) return kube::Status::Ok();
-  last = key;
-  const std::string message = desired["conditions"][0].value("message", "");
-  auto ref = kube::ObjectReference::To(driver, kApiVersion, "NVIDIADriver");
-  if (input.outcome == DriverOutcome::kReady || input.outcome == DriverOutcome::kDisabled) {
-    recorder_.Normal(ref, reason, message);
-  } else {
-    recorder_.Warning(ref, reason, message);
-  }
-  return kube::Status::Ok();
+  auto rule = [&input](const json&, const json& status) -> std::optional<kube::StatusEvent> {
+    if (input.outcome == DriverOutcome::kNotReady) return std::nullopt;
+    const bool ready = input.outcome == DriverOutcome::kReady;
+    const std::string reason = ready ? "Reconciled" : DriverOutcomeReason(input.outcome);
+    return kube::StatusEvent{reason + "/" + (ready ? "" : input.message),
+                             !ready && input.outcome != DriverOutcome::kDisabled, reason,
+                             status["conditions"][0].value("message", "")};
+  };
+  return status_.Write(NvidiaDrivers(), driver, desired, rule).status();
 }
 
 kube::Result<kube::ReconcileResult> NvidiaDriverReconciler::Reconcile(const kube::ReconcileRequest&, std::stop_token) {

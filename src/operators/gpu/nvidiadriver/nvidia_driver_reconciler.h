@@ -22,6 +22,7 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "kube/status_writer.h"
 #include "nvidiadriver/nvidia_driver_status.h"
 #include "owned_objects.h"
 
@@ -58,12 +59,11 @@ class NvidiaDriverReconciler : public kube::Reconciler {
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
+  kube::StatusWriter status_;
   Informers informers_;
   operators::OwnedObjects objects_;
   const std::string namespace_;
   const EnvLookup env_;
-  // By driver UID (one worker): the last Event's key.
-  std::map<std::string, std::string> last_event_;
 };
 
 }  // namespace gpu

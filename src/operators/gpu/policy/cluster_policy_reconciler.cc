@@ -99,56 +99,44 @@ ClusterPolicyReconciler::ClusterPolicyReconciler(kube::Client& client, kube::Eve
                                                  std::string operand_namespace, EnvLookup env, bool service_monitors)
     : client_(client),
       recorder_(recorder),
+      status_(client, recorder, kFieldManager),
       informers_(informers),
       objects_(client, kinds, {kFieldManager, kStateLabel, "gpu-operator", "nvidia.com/last-applied-hash"}),
       namespace_(std::move(operand_namespace)),
       env_(std::move(env)),
       service_monitors_(service_monitors) {}
 
-kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, const json& desired) {
-  const json current = policy.StatusTree();
-  if (current == desired) return kube::Status::Ok();
-  json body = {{"apiVersion", "nvidia.com/v1"},
-               {"kind", "ClusterPolicy"},
-               {"metadata", {{"name", policy.name()}}},
-               {"status", desired}};
-  auto applied = client_.Apply(ClusterPolicies(), body, {kFieldManager, true, "status"});
-  if (!applied.ok()) return applied.status().WithContext("writing ClusterPolicy status");
-  // Transitions are judged against the last status this process wrote, when it wrote one: the
-  // cache may not have caught up with it yet, and an Event must not be missed or doubled.
-  auto last = last_written_.find(policy.meta().uid);
-  const json& previous = last != last_written_.end() ? last->second : current;
-  const std::string before = previous.value("state", "");
+namespace {
+
+// Events mark what a user acts on: becoming ready (first, or for another reason, or again after a
+// failure), a failure (each new message), being ignored. Operands catching up with a change
+// (OperandNotReady) are in the status only: every rollout passes through it.
+std::optional<kube::StatusEvent> ClusterPolicyEvent(const json& previous, const json& desired) {
+  auto first_condition = [](const json& status) {
+    return status.is_object() && status.contains("conditions") && status["conditions"].is_array() &&
+                   !status["conditions"].empty()
+               ? status["conditions"][0]
+               : json::object();
+  };
+  const std::string before = previous.is_object() ? previous.value("state", "") : "";
   const std::string after = desired.value("state", "");
-  const json& ready = desired["conditions"][0];
-  const std::string before_reason =
-      previous.contains("conditions") && previous["conditions"].is_array() && !previous["conditions"].empty()
-          ? previous["conditions"][0].value("reason", "")
-          : "";
-  last_written_[policy.meta().uid] = desired;
-  const std::string reason = desired["conditions"][1].value("reason", "");
-  if (before != after || before_reason != ready.value("reason", "")) {
-    kube::log::Info("ClusterPolicy state changed", {{"name", policy.name()}, {"from", before}, {"to", after}});
+  const json ready = first_condition(desired);
+  if (before != after || first_condition(previous).value("reason", "") != ready.value("reason", "")) {
+    kube::log::Info("ClusterPolicy state changed", {{"from", before}, {"to", after}});
   }
-  // Events mark what a user acts on: becoming ready (first, or for another reason, or again after a
-  // failure), a failure (each new message), being ignored. Operands catching up with a change
-  // (OperandNotReady) are in the status only: every rollout passes through it.
-  if (reason == "OperandNotReady") return kube::Status::Ok();
-  const std::string event_key = after == "ready"     ? "ready/" + ready.value("reason", "")
-                                : after == "ignored" ? "ignored"
-                                                     : reason + "/" + ready.value("message", "");
-  std::string& last_event = last_event_[policy.meta().uid];
-  if (event_key == last_event) return kube::Status::Ok();
-  last_event = event_key;
-  auto ref = kube::ObjectReference::To(policy, "nvidia.com/v1", "ClusterPolicy");
-  if (after == "ready") {
-    recorder_.Normal(ref, ready.value("reason", "Reconciled"), ready.value("message", ""));
-  } else if (after == "ignored") {
-    recorder_.Normal(ref, "Ignored", ready.value("message", ""));
-  } else {
-    recorder_.Warning(ref, reason, ready.value("message", ""));
-  }
-  return kube::Status::Ok();
+  const std::string reason =
+      desired.contains("conditions") && desired["conditions"].size() > 1 ? desired["conditions"][1].value("reason", "") : "";
+  if (reason == "OperandNotReady") return std::nullopt;
+  const std::string message = ready.value("message", "");
+  if (after == "ready") return kube::StatusEvent{"ready/" + ready.value("reason", ""), false, ready.value("reason", "Reconciled"), message};
+  if (after == "ignored") return kube::StatusEvent{"ignored", false, "Ignored", message};
+  return kube::StatusEvent{reason + "/" + message, true, reason, message};
+}
+
+}  // namespace
+
+kube::Status ClusterPolicyReconciler::WriteStatus(const kube::Object& policy, const json& desired) {
+  return status_.Write(ClusterPolicies(), policy, desired, ClusterPolicyEvent).status();
 }
 
 kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kube::ReconcileRequest&,

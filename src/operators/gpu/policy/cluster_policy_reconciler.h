@@ -20,6 +20,7 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "kube/status_writer.h"
 #include "owned_objects.h"
 #include "readiness.h"
 #include "state_renderer.h"
@@ -64,14 +65,12 @@ class ClusterPolicyReconciler : public kube::Reconciler {
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
+  kube::StatusWriter status_;
   Informers informers_;
   operators::OwnedObjects objects_;
   const std::string namespace_;
   const EnvLookup env_;
   const bool service_monitors_;
-  // By policy UID (one worker): the status last written, and the last Event's reason and message.
-  std::map<std::string, nlohmann::json> last_written_;
-  std::map<std::string, std::string> last_event_;
 };
 
 }  // namespace gpu

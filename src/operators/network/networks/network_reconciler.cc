@@ -10,32 +10,29 @@
 namespace network {
 NetworkReconciler::NetworkReconciler(kube::Client& client, kube::EventRecorder& recorder, NetworkKind kind,
                                      kube::Informer& networks, kube::Informer& attachments)
-    : client_(client), recorder_(recorder), kind_(std::move(kind)), networks_(networks), attachments_(attachments) {}
+    : client_(client),
+      recorder_(recorder),
+      status_(client, recorder, kFieldManager),
+      kind_(std::move(kind)),
+      networks_(networks),
+      attachments_(attachments) {}
 
-kube::Status NetworkReconciler::UpdateStatus(const kube::Object& network, const nlohmann::json& current,
-                                             const std::string& state, const std::string& reason,
-                                             const std::string& link) {
+kube::Status NetworkReconciler::UpdateStatus(const kube::Object& network, const std::string& state,
+                                             const std::string& reason, const std::string& link) {
   nlohmann::json status = {{"state", state}};
   if (!reason.empty()) status["reason"] = reason;
   if (!link.empty()) status[kind_.status_link] = link;
   if (kind_.applied_states) status["appliedStates"] = {{{"name", kind_.state_name}, {"state", state}}};
-  if (current == status) return kube::Status::Ok();
-  nlohmann::json body = {{"apiVersion", kind_.resource.ApiVersion()},
-                         {"kind", kind_.resource.kind},
-                         {"metadata", {{"name", network.name()}}},
-                         {"status", status}};
-  auto applied = client_.Apply(kind_.resource, body, {kFieldManager, true, "status"});
-  if (!applied.ok()) return applied.status().WithContext("writing status of " + kind_.resource.kind + " " + network.name());
-  const std::string previous = current.is_object() ? current.value("state", "") : "";
-  if (previous != state) {
-    auto ref = kube::ObjectReference::To(network, kind_.resource.ApiVersion(), kind_.resource.kind);
-    if (state == "error") {
-      recorder_.Warning(ref, "InvalidSpec", reason);
-    } else if (state == "ready") {
-      recorder_.Normal(ref, "Ready", "NetworkAttachmentDefinition " + link + " is in place");
+  // An Event when the state changes to error or ready.
+  auto rule = [&](const nlohmann::json& previous, const nlohmann::json&) -> std::optional<kube::StatusEvent> {
+    if ((previous.is_object() ? previous.value("state", "") : "") == state) return std::nullopt;
+    if (state == "error") return kube::StatusEvent{state, true, "InvalidSpec", reason};
+    if (state == "ready") {
+      return kube::StatusEvent{state, false, "Ready", "NetworkAttachmentDefinition " + link + " is in place"};
     }
-  }
-  return kube::Status::Ok();
+    return std::nullopt;
+  };
+  return status_.Write(kind_.resource, network, status, rule).status();
 }
 
 kube::Status NetworkReconciler::DeleteMovedAttachments(const kube::Object& network, const std::string& keep_namespace) {
@@ -57,12 +54,11 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
                                                                  std::stop_token) {
   kube::ObjectPtr network = networks_.store().Get(request.name);
   if (!network || network->meta().deleting) return kube::ReconcileResult{};  // NADs go with their owner
-  const nlohmann::json current_status = network->StatusTree();
   if (kube::Status deep = network->CheckNesting(); !deep.ok()) {
     // Refused before it is walked as a tree; what runs keeps running.
     kube::log::Warn("invalid network", {{"kind", kind_.resource.kind}, {"name", network->name()},
                                         {"error", deep.message()}});
-    KUBE_RETURN_IF_ERROR(UpdateStatus(*network, current_status, "error", deep.message(), ""));
+    KUBE_RETURN_IF_ERROR(UpdateStatus(*network, "error", deep.message(), ""));
     return kube::ReconcileResult{};
   }
   const nlohmann::json tree = network->Tree();
@@ -71,7 +67,7 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
   if (!spec.ok()) {
     kube::log::Warn("invalid network", {{"kind", kind_.resource.kind}, {"name", network->name()},
                                         {"error", spec.status().message()}});
-    KUBE_RETURN_IF_ERROR(UpdateStatus(*network, current_status, "error", spec.status().message(), ""));
+    KUBE_RETURN_IF_ERROR(UpdateStatus(*network, "error", spec.status().message(), ""));
     return kube::ReconcileResult{};  // nothing to retry until the spec changes
   }
 
@@ -84,7 +80,7 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
   auto rendered = manifests::RenderDirectory(manifests::ManifestRoot() + "/network-operator/networks", context);
   if (!rendered.ok()) {
     // Said in the status too, not only in the log; retried with backoff.
-    (void)UpdateStatus(*network, current_status, "error", rendered.status().message(), "");
+    (void)UpdateStatus(*network, "error", rendered.status().message(), "");
     return rendered.status();
   }
   if (rendered->size() != 1) return kube::Status(kube::Code::kInternal, "the NAD template must render one object");
@@ -110,7 +106,7 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
     if (!applied.ok()) {
       if (applied.status().code() == kube::Code::kInvalid || applied.status().code() == kube::Code::kNotFound) {
         // The server refused it (or the namespace does not exist): say so, retry with backoff.
-        (void)UpdateStatus(*network, current_status, "notReady", applied.status().message(), "");
+        (void)UpdateStatus(*network, "notReady", applied.status().message(), "");
       }
       return applied.status().WithContext("applying NetworkAttachmentDefinition");
     }
@@ -126,7 +122,7 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
   }
   const std::string link = "k8s.cni.cncf.io/v1/namespaces/" + spec->namespace_ + "/NetworkAttachmentDefinition/" +
                            spec->name;
-  KUBE_RETURN_IF_ERROR(UpdateStatus(*network, current_status, "ready", "", link));
+  KUBE_RETURN_IF_ERROR(UpdateStatus(*network, "ready", "", link));
   return kube::ReconcileResult{};
 }
 

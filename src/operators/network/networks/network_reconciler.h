@@ -17,6 +17,7 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "kube/status_writer.h"
 #include "network_kind.h"
 
 namespace network {
@@ -31,14 +32,15 @@ class NetworkReconciler : public kube::Reconciler {
   static constexpr const char* kFieldManager = "network-operator";
 
  private:
-  // Writes status {state, reason, link} when it differs from `current`; Events on a change of state.
-  kube::Status UpdateStatus(const kube::Object& network, const nlohmann::json& current, const std::string& state,
-                            const std::string& reason, const std::string& link);
+  // Writes status {state, reason, link} when it differs; Events on a change of state.
+  kube::Status UpdateStatus(const kube::Object& network, const std::string& state, const std::string& reason,
+                            const std::string& link);
   // Deletes this network's NADs in namespaces other than `keep_namespace`.
   kube::Status DeleteMovedAttachments(const kube::Object& network, const std::string& keep_namespace);
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
+  kube::StatusWriter status_;
   const NetworkKind kind_;
   kube::Informer& networks_;
   kube::Informer& attachments_;

@@ -19,6 +19,7 @@ NicClusterPolicyReconciler::NicClusterPolicyReconciler(kube::Client& client, kub
                                                        OperandSettings settings)
     : client_(client),
       recorder_(recorder),
+      status_(client, recorder, kFieldManager),
       policies_(policies),
       node_policies_(node_policies),
       views_(views),
@@ -90,7 +91,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
       nlohmann::json desired = current;
       desired["state"] = "error";
       desired["reason"] = "spec refused: " + deep.message();
-      KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicClusterPolicies(), *policy, current, desired));
+      KUBE_RETURN_IF_ERROR(status_.Write(NicClusterPolicies(), *policy, desired, PolicyStatusEvent).status());
       return kube::ReconcileResult{};
     }
   }
@@ -103,7 +104,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
     nlohmann::json ignored = {{"state", "ignore"},
                               {"reason", "Unsupported NicClusterPolicy instance " + requested->name() +
                                              ". Only instance with name nic-cluster-policy is supported"}};
-    KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicClusterPolicies(), *requested, current, ignored));
+    KUBE_RETURN_IF_ERROR(status_.Write(NicClusterPolicies(), *requested, ignored, PolicyStatusEvent).status());
     return kube::ReconcileResult{};
   }
 
@@ -119,7 +120,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
     }
   }
   nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());
-  KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicClusterPolicies(), *policy, current, desired));
+  KUBE_RETURN_IF_ERROR(status_.Write(NicClusterPolicies(), *policy, desired, PolicyStatusEvent).status());
   return kube::ReconcileResult{};
 }
 

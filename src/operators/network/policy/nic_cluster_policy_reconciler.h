@@ -15,6 +15,7 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "kube/status_writer.h"
 #include "node_views.h"
 #include "state_syncer.h"
 
@@ -40,6 +41,7 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
+  kube::StatusWriter status_;
   kube::Informer& policies_;
   kube::Informer& node_policies_;
   NodeViews& views_;

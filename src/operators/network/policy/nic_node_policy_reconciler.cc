@@ -33,6 +33,7 @@ NicNodePolicyReconciler::NicNodePolicyReconciler(kube::Client& client, kube::Eve
                                                  OperandSettings settings)
     : client_(client),
       recorder_(recorder),
+      status_(client, recorder, NicClusterPolicyReconciler::kFieldManager),
       node_policies_(node_policies),
       cluster_policies_(cluster_policies),
       views_(views),
@@ -57,7 +58,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
     // Fail closed: nothing is applied or removed while either policy cannot be read.
     kube::log::Warn("NicNodePolicy not applied", {{"name", policy->name()}, {"reason", refused}});
     nlohmann::json desired = BuildBlockedStatus(refused, policy->meta().generation, current, kube::RfcTimeNow());
-    KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));
+    KUBE_RETURN_IF_ERROR(status_.Write(NicNodePolicies(), *policy, desired, PolicyStatusEvent).status());
     return kube::ReconcileResult{};
   }
   const NodePolicyView view = NodePolicyViewOf(*policy);
@@ -71,7 +72,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
   if (!conflict.empty()) {
     kube::log::Warn("NicNodePolicy not applied", {{"name", policy->name()}, {"reason", conflict}});
     nlohmann::json desired = BuildBlockedStatus(conflict, policy->meta().generation, current, kube::RfcTimeNow());
-    KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));
+    KUBE_RETURN_IF_ERROR(status_.Write(NicNodePolicies(), *policy, desired, PolicyStatusEvent).status());
     return kube::ReconcileResult{};
   }
 
@@ -86,7 +87,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
                                    settings_, selected));
   }
   nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());
-  KUBE_RETURN_IF_ERROR(WritePolicyStatus(client_, recorder_, NicNodePolicies(), *policy, current, desired));
+  KUBE_RETURN_IF_ERROR(status_.Write(NicNodePolicies(), *policy, desired, PolicyStatusEvent).status());
   return kube::ReconcileResult{};
 }
 

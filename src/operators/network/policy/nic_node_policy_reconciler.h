@@ -14,6 +14,7 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "kube/status_writer.h"
 #include "node_policy_conflicts.h"
 #include "node_views.h"
 #include "state_syncer.h"
@@ -38,6 +39,7 @@ class NicNodePolicyReconciler : public kube::Reconciler {
  private:
   kube::Client& client_;
   kube::EventRecorder& recorder_;
+  kube::StatusWriter status_;
   kube::Informer& node_policies_;
   kube::Informer& cluster_policies_;
   NodeViews& views_;

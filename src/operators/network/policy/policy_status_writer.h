@@ -1,22 +1,20 @@
-// Writes a policy's status (NicClusterPolicy or NicNodePolicy) when it
-// differs from the current one, and records an Event when the global state
-// changes: Normal "Ready" or "StateChanged", Warning "StateError", with the
-// states that are not ready and why.
+// Which Event marks a change of a policy's status (NicClusterPolicy or
+// NicNodePolicy): one per change of the global state, Normal "Ready" or
+// "StateChanged", Warning "StateError", naming the states that are not
+// ready and why. The policy reconcilers write status through
+// kube::StatusWriter with this rule.
 #ifndef OPERATORS_NETWORK_POLICY_POLICY_STATUS_WRITER_H_
 #define OPERATORS_NETWORK_POLICY_POLICY_STATUS_WRITER_H_
 
-#include <string>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
-#include "kube/client.h"
-#include "kube/event_recorder.h"
+#include "kube/status_writer.h"
 
 namespace network {
 
-kube::Status WritePolicyStatus(kube::Client& client, kube::EventRecorder& recorder, const kube::Resource& resource,
-                               const kube::Object& policy, const nlohmann::json& current,
-                               const nlohmann::json& desired);
+std::optional<kube::StatusEvent> PolicyStatusEvent(const nlohmann::json& previous, const nlohmann::json& desired);
 
 }  // namespace network
 
