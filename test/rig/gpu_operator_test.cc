@@ -85,7 +85,7 @@ class GpuOperatorTest : public ::testing::Test {
   std::set<std::string> DaemonSets() {
     std::set<std::string> names;
     auto sets = client_->ListAll(kube::resources::DaemonSets(), kNamespace,
-                                 {.label_selector = gpu::ClusterPolicyReconciler::kStateLabel});
+                                 {.label_selector = gpu::kStateLabel});
     if (sets.ok()) {
       for (const auto& d : sets->items) {
         if (!d.meta().deleting) names.insert(d.name());
@@ -109,7 +109,7 @@ class GpuOperatorTest : public ::testing::Test {
   std::map<std::string, std::string> Versions() {
     std::map<std::string, std::string> out;
     for (const auto& res : gpu::ClusterPolicyStateResources(false)) {
-      auto list = client_->ListAll(res, "", {.label_selector = gpu::ClusterPolicyReconciler::kStateLabel});
+      auto list = client_->ListAll(res, "", {.label_selector = gpu::kStateLabel});
       if (list.ok()) {
         for (const auto& o : list->items) out[res.kind + "/" + o.Key()] = o.resource_version();
       }

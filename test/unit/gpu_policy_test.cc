@@ -868,11 +868,12 @@ TEST(DriverHandover, AnUpstreamPodGoesToThePoolWhoseNodeSelectorItsNodeSatisfies
   auto pool = [](const std::string& name, const json& selector) {
     return json{{"metadata", {{"name", name}}}, {"spec", {{"template", {{"spec", {{"nodeSelector", selector}}}}}}}};
   };
-  const std::vector<json> daemonsets = {
+  const std::vector<json> rendered = {
       pool("nvidia-driver-daemonset-ubuntu22.04", {{"nvidia.com/gpu.deploy.driver", "true"},
                                                    {kOsIdLabel, "ubuntu"}, {kOsVersionLabel, "22.04"}}),
       pool("nvidia-driver-daemonset-rhel9", {{"nvidia.com/gpu.deploy.driver", "true"},
                                              {kOsIdLabel, "rhel"}, {kOsMajorLabel, "9"}})};
+  const std::vector<const json*> daemonsets = {&rendered[0], &rendered[1]};
   const json* rhel = PoolDaemonSetFor(daemonsets, {{"nvidia.com/gpu.deploy.driver", "true"}, {kOsIdLabel, "rhel"},
                                                    {kOsMajorLabel, "9"}, {kOsVersionLabel, "9.4"}});
   ASSERT_NE(rhel, nullptr);

@@ -4,6 +4,7 @@
 
 #include "fnv_hash.h"
 #include "kube/log.h"
+#include "well_known_labels.h"
 
 namespace operators {
 namespace {
@@ -41,7 +42,7 @@ kube::Result<nlohmann::json> OwnedObjects::Apply(nlohmann::json obj, const Owner
   const kube::Resource& resource = entry->first;
   auto& md = obj["metadata"];
   md["labels"][options_.state_label] = state;
-  md["labels"]["app.kubernetes.io/managed-by"] = options_.managed_by;
+  md["labels"][kManagedByLabel] = options_.managed_by;
   md["ownerReferences"] = nlohmann::json::array({{{"apiVersion", owner.api_version},
                                                   {"kind", owner.kind},
                                                   {"name", owner.name},

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   operators::ManagedKinds kinds;
   for (const auto& resource : gpu::ClusterPolicyStateResources(service_monitors)) {
     kube::InformerOptions options;
-    options.label_selector = gpu::ClusterPolicyReconciler::kStateLabel;
+    options.label_selector = gpu::kStateLabel;
     if (resource.namespaced) options.namespace_ = operand_namespace;
     kinds.Add(resource, &mgr.GetInformer(resource, options));
   }

@@ -19,6 +19,7 @@
 #include "policy/nic_cluster_policy_reconciler.h"
 #include "policy/driver_image_tags.h"
 #include "policy/nic_node_policy_reconciler.h"
+#include "network_labels.h"
 
 namespace {
 
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
   auto& mgr = **manager;
 
   kube::InformerOptions nad_options;
-  nad_options.label_selector = "app.kubernetes.io/managed-by=network-operator";
+  nad_options.label_selector = std::string(operators::kManagedByLabel) + "=network-operator";
   auto& attachments = mgr.GetInformer(network::NetworkAttachmentDefinitions(), nad_options);
   for (const auto& kind : {network::MacvlanNetworkKind(), network::HostDeviceNetworkKind(), network::IPoIBNetworkKind()}) {
     auto& networks = mgr.GetInformer(kind.resource);
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
   network::ManagedKinds kinds;
   for (const auto& resource : network::StateResources()) {
     kube::InformerOptions options;
-    options.label_selector = network::StateSyncer::kStateLabel;
+    options.label_selector = network::kStateLabel;
     if (resource.namespaced) options.namespace_ = operand_namespace;
     kinds.Add(resource, &mgr.GetInformer(resource, options));
   }

@@ -9,10 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fnv_hash.h"
+#include "network_labels.h"
 
 namespace network {
-
-inline constexpr const char* kRevisionAnnotation = "nvidia.network-operator.revision";
 
 inline std::string Revision(const nlohmann::json& object) { return std::to_string(operators::Fnv32(object.dump())); }
 

@@ -1,4 +1,5 @@
 #include "labels/gpu_node_labels.h"
+#include "gpu_labels.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +9,7 @@
 namespace gpu {
 namespace {
 
-const std::string kDeployPrefix = "nvidia.com/gpu.deploy.";
+const std::string kDeployPrefix = kDeployLabelPrefix;
 
 const std::array<const char*, 18> kAllDeployLabels = {
     "driver", "gpu-feature-discovery", "container-toolkit", "device-plugin", "dcgm", "dcgm-exporter",
@@ -22,11 +23,11 @@ std::string Get(const std::map<std::string, std::string>& labels, const std::str
 }
 
 bool MigCapable(const std::map<std::string, std::string>& labels) {
-  if (labels.count("nvidia.com/vgpu.host-driver-version")) return false;  // a vGPU guest
-  const std::string capable = Get(labels, "nvidia.com/mig.capable");
+  if (labels.count(kVgpuHostDriverLabel)) return false;  // a vGPU guest
+  const std::string capable = Get(labels, kMigCapableLabel);
   if (!capable.empty()) return capable == "true";
   // Before GFD has run: upstream's product-name heuristic.
-  std::string product = Get(labels, "nvidia.com/gpu.product");
+  std::string product = Get(labels, kGpuProductLabel);
   std::transform(product.begin(), product.end(), product.begin(), [](unsigned char c) { return std::tolower(c); });
   return product.find("h100") != std::string::npos || product.find("a100") != std::string::npos ||
          product.find("a30") != std::string::npos;
@@ -50,8 +51,7 @@ std::vector<std::string> DeployLabelsFor(const std::string& workload, bool mig_c
 }  // namespace
 
 bool IsGpuNode(const std::map<std::string, std::string>& labels) {
-  for (const char* key : {"feature.node.kubernetes.io/pci-10de.present", "feature.node.kubernetes.io/pci-0302_10de.present",
-                          "feature.node.kubernetes.io/pci-0300_10de.present"}) {
+  for (const char* key : kNvidiaPciLabels) {
     if (Get(labels, key) == "true") return true;
   }
   return false;
@@ -104,9 +104,9 @@ LabelPlan PlanGpuNodeLabels(const std::map<std::string, std::string>& labels, co
   for (const char* name : kAllDeployLabels) {
     if (!wanted_set.count(name)) remove_ours(kDeployPrefix + name);
   }
-  if (workload == "container" && mig_capable && settings.mig_manager && !labels.count("nvidia.com/mig.config") &&
+  if (workload == "container" && mig_capable && settings.mig_manager && !labels.count(kMigConfigLabel) &&
       settings.mig_default_config == "all-disabled") {
-    plan.changes["nvidia.com/mig.config"] = "all-disabled";
+    plan.changes[kMigConfigLabel] = "all-disabled";
   }
   return plan;
 }

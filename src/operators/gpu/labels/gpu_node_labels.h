@@ -19,11 +19,9 @@
 #include <string>
 #include <vector>
 
-namespace gpu {
+#include "gpu_labels.h"
 
-inline constexpr const char* kGpuPresentLabel = "nvidia.com/gpu.present";
-inline constexpr const char* kDeployOperandsLabel = "nvidia.com/gpu.deploy.operands";
-inline constexpr const char* kWorkloadConfigLabel = "nvidia.com/gpu.workload.config";
+namespace gpu {
 
 struct LabelSettings {
   bool sandbox_workloads = false;             // spec.sandboxWorkloads.enabled

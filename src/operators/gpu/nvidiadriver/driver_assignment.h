@@ -15,11 +15,9 @@
 #include <vector>
 
 #include "driver_pools.h"
+#include "gpu_labels.h"
 
 namespace gpu {
-
-// The label that names a node's driver; the DaemonSets of an NVIDIADriver select on it.
-inline constexpr const char* kDriverOwnerLabel = "nvidia.com/gpu-operator.driver.owner";
 
 struct DriverClaim {
   std::string name;

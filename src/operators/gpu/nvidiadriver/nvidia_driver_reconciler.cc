@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
+#include "apply_state.h"
 #include "config_map_check.h"
 #include "driver_readiness.h"
 #include "kube/log.h"
@@ -81,8 +79,7 @@ NvidiaDriverReconciler::NvidiaDriverReconciler(kube::Client& client, kube::Event
       status_(client, recorder, ClusterPolicyReconciler::kFieldManager),
       informers_(informers),
       objects_(client, kinds,
-               {ClusterPolicyReconciler::kFieldManager, ClusterPolicyReconciler::kStateLabel, "gpu-operator",
-                "nvidia.com/last-applied-hash"}),
+               {ClusterPolicyReconciler::kFieldManager, kStateLabel, "gpu-operator", kRevisionAnnotation}),
       namespace_(std::move(operand_namespace)),
       env_(std::move(env)) {}
 
@@ -132,7 +129,6 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
   const json render_spec = DriverRenderSpec(policy_spec, spec);
   const RenderInputs in{render_spec, namespace_, env_, nodes, false};
   std::vector<json> objects;
-  std::set<std::string> daemonsets;
   for (const auto& pool : pools.pools) {
     // As upstream names them: a ServiceAccount and RBAC per driver and OS; the startup probe's
     // ConfigMap is the driver's own (upstream's is shared by every NVIDIADriver, whose owner
@@ -148,30 +144,21 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
       const bool shared = obj.value("kind", "") == "ConfigMap";
       if (!shared || &pool == &pools.pools.front()) objects.push_back(std::move(obj));
     }
-    daemonsets.insert(names.daemonset);
   }
-  if (kube::Status kinds = objects_.CheckKinds(objects); !kinds.ok()) return fail(kinds.message());
-
   const operators::Owner owner{kApiVersion, "NVIDIADriver", driver.name(), driver.meta().uid};
-  std::vector<std::string> keep, waiting;
-  for (auto& obj : objects) {
-    const bool daemonset = obj.value("kind", "") == "DaemonSet";
-    std::string identity;
-    auto live = objects_.Apply(std::move(obj), owner, kState, namespace_, &identity);
-    if (!live.ok()) return fail(live.status().message());
-    keep.push_back(identity);
-    const operators::Readiness ready =
-        daemonset ? DriverDaemonSetReadiness(*live, informers_.driver_pods, informers_.driver_revisions)
-                  : operators::ObjectReadiness(*live);
-    if (!ready.ready) waiting.push_back(ready.message);
-  }
-  auto remaining = objects_.DeleteStale(kState, driver.meta().uid, keep);
-  if (!remaining.ok()) return fail(remaining.status().message());
-  if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
-  if (!pools.unlabelled.empty()) waiting.push_back(DescribeUnlabelled(pools, precompiled));
-  if (!waiting.empty()) {
+  operators::StateObjects desired{kState, std::move(objects), {}, {}};
+  if (!pools.unlabelled.empty()) desired.waiting.push_back(DescribeUnlabelled(pools, precompiled));
+  operators::StateHooks hooks;
+  hooks.readiness = [this](const json& live) {
+    return live.value("kind", "") == "DaemonSet"
+               ? DriverDaemonSetReadiness(live, informers_.driver_pods, informers_.driver_revisions)
+               : operators::ObjectReadiness(live);
+  };
+  const operators::StateProgress progress = operators::ApplyState(objects_, owner, namespace_, std::move(desired), hooks);
+  if (!progress.error.ok()) return fail(progress.error.message());
+  if (!progress.ready) {
     result.outcome = DriverOutcome::kNotReady;
-    result.message = fmt::format("Waiting for driver pods to be ready: {}", fmt::join(waiting, "; "));
+    result.message = "Waiting for driver pods to be ready: " + progress.message;
   } else if (nodes.empty()) {
     result.message = "NVIDIADriver selects no GPU node yet";
   }

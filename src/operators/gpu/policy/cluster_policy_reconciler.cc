@@ -12,6 +12,7 @@
 #include "kube/metrics.h"
 #include "kube/time_format.h"
 #include "labels/gpu_node_labels.h"
+#include "apply_state.h"
 #include "readiness.h"
 
 namespace gpu {
@@ -84,7 +85,7 @@ ClusterNodes ReadNodes(const kube::Informer& nodes) {
     auto labels = n->Labels();
     if (!out.nfd) {
       out.nfd = std::any_of(labels.begin(), labels.end(),
-                            [](const auto& kv) { return kv.first.rfind("feature.node.kubernetes.io/", 0) == 0; });
+                            [](const auto& kv) { return kv.first.rfind(operators::kNfdLabelPrefix, 0) == 0; });
     }
     auto it = labels.find(kGpuPresentLabel);
     if (it == labels.end() || it->second != "true") continue;
@@ -101,7 +102,7 @@ ClusterPolicyReconciler::ClusterPolicyReconciler(kube::Client& client, kube::Eve
       recorder_(recorder),
       status_(client, recorder, kFieldManager),
       informers_(informers),
-      objects_(client, kinds, {kFieldManager, kStateLabel, "gpu-operator", "nvidia.com/last-applied-hash"}),
+      objects_(client, kinds, {kFieldManager, kStateLabel, "gpu-operator", kRevisionAnnotation}),
       namespace_(std::move(operand_namespace)),
       env_(std::move(env)),
       service_monitors_(service_monitors) {}
@@ -208,21 +209,33 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   }
 
   const operators::Owner owner{"nvidia.com/v1", "ClusterPolicy", policy->name(), policy->meta().uid};
+  DriverHandover handover(client_, informers_.driver_pods, informers_.driver_revisions, namespace_);
+  auto on_delete = [](const json& obj) {
+    return obj.value("kind", "") == "DaemonSet" && obj["spec"]["updateStrategy"].value("type", "") == "OnDelete";
+  };
+  // Driver DaemonSets roll node by node (OnDelete): judged by their pods, and they adopt an upstream
+  // install's pods.
+  operators::StateHooks driver_hooks;
+  driver_hooks.readiness = [&](const json& live) {
+    return on_delete(live) ? DriverDaemonSetReadiness(live, informers_.driver_pods, informers_.driver_revisions)
+                           : operators::ObjectReadiness(live);
+  };
+  driver_hooks.after_apply = [&](const json& live) -> kube::Result<std::string> {
+    return on_delete(live) ? handover.Settle(live) : kube::Result<std::string>(std::string());
+  };
   auto next = rendered.begin();
   for (const auto& state : ClusterPolicyStates()) {
-    StateResult r{state.name, StateOutcome::kDisabled, ""};
-    std::vector<std::string> keep, waiting;
-    if (next != rendered.end() && next->first == &state) {
+    const bool enabled = next != rendered.end() && next->first == &state;
+    operators::StateObjects desired{state.name, {}, {}, {}};
+    const bool driver = state.name == "state-driver";
+    if (enabled) {
       RenderedState& out = next->second;
       ++next;
-      bool failed = false;
-      // An upstream install's driver pods go to the pools' DaemonSets before those are applied.
-      const bool driver = state.name == "state-driver";
-      DriverHandover handover(client_, informers_.driver_pods, informers_.driver_revisions, namespace_);
       if (driver) {
-        std::vector<json> daemonsets;
+        // An upstream install's driver pods go to the pools' DaemonSets before those are applied.
+        std::vector<const json*> daemonsets;
         for (const auto& obj : out.objects) {
-          if (obj.value("kind", "") == "DaemonSet") daemonsets.push_back(obj);
+          if (obj.value("kind", "") == "DaemonSet") daemonsets.push_back(&obj);
         }
         auto released = handover.Release(daemonsets, nodes.gpu);
         if (!released.ok()) {
@@ -234,53 +247,20 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
           results.push_back({state.name, StateOutcome::kNotReady, released->waiting});
           continue;
         }
-        if (!released->waiting.empty()) waiting.push_back(released->waiting);
+        desired.waiting.push_back(released->waiting);
       }
-      for (auto& obj : out.objects) {
-        std::string identity;
-        const bool on_delete = obj.value("kind", "") == "DaemonSet" &&
-                               obj["spec"]["updateStrategy"].value("type", "") == "OnDelete";
-        auto live = objects_.Apply(std::move(obj), owner, state.name, namespace_, &identity);
-        if (!live.ok()) {
-          r = {state.name, StateOutcome::kError, live.status().message()};
-          failed = true;
-          break;
-        }
-        keep.push_back(identity);
-        if (driver && on_delete) {
-          auto settled = handover.Settle(*live);
-          if (!settled.ok()) {
-            r = {state.name, StateOutcome::kError, settled.status().message()};
-            failed = true;
-            break;
-          }
-          if (!settled->empty()) waiting.push_back(*settled);
-        }
-        const operators::Readiness ready =
-            on_delete ? DriverDaemonSetReadiness(*live, informers_.driver_pods, informers_.driver_revisions)
-                      : operators::ObjectReadiness(*live);
-        if (!ready.ready) waiting.push_back(ready.message);
-      }
-      if (failed) {
-        results.push_back(r);
-        continue;
-      }
-      if (!out.pending.empty()) waiting.push_back(out.pending);
-      r.outcome = StateOutcome::kReady;
+      desired.objects = std::move(out.objects);
+      desired.waiting.push_back(out.pending);
     }
-    auto remaining = objects_.DeleteStale(state.name, policy->meta().uid, keep);
-    if (!remaining.ok()) {
-      results.push_back({state.name, StateOutcome::kError, remaining.status().message()});
-      continue;
+    const operators::StateProgress progress = operators::ApplyState(
+        objects_, owner, namespace_, std::move(desired), driver ? driver_hooks : operators::StateHooks{});
+    if (!progress.error.ok()) {
+      results.push_back({state.name, StateOutcome::kError, progress.error.message()});
+    } else if (!progress.ready) {
+      results.push_back({state.name, StateOutcome::kNotReady, progress.message});
+    } else {
+      results.push_back({state.name, enabled ? StateOutcome::kReady : StateOutcome::kDisabled, ""});
     }
-    if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
-    if (!waiting.empty()) {
-      r.outcome = StateOutcome::kNotReady;
-      std::string message;
-      for (const auto& w : waiting) message += (message.empty() ? "" : "; ") + w;
-      r.message = message;
-    }
-    results.push_back(r);
   }
   json desired = BuildClusterPolicyStatus(results, ctx, previous, now);
   const bool ready = desired.value("state", "") == "ready";

@@ -24,6 +24,7 @@
 #include "owned_objects.h"
 #include "readiness.h"
 #include "state_renderer.h"
+#include "gpu_labels.h"
 
 namespace gpu {
 
@@ -58,7 +59,6 @@ class ClusterPolicyReconciler : public kube::Reconciler {
 
   static constexpr const char* kKey = "cluster-policy";  // every event maps to this one key
   static constexpr const char* kFieldManager = "gpu-operator";
-  static constexpr const char* kStateLabel = "nvidia.com/gpu-operator.state";
 
  private:
   kube::Status WriteStatus(const kube::Object& policy, const nlohmann::json& desired);

@@ -14,7 +14,6 @@ using nlohmann::json;
 constexpr const char* kDriverContainer = "nvidia-driver-ctr";
 constexpr const char* kSameImage = "same-image";
 constexpr const char* kOtherImage = "other-image";
-constexpr const char* kRevisionLabel = "controller-revision-hash";
 
 std::string DriverImage(const json& pod_spec) {
   for (const auto& c : pod_spec.value("containers", json::array())) {
@@ -27,9 +26,10 @@ std::string Pods(int n) { return std::to_string(n) + (n == 1 ? " driver pod" : "
 
 }  // namespace
 
-const json* PoolDaemonSetFor(const std::vector<json>& daemonsets, const std::map<std::string, std::string>& node_labels) {
-  for (const auto& ds : daemonsets) {
-    const json selector = ds["spec"]["template"]["spec"].value("nodeSelector", json::object());
+const json* PoolDaemonSetFor(const std::vector<const json*>& daemonsets,
+                             const std::map<std::string, std::string>& node_labels) {
+  for (const json* ds : daemonsets) {
+    const json selector = (*ds)["spec"]["template"]["spec"].value("nodeSelector", json::object());
     bool all = true;
     for (const auto& [key, value] : selector.items()) {
       auto it = node_labels.find(key);
@@ -38,12 +38,12 @@ const json* PoolDaemonSetFor(const std::vector<json>& daemonsets, const std::map
         break;
       }
     }
-    if (all) return &ds;
+    if (all) return ds;
   }
   return nullptr;
 }
 
-kube::Result<DriverHandover::Released> DriverHandover::Release(const std::vector<json>& daemonsets,
+kube::Result<DriverHandover::Released> DriverHandover::Release(const std::vector<const json*>& daemonsets,
                                                   const std::vector<NodeLabels>& nodes) {
   std::map<std::string, const NodeLabels*> by_name;
   for (const auto& n : nodes) by_name[n.name] = &n;
@@ -128,7 +128,7 @@ kube::Result<std::string> DriverHandover::Settle(const json& live) {
     }
     kube::MetadataChanges changes = {{kDriverHandoverLabel, std::nullopt}};
     // The pool's image: the pod is as current as one the DaemonSet made, until the driver changes.
-    if (handover == kSameImage) changes[kRevisionLabel] = newest;
+    if (handover == kSameImage) changes[operators::kControllerRevisionHashLabel] = newest;
     auto patched = client_.Patch(kube::resources::Pods(), namespace_, pod->name(), kube::PatchType::kMerge,
                                  kube::MetadataPatch(*pod, changes));
     if (!patched.ok() && !kube::IsNotFound(patched.status())) {

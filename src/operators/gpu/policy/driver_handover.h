@@ -27,13 +27,12 @@
 #include "kube/client.h"
 #include "kube/informer.h"
 #include "kube/status.h"
+#include "gpu_labels.h"
 
 namespace gpu {
 
 // Upstream's single driver DaemonSet.
 inline constexpr const char* kUpstreamDriverDaemonSet = "nvidia-driver-daemonset";
-// On a pod being handed over: "same-image" or "other-image" (than its pool's DaemonSet).
-inline constexpr const char* kDriverHandoverLabel = "nvidia.com/driver-handover";
 
 class DriverHandover {
  public:
@@ -49,7 +48,7 @@ class DriverHandover {
     bool hold_daemonsets = false;
   };
   // Step 1, with the pools' DaemonSets as rendered.
-  [[nodiscard]] kube::Result<Released> Release(const std::vector<nlohmann::json>& daemonsets,
+  [[nodiscard]] kube::Result<Released> Release(const std::vector<const nlohmann::json*>& daemonsets,
                                                const std::vector<NodeLabels>& nodes);
 
   // Step 2, with a pool's DaemonSet as the API server returned it. Returns what is still pending.
@@ -63,7 +62,7 @@ class DriverHandover {
 };
 
 // The DaemonSet among `daemonsets` whose nodeSelector `node_labels` satisfy, or nullptr.
-const nlohmann::json* PoolDaemonSetFor(const std::vector<nlohmann::json>& daemonsets,
+const nlohmann::json* PoolDaemonSetFor(const std::vector<const nlohmann::json*>& daemonsets,
                                        const std::map<std::string, std::string>& node_labels);
 
 }  // namespace gpu

@@ -10,12 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace gpu {
+#include "gpu_labels.h"
 
-inline constexpr const char* kOsIdLabel = "feature.node.kubernetes.io/system-os_release.ID";
-inline constexpr const char* kOsVersionLabel = "feature.node.kubernetes.io/system-os_release.VERSION_ID";
-inline constexpr const char* kOsMajorLabel = "feature.node.kubernetes.io/system-os_release.VERSION_ID.major";
-inline constexpr const char* kKernelLabel = "feature.node.kubernetes.io/kernel-version.full";
+namespace gpu {
 
 struct NodeLabels {
   std::string name;

@@ -1,4 +1,5 @@
 #include "driver_readiness.h"
+#include "well_known_labels.h"
 
 namespace gpu {
 namespace {
@@ -56,7 +57,7 @@ std::string NewestRevisionHash(const kube::Informer& revisions, const std::strin
     const int64_t r = Int(tree, "revision");
     if (r > newest_revision) {
       newest_revision = r;
-      newest = tree["metadata"].value("labels", nlohmann::json::object()).value("controller-revision-hash", "");
+      newest = tree["metadata"].value("labels", nlohmann::json::object()).value(operators::kControllerRevisionHashLabel, "");
     }
   }
   return newest;
@@ -70,7 +71,7 @@ operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const 
   for (const auto& pod : pod_informer.store().ByIndex(kube::Store::kOwnerIndex, uid)) {
     const nlohmann::json tree = pod->Tree();
     pods.push_back({pod->name(),
-                    tree["metadata"].value("labels", nlohmann::json::object()).value("controller-revision-hash", ""),
+                    tree["metadata"].value("labels", nlohmann::json::object()).value(operators::kControllerRevisionHashLabel, ""),
                     PodReady(tree)});
   }
   return OnDeleteReadiness(live, pods, newest);

@@ -9,6 +9,7 @@
 #include "fnv_hash.h"
 #include "images/driver_image.h"
 #include "manifests/renderer.h"
+#include "gpu_labels.h"
 
 namespace gpu {
 namespace {
@@ -308,7 +309,7 @@ void ApplyCommon(const json& spec, const json& section, const std::vector<std::s
       if (!v.is_string()) continue;
       ds["metadata"][key][k] = v;
       // Selectors are immutable: the pods' app labels stay the template's.
-      if (k == "app" || k == "app.kubernetes.io/part-of") continue;
+      if (k == "app" || k == operators::kPartOfLabel) continue;
       ds["spec"]["template"]["metadata"][key][k] = v;
     }
   }
@@ -451,7 +452,7 @@ void ManagementDeviceAccess(const RenderInputs& in, const GpuState& state, json&
     if (!checks_toolkit) return;
     container = "toolkit-validation";
   }
-  ds["spec"]["template"]["metadata"]["annotations"]["nvidia.cdi.k8s.io/container." + container] =
+  ds["spec"]["template"]["metadata"]["annotations"][kNriContainerAnnotationPrefix + container] =
       "management.nvidia.com/gpu=all";
 }
 

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "network_labels.h"
+
 namespace network {
 
 struct NodeLabels {
@@ -38,12 +40,6 @@ struct OfedPools {
   std::vector<std::string> unlabelled;    // NIC nodes missing OS, version, kernel or arch labels
   std::vector<std::string> untolerated;   // NIC nodes with a taint the driver does not tolerate
 };
-
-inline constexpr const char* kNicLabel = "feature.node.kubernetes.io/pci-15b3.present";
-inline constexpr const char* kOsIdLabel = "feature.node.kubernetes.io/system-os_release.ID";
-inline constexpr const char* kOsVersionLabel = "feature.node.kubernetes.io/system-os_release.VERSION_ID";
-inline constexpr const char* kKernelLabel = "feature.node.kubernetes.io/kernel-version.full";
-inline constexpr const char* kArchLabel = "kubernetes.io/arch";
 
 // `tolerations` are the policy's; the ones the DaemonSet controller adds are implied.
 OfedPools ComputeOfedPools(const std::vector<NodeLabels>& nodes, const nlohmann::json& tolerations);

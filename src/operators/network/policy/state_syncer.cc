@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "readiness.h"
+#include "apply_state.h"
 #include "revision.h"
 
 namespace network {
@@ -45,74 +45,43 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, 
                               const OperandSettings& settings, const std::vector<NodeLabels>& nodes) {
   const std::string& ns = settings.namespace_;
   const kube::Object& policy = owner.policy;
-  StateReport report{state.name, state.condition_type, SyncState::kIgnore, ""};
+  const operators::Owner owner_ref{"mellanox.com/v1alpha1", owner.kind, policy.name(), policy.meta().uid};
   const nlohmann::json::json_pointer pointer(state.section);
   const bool configured = spec.contains(pointer) && spec.at(pointer).is_object();
-  if (!configured) {
-    auto remaining = objects_.DeleteStale(state.name, policy.meta().uid, {});
-    if (!remaining.ok()) return {state.name, state.condition_type, SyncState::kError, remaining.status().message()};
-    if (*remaining > 0) {
-      report.state = SyncState::kNotReady;
-      report.message = "removing " + std::to_string(*remaining) + " objects";
+  operators::StateObjects desired{state.name, {}, {}, {}};
+  if (configured) {
+    std::string field = "spec" + state.section;
+    std::replace(field.begin(), field.end(), '/', '.');
+    RenderInputs in{spec, spec.at(pointer), field, ns, &nodes, owner.node_policy, owner.node_selector,
+                    settings.ofed_init_image,
+                    [this](const std::string& cm_ns, const std::string& name) -> kube::Result<nlohmann::json> {
+                      auto cm = client_.Get(kube::resources::ConfigMaps(), cm_ns, name);
+                      if (!cm.ok()) return cm.status();
+                      return cm->Tree().value("data", nlohmann::json::object());
+                    },
+                    settings.driver_tags,
+                    [this, &ns](const std::string& daemonset) { return LiveDriverImage(ns, daemonset); }};
+    auto rendered = RenderState(state, in);
+    if (!rendered.ok()) {
+      // Unavailable: an answer the state needs is still out (the registry's); nothing is applied.
+      const bool waiting = rendered.status().code() == kube::Code::kUnavailable;
+      return {state.name, state.condition_type, waiting ? SyncState::kNotReady : SyncState::kError,
+              rendered.status().message()};
     }
-    return report;
+    desired.objects = std::move(rendered->objects);
+    desired.waiting.push_back(rendered->pending);
+    desired.notes.push_back(rendered->note);
   }
-
-  std::string field = "spec" + state.section;
-  std::replace(field.begin(), field.end(), '/', '.');
-  RenderInputs in{spec, spec.at(pointer), field, ns, &nodes, owner.node_policy, owner.node_selector,
-                  settings.ofed_init_image,
-                  [this](const std::string& cm_ns, const std::string& name) -> kube::Result<nlohmann::json> {
-                    auto cm = client_.Get(kube::resources::ConfigMaps(), cm_ns, name);
-                    if (!cm.ok()) return cm.status();
-                    return cm->Tree().value("data", nlohmann::json::object());
-                  },
-                  settings.driver_tags,
-                  [this, &ns](const std::string& daemonset) { return LiveDriverImage(ns, daemonset); }};
-  auto rendered = RenderState(state, in);
-  if (!rendered.ok()) {
-    // Unavailable: an answer the state needs is still out (the registry's); nothing is applied.
-    const bool waiting = rendered.status().code() == kube::Code::kUnavailable;
-    return {state.name, state.condition_type, waiting ? SyncState::kNotReady : SyncState::kError,
-            rendered.status().message()};
+  const operators::StateProgress progress = operators::ApplyState(objects_, owner_ref, ns, std::move(desired));
+  if (!progress.error.ok()) {
+    // A refused object or template is the state's error; anything else passes.
+    const bool invalid = progress.error.code() == kube::Code::kInvalid;
+    return {state.name, state.condition_type, invalid ? SyncState::kError : SyncState::kNotReady,
+            progress.error.message()};
   }
-  std::vector<nlohmann::json>* objects = &rendered->objects;
-
-  // Check every object is of a managed kind before applying any: nothing half-applied.
-  if (kube::Status s = objects_.CheckKinds(*objects); !s.ok()) {
-    return {state.name, state.condition_type, SyncState::kError, s.message()};
-  }
-  const operators::Owner owner_ref{"mellanox.com/v1alpha1", owner.kind, policy.name(), policy.meta().uid};
-  std::vector<std::string> keep;
-  std::vector<std::string> waiting;
-  std::vector<std::string> notes;
-  for (auto& obj : *objects) {
-    std::string identity;
-    auto live = objects_.Apply(std::move(obj), owner_ref, state.name, ns, &identity);
-    if (!live.ok()) {
-      return {state.name, state.condition_type,
-              live.status().code() == kube::Code::kInvalid ? SyncState::kError : SyncState::kNotReady,
-              live.status().message()};
-    }
-    keep.push_back(identity);
-    operators::Readiness r = operators::ObjectReadiness(*live);
-    if (!r.ready) waiting.push_back(r.message);
-    else if (!r.message.empty()) notes.push_back(r.message);
-  }
-  auto remaining = objects_.DeleteStale(state.name, policy.meta().uid, keep);
-  if (!remaining.ok()) return {state.name, state.condition_type, SyncState::kError, remaining.status().message()};
-  if (*remaining > 0) waiting.push_back("removing " + std::to_string(*remaining) + " objects");
-  if (!rendered->pending.empty()) waiting.push_back(rendered->pending);
-  if (!rendered->note.empty()) notes.push_back(rendered->note);
-
-  auto join = [](const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
-    return out;
-  };
-  report.state = waiting.empty() ? SyncState::kReady : SyncState::kNotReady;
-  report.message = waiting.empty() ? join(notes) : join(waiting);
-  return report;
+  // A state whose section is unset is ignored once its objects are gone.
+  const SyncState outcome = !progress.ready ? SyncState::kNotReady : configured ? SyncState::kReady : SyncState::kIgnore;
+  return {state.name, state.condition_type, outcome, progress.message};
 }
 
 }  // namespace network

@@ -22,6 +22,7 @@
 #include "owned_objects.h"
 #include "policy_status.h"
 #include "state.h"
+#include "network_labels.h"
 
 namespace network {
 
@@ -46,7 +47,6 @@ class StateSyncer {
                    const OperandSettings& settings,
                    const std::vector<NodeLabels>& nodes);
 
-  static constexpr const char* kStateLabel = "nvidia.network-operator.state";
 
  private:
   // The driver container's image of the cached DaemonSet `ns/daemonset`, "" when there is none.

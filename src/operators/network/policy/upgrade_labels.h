@@ -16,10 +16,10 @@
 
 #include "ofed_pools.h"
 #include "wait_labels.h"
+#include "network_labels.h"
 
 namespace network {
 
-inline constexpr const char* kOfedUpgradeStateLabel = "nvidia.com/ofed-driver-upgrade-state";
 inline constexpr const char* kUpgradeDone = "upgrade-done";
 
 // Node name -> the label value it must get (nullopt: remove it); only nodes that need a change.

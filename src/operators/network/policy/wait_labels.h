@@ -13,14 +13,13 @@
 #include <vector>
 
 #include "ofed_pools.h"
+#include "network_labels.h"
 
 namespace network {
 
-inline constexpr const char* kMofedWaitLabel = "network.nvidia.com/operator.mofed.wait";
 // The same gate for NIC firmware configuration. Without a NIC configuration operator in the
 // policy, the operator keeps it "false" on NIC nodes (as for the driver); with one, its
 // configuration daemon owns the label.
-inline constexpr const char* kNicConfigurationWaitLabel = "network.nvidia.com/operator.nic-configuration.wait";
 
 // A driver pod: the node it runs on, and whether its driver container is ready.
 struct DriverPod {
