@@ -776,7 +776,7 @@ TEST(GpuStateRendering, BadInputNamesTheField) {
   EXPECT_NO_THROW(thrown = RenderClusterPolicyState(ClusterPolicyStates()[2], {odd, "gpu-operator", nullptr, Nodes(), false}));
   ASSERT_FALSE(thrown.ok());
   EXPECT_EQ(thrown.status().code(), kube::Code::kInvalidArgument);
-  EXPECT_EQ(thrown.status().message().rfind("spec: a value of state-driver's settings has the wrong type", 0), 0u)
+  EXPECT_EQ(thrown.status().message().rfind("spec.driver: a value of state-driver's settings has the wrong type", 0), 0u)
       << thrown.status().message();
 
   // A GDS or GDRCopy image without a tag would get the OS appended to its repository's name.

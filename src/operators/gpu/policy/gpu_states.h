@@ -1,5 +1,9 @@
-// The ClusterPolicy states in upstream's order, each with its enable rule,
-// its template directory and the spec section its image comes from.
+// The ClusterPolicy states in upstream's order. A state is its definition:
+// its enable rule, its template directory (its name), the spec section its
+// image and settings come from, and its own hooks: the values it adds to the
+// context every template gets, and what it changes in its rendered
+// DaemonSets after the settings common to every operand. The renderer knows
+// no state by name.
 #ifndef OPERATORS_GPU_POLICY_GPU_STATES_H_
 #define OPERATORS_GPU_POLICY_GPU_STATES_H_
 
@@ -9,17 +13,38 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/status.h"
+
 namespace gpu {
 
+struct RenderInputs;
+
+// What kind of DaemonSets a state runs.
+enum class Pools {
+  kNone,         // one DaemonSet for every GPU node
+  kDriver,       // one per driver pool (OS, and kernel when precompiled), replaced node by node
+  kVgpuManager,  // one per OS, rolling as upstream's do
+};
+
 struct GpuState {
-  std::string name;     // upstream's state (and template directory) name: "state-device-plugin"
-  std::string section;  // the spec section of its main image and settings ("" for none): "devicePlugin"
+  std::string name;       // upstream's state (and template directory) name: "state-device-plugin"
+  std::string section;    // the spec section of its main image and settings ("" for none): "devicePlugin"
   std::string image_env;  // the operator's fallback variable for that image: "DEVICE_PLUGIN_IMAGE"
   std::function<bool(const nlohmann::json& spec)> enabled;
-  bool per_os_pool = false;  // one DaemonSet per driver pool (driver, vGPU manager)
+  Pools pools = Pools::kNone;
+  // Adds the state's own values to the common context; InvalidArgument names the spec field.
+  std::function<kube::Status(const RenderInputs& in, nlohmann::json* context)> customize;
+  // Changes a rendered DaemonSet after the common settings.
+  std::function<void(const RenderInputs& in, nlohmann::json& daemonset)> transform;
+  // Whether its pods wait for the validator (its image is in the context): all but the driver's,
+  // which is the first on a node (an NVIDIADriver alone needs no validator).
+  bool uses_validator = true;
 };
 
 const std::vector<GpuState>& ClusterPolicyStates();
+
+// The state named `name`, which must be one of ClusterPolicyStates().
+const GpuState& ClusterPolicyState(const std::string& name);
 
 }  // namespace gpu
 

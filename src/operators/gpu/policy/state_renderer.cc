@@ -9,49 +9,12 @@
 #include "fnv_hash.h"
 #include "images/driver_image.h"
 #include "manifests/renderer.h"
-#include "gpu_labels.h"
+#include "render_helpers.h"
 
 namespace gpu {
 namespace {
 
 using nlohmann::json;
-
-const json& Section(const json& spec, const std::string& key) {
-  static const json kEmpty = json::object();
-  if (key.empty() || !spec.is_object() || !spec.contains(key) || !spec[key].is_object()) return kEmpty;
-  return spec[key];
-}
-
-std::string Str(const json& section, const char* key, const std::string& fallback = "") {
-  return section.is_object() && section.contains(key) && section[key].is_string() ? section[key].get<std::string>()
-                                                                                   : fallback;
-}
-
-// A name a template puts in a section: false when empty (mustache takes any string as true).
-json Optional(const std::string& name) { return name.empty() ? json(false) : json(name); }
-
-kube::Result<std::string> Image(const RenderInputs& in, const json& section, const std::string& field,
-                                const std::string& env_var) {
-  auto image = ResolveImage(section, field, env_var, in.env);
-  if (!image.ok()) return image.status();
-  return OverrideRegistry(in.spec, *image);
-}
-
-// The component's pull secrets, then the global ones, each once.
-std::vector<std::string> PullSecrets(const json& spec, const std::vector<const json*>& sections) {
-  std::vector<std::string> names;
-  auto add = [&](const json& list) {
-    if (!list.is_array()) return;
-    for (const auto& s : list) {
-      if (s.is_string() && std::find(names.begin(), names.end(), s.get<std::string>()) == names.end()) {
-        names.push_back(s.get<std::string>());
-      }
-    }
-  };
-  for (const json* section : sections) add(section->value("imagePullSecrets", json::array()));
-  add(Section(spec, "global").value("imagePullSecrets", json::array()));
-  return names;
-}
 
 // What every template may use.
 kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) {
@@ -68,10 +31,8 @@ kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) 
       {"migStrategy", SpecString(spec, "/mig/strategy", "single")},
       {"serviceMonitor", false},
   };
-  // The validator's image is in every operand's barrier init containers but the driver's, which
-  // is the first on a node: a driver alone (an NVIDIADriver) needs no validator.
-  if (state.name != "state-driver") {
-    auto validator_image = Image(in, validator, "spec.validator", "VALIDATOR_IMAGE");
+  if (state.uses_validator) {
+    auto validator_image = OperandImage(in, validator, "spec.validator", "VALIDATOR_IMAGE");
     if (!validator_image.ok()) return validator_image.status();
     ctx["validatorImage"] = *validator_image;
   }
@@ -79,97 +40,12 @@ kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) 
   ctx["validatorPullSecrets"] = Optional(fmt::format("{}", fmt::join(PullSecrets(spec, {&validator}), ",")));
   if (!state.section.empty()) {
     const json& section = Section(spec, state.section);
-    auto image = Image(in, section, "spec." + state.section, state.image_env);
+    auto image = OperandImage(in, section, "spec." + state.section, state.image_env);
     if (!image.ok()) return image.status();
     ctx["image"] = *image;
     ctx["imagePullPolicy"] = Str(section, "imagePullPolicy", "IfNotPresent");
   }
   return ctx;
-}
-
-// The device plugin's named configs (device plugin, MPS daemon and GFD share them).
-void PluginConfig(const json& spec, const char* process, json* ctx) {
-  const std::string name = SpecString(spec, "/devicePlugin/config/name");
-  (*ctx)["hasConfig"] = !name.empty();
-  (*ctx)["configName"] = name;
-  (*ctx)["configDefault"] = SpecString(spec, "/devicePlugin/config/default");
-  (*ctx)["signalProcess"] = process;
-  (*ctx)["mpsRoot"] = SpecString(spec, "/devicePlugin/mps/root", "/run/nvidia/mps");
-}
-
-kube::Status StateContext(const RenderInputs& in, const GpuState& state, json* ctx) {
-  const json& spec = in.spec;
-  json& c = *ctx;
-  if (state.name == "state-operator-metrics") {
-    // Upstream monitors its own metrics wherever Prometheus Operator's kind exists.
-    c["serviceMonitor"] = in.service_monitors && SpecBool(spec, "/operator/metrics/serviceMonitor/enabled", true);
-  } else if (state.name == "state-container-toolkit") {
-    c["installDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
-  } else if (state.name == "state-operator-validation") {
-    // Nothing validates a device plugin that is not deployed.
-    c["pluginValidation"] = Enabled(spec, "devicePlugin", true);
-  } else if (state.name == "state-device-plugin") {
-    PluginConfig(spec, "nvidia-device-plugin", ctx);
-    c["toolkitInstallDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
-  } else if (state.name == "state-mps-control-daemon") {
-    PluginConfig(spec, "/usr/bin/mps-control-daemon", ctx);
-  } else if (state.name == "gpu-feature-discovery") {
-    PluginConfig(spec, "gpu-feature-discovery", ctx);
-  } else if (state.name == "state-dcgm") {
-    const json& dcgm = Section(spec, "dcgm");
-    c["dcgmHostPort"] = dcgm.contains("hostPort") && dcgm["hostPort"].is_number_integer() ? dcgm["hostPort"].get<int>() : 5555;
-  } else if (state.name == "state-dcgm-exporter") {
-    const json& exporter = Section(spec, "dcgmExporter");
-    const json monitor = exporter.value("serviceMonitor", json::object());
-    const std::string metrics = SpecString(spec, "/dcgmExporter/config/name");
-    c["hostPID"] = SpecBool(spec, "/dcgmExporter/hostPID", false);
-    c["metricsConfig"] = Optional(metrics);
-    c["collectors"] = metrics.empty() ? "/etc/dcgm-exporter/dcp-metrics-included.csv" : "/etc/dcgm-exporter/dcgm-metrics.csv";
-    c["remoteHostengine"] = Enabled(spec, "dcgm", true);
-    c["serviceType"] = SpecString(spec, "/dcgmExporter/service/type", "ClusterIP");
-    c["internalTrafficPolicy"] = SpecString(spec, "/dcgmExporter/service/internalTrafficPolicy", "Cluster");
-    c["serviceMonitor"] = in.service_monitors && monitor.value("enabled", false);
-    c["interval"] = Str(monitor, "interval", "15s");
-    c["scrapeTimeout"] = Str(monitor, "scrapeTimeout", "10s");
-    c["honorLabels"] = monitor.value("honorLabels", false);
-    json labels = {{"app", "nvidia-dcgm-exporter"}};
-    const json additional = monitor.value("additionalLabels", json::object());
-    if (additional.is_object()) {
-      for (const auto& [k, v] : additional.items()) {
-        if (v.is_string() && k != "app") labels[k] = v;
-      }
-    }
-    c["serviceMonitorLabelsJson"] = labels.dump();
-    const json relabelings = monitor.value("relabelings", json::array());
-    c["relabelingsJson"] = relabelings.is_array() && !relabelings.empty() ? json(relabelings.dump()) : json(false);
-  } else if (state.name == "state-mig-manager") {
-    c["migConfig"] = SpecString(spec, "/migManager/config/name", "default-mig-parted-config");
-    c["toolkitInstallDir"] = SpecString(spec, "/toolkit/installDir", "/usr/local/nvidia");
-    c["gpuClientsConfig"] = SpecString(spec, "/migManager/gpuClientsConfig/name", "default-gpu-clients");
-  } else if (state.name == "state-node-status-exporter") {
-    c["serviceMonitor"] = in.service_monitors;
-  } else if (state.name == "state-vfio-manager") {
-    // The driver manager that empties the node first: spec.vfioManager.driverManager's image,
-    // else the driver's (spec.driver.manager), else DRIVER_MANAGER_IMAGE.
-    json manager = Section(spec, "vfioManager").value("driverManager", json::object());
-    std::string field = "spec.vfioManager.driverManager";
-    if (!manager.is_object() || (!manager.contains("image") && !manager.contains("repository"))) {
-      manager = Section(spec, "driver").value("manager", json::object());
-      field = "spec.driver.manager";
-    }
-    auto image = Image(in, manager, field, "DRIVER_MANAGER_IMAGE");
-    if (!image.ok()) return image.status();
-    c["driverManagerImage"] = *image;
-    c["driverManagerPullPolicy"] = Str(manager, "imagePullPolicy", "IfNotPresent");
-  } else if (state.name == "state-sandbox-validation") {
-    c["defaultWorkload"] = SpecString(spec, "/sandboxWorkloads/defaultWorkload", "container");
-  } else if (state.name == "state-vgpu-device-manager") {
-    c["vgpuDefaultConfig"] = SpecString(spec, "/vgpuDeviceManager/config/default", "default");
-    c["vgpuConfig"] = SpecString(spec, "/vgpuDeviceManager/config/name", "default-vgpu-devices-config");
-  } else if (state.name == "state-cc-manager") {
-    c["ccDefaultMode"] = SpecString(spec, "/ccManager/defaultMode", "off");
-  }
-  return kube::Status::Ok();
 }
 
 // The driver's context for one pool.
@@ -193,7 +69,7 @@ kube::Status DriverContext(const RenderInputs& in, const json& driver, const Dri
   c["image"] = OverrideRegistry(in.spec, *image);
   c["imagePullPolicy"] = Str(driver, "imagePullPolicy", "IfNotPresent");
   const json manager = driver.value("manager", json::object());
-  auto manager_image = Image(in, manager, "spec.driver.manager", "DRIVER_MANAGER_IMAGE");
+  auto manager_image = OperandImage(in, manager, "spec.driver.manager", "DRIVER_MANAGER_IMAGE");
   if (!manager_image.ok()) return manager_image.status();
   c["images"]["manager"] = *manager_image;
   c["managerPullPolicy"] = Str(manager, "imagePullPolicy", "IfNotPresent");
@@ -216,7 +92,7 @@ kube::Status DriverContext(const RenderInputs& in, const json& driver, const Dri
     const bool on = Enabled(in.spec, key, false);
     c[key] = on;
     if (!on) continue;
-    auto extra = Image(in, section, std::string("spec.") + key, env);
+    auto extra = OperandImage(in, section, std::string("spec.") + key, env);
     if (!extra.ok()) return extra.status();
     const bool digest = extra->find("@sha256:") != std::string::npos;
     // The pool's OS goes after the tag: an image without one would name another repository.
@@ -264,18 +140,6 @@ json UpdateStrategy(const json& spec, bool on_delete) {
   return strategy;
 }
 
-void MergeEnv(json& container, const json& env) {
-  if (!env.is_array()) return;
-  json& current = container["env"];
-  if (!current.is_array()) current = json::array();
-  for (const auto& var : env) {
-    if (!var.is_object() || !var.contains("name")) continue;
-    auto it = std::find_if(current.begin(), current.end(), [&](const json& e) { return e.value("name", "") == var["name"]; });
-    if (it != current.end()) *it = var;
-    else current.push_back(var);
-  }
-}
-
 // The settings common to every operand DaemonSet, and the component's own on its main container.
 void ApplyCommon(const json& spec, const json& section, const std::vector<std::string>& pull_secrets, bool on_delete,
                  json& ds) {
@@ -315,147 +179,6 @@ void ApplyCommon(const json& spec, const json& section, const std::vector<std::s
   }
 }
 
-// A variable of `container`, "" when unset.
-std::string EnvValue(const json& container, const std::string& name) {
-  for (const auto& e : container.value("env", json::array())) {
-    if (e.is_object() && e.value("name", "") == name && e.contains("value") && e["value"].is_string()) {
-      return e["value"].get<std::string>();
-    }
-  }
-  return "";
-}
-
-void SetEnv(json& container, const std::string& name, const std::string& value) {
-  MergeEnv(container, json::array({{{"name", name}, {"value", value}}}));
-}
-
-void SetHostPath(json& pod, const std::string& volume, const std::string& path) {
-  for (auto& v : pod["volumes"]) {
-    if (v.value("name", "") == volume && v.contains("hostPath")) v["hostPath"]["path"] = path;
-  }
-}
-
-// The container runtime the toolkit configures, as upstream decides it: the first GPU node's
-// (by name), else spec.operator.defaultRuntime, else containerd. Upstream's names: containerd,
-// crio, docker.
-std::string ContainerRuntime(const RenderInputs& in) {
-  for (const auto& node : in.gpu_nodes) {
-    if (node.container_runtime == "cri-o") return "crio";
-    if (node.container_runtime == "containerd" || node.container_runtime == "docker") return node.container_runtime;
-  }
-  const std::string fallback = SpecString(in.spec, "/operator/defaultRuntime", "containerd");
-  return fallback == "crio" || fallback == "docker" ? fallback : "containerd";
-}
-
-// Where a runtime keeps its config, drop-in file and socket on the host by default, and the
-// variables that move them.
-struct RuntimePaths {
-  const char* config_env;  // "CONTAINERD_CONFIG"
-  const char* config;      // "/etc/containerd/config.toml"
-  const char* drop_in;     // "" when the runtime takes none
-  const char* socket_env;  // "" when the toolkit needs no socket
-  const char* socket;
-};
-
-RuntimePaths PathsOf(const std::string& runtime) {
-  if (runtime == "crio") return {"CRIO_CONFIG", "/etc/crio/crio.conf", "/etc/crio/crio.conf.d/99-nvidia.toml", "", ""};
-  if (runtime == "docker") return {"DOCKER_CONFIG", "/etc/docker/daemon.json", "", "DOCKER_SOCKET", "/var/run/docker.sock"};
-  return {"CONTAINERD_CONFIG", "/etc/containerd/config.toml", "/etc/containerd/conf.d/99-nvidia.toml", "CONTAINERD_SOCKET",
-          "/run/containerd/containerd.sock"};
-}
-
-// The toolkit reaches the runtime through host paths the user may move (k3s, RKE2:
-// CONTAINERD_CONFIG and CONTAINERD_SOCKET in toolkit.env): each host path's directory is
-// mounted, and the container is told the file's path inside the mount, as upstream does.
-void RuntimeMounts(const std::string& runtime, const std::string& runtime_class, bool cdi, bool nri, json& ds) {
-  json& pod = ds["spec"]["template"]["spec"];
-  json& main = pod["containers"][0];
-  const RuntimePaths paths = PathsOf(runtime);
-  auto value_or = [&](const std::string& name, const std::string& fallback) {
-    const std::string v = name.empty() ? "" : EnvValue(main, name);
-    return v.empty() ? fallback : v;
-  };
-  auto dir_of = [](const std::string& path) {
-    const size_t slash = path.rfind('/');
-    return slash == std::string::npos || slash == 0 ? std::string("/") : path.substr(0, slash);
-  };
-  auto base_of = [](const std::string& path) { return path.substr(path.rfind('/') + 1); };
-  auto mount = [&](const std::string& name, const std::string& at, const std::string& host, bool create) {
-    main["volumeMounts"].push_back({{"name", name}, {"mountPath", at}});
-    json volume = {{"name", name}, {"hostPath", {{"path", host}}}};
-    if (create) volume["hostPath"]["type"] = "DirectoryOrCreate";
-    pod["volumes"].push_back(std::move(volume));
-  };
-  if (!cdi && runtime == "crio") SetEnv(main, "CRIO_CONFIG_MODE", "hook");  // the OCI hook, as upstream without CDI
-  if (runtime == "crio") SetHostPath(pod, "crio-hooks", "/usr/share/containers/oci/hooks.d");
-  SetEnv(main, "RUNTIME", runtime);
-  if (nri) {
-    // The NRI plugin injects devices through the runtime's NRI socket and leaves the runtime's
-    // config alone: only the socket's directory is mounted (a read-only host has no config to write).
-    SetEnv(main, "ENABLE_NRI_PLUGIN", "true");
-    const std::string socket = value_or("NRI_SOCKET", "/var/run/nri/nri.sock");
-    SetEnv(main, "NRI_SOCKET", "/runtime/nri-sock-dir/" + base_of(socket));
-    mount("nri-socket", "/runtime/nri-sock-dir/", dir_of(socket), true);
-    return;
-  }
-  if (runtime == "containerd") {
-    const std::string class_name = EnvValue(main, "CONTAINERD_RUNTIME_CLASS");
-    SetEnv(main, "CONTAINERD_RUNTIME_CLASS", class_name.empty() ? runtime_class : class_name);
-  }
-  const std::string config = value_or(paths.config_env, paths.config);
-  SetEnv(main, "RUNTIME_CONFIG", "/runtime/config-dir/" + base_of(config));
-  SetEnv(main, paths.config_env, "/runtime/config-dir/" + base_of(config));
-  mount(runtime + "-config", "/runtime/config-dir/", dir_of(config), true);
-  if (*paths.drop_in != '\0') {
-    SetEnv(main, "RUNTIME_DROP_IN_CONFIG", std::string("/runtime/config-dir.d/") + base_of(paths.drop_in));
-    SetEnv(main, "RUNTIME_DROP_IN_CONFIG_HOST_PATH", paths.drop_in);
-    mount(runtime + "-drop-in-config", "/runtime/config-dir.d/", dir_of(paths.drop_in), true);
-  }
-  if (*paths.socket_env != '\0') {
-    const std::string socket = value_or(paths.socket_env, paths.socket);
-    SetEnv(main, "RUNTIME_SOCKET", "/runtime/sock-dir/" + base_of(socket));
-    SetEnv(main, paths.socket_env, "/runtime/sock-dir/" + base_of(socket));
-    mount(runtime + "-socket", "/runtime/sock-dir/", dir_of(socket), false);
-  }
-}
-
-// validator.<component>.env reaches the <component>-validation init container, as upstream.
-void MergeValidationEnv(const json& validator, json& ds) {
-  json& init = ds["spec"]["template"]["spec"]["initContainers"];
-  if (!init.is_array()) return;
-  for (auto& container : init) {
-    const std::string name = container.value("name", "");
-    const std::string component = name.substr(0, name.rfind("-validation"));
-    if (component == name) continue;
-    const json& settings = Section(validator, component);
-    MergeEnv(container, settings.value("env", json::array()));
-  }
-}
-
-// How operands that use every GPU get them: the `nvidia` runtime class, except where there is no
-// such handler (CRI-O without CDI: the OCI hook) or the NRI plugin injects the management device
-// instead, asked for by a pod annotation naming the container, as upstream.
-void ManagementDeviceAccess(const RenderInputs& in, const GpuState& state, json& ds) {
-  json& pod = ds["spec"]["template"]["spec"];
-  if (!pod.contains("runtimeClassName")) return;
-  const bool cdi = SpecBool(in.spec, "/cdi/enabled", true);
-  const bool nri = cdi && SpecBool(in.spec, "/cdi/nriPluginEnabled", false);
-  if (nri || (!cdi && ContainerRuntime(in) == "crio")) pod.erase("runtimeClassName");
-  if (!nri) return;
-  // The validator's GPU user is its toolkit check, an init container.
-  std::string container = pod["containers"][0].value("name", "");
-  if (state.name == "state-operator-validation") {
-    const json& init = pod.value("initContainers", json::array());
-    const bool checks_toolkit = std::any_of(init.begin(), init.end(), [](const json& c) {
-      return c.value("name", "") == "toolkit-validation";
-    });
-    if (!checks_toolkit) return;
-    container = "toolkit-validation";
-  }
-  ds["spec"]["template"]["metadata"]["annotations"][kNriContainerAnnotationPrefix + container] =
-      "management.nvidia.com/gpu=all";
-}
-
 std::string StateDir(const std::string& state) { return manifests::ManifestRoot() + "/gpu-operator/" + state; }
 
 }  // namespace
@@ -474,7 +197,8 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
   c["probeConfigName"] = names.probe_config;
   std::vector<const json*> secrets = {&section, &Section(in.spec, "validator")};
   const json manager = section.value("manager", json::object());
-  if (state.name == "state-driver") {
+  const bool driver = state.pools == Pools::kDriver;
+  if (driver) {
     KUBE_RETURN_IF_ERROR(DriverContext(in, section, pool, name, &c));
     // RHEL's subscription, for the driver's package installs; CRI-O hands it to containers itself.
     c["rhelSubscriptions"] = pool.os_id == "rhel" && ContainerRuntime(in) != "crio";
@@ -492,17 +216,14 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
   for (auto& obj : *objects) {
     // The driver's pods are replaced node by node by the upgrade flow (OnDelete); the vGPU
     // manager's roll as upstream's do, judged by the DaemonSet's own status.
-    const bool on_delete = state.name == "state-driver";
-    if (obj.value("kind", "") == "DaemonSet") ApplyCommon(in.spec, section, PullSecrets(in.spec, secrets), on_delete, obj);
+    if (obj.value("kind", "") == "DaemonSet") ApplyCommon(in.spec, section, PullSecrets(in.spec, secrets), driver, obj);
   }
   return objects;
 }
 
 kube::Result<std::vector<json>> RenderDriverPool(const RenderInputs& in, const DriverPool& pool,
                                                  const PoolNames& names, bool vgpu_host_manager) {
-  const std::string wanted = vgpu_host_manager ? "state-vgpu-manager" : "state-driver";
-  const auto& states = ClusterPolicyStates();
-  const GpuState& state = *std::find_if(states.begin(), states.end(), [&](const GpuState& s) { return s.name == wanted; });
+  const GpuState& state = ClusterPolicyState(vgpu_host_manager ? "state-vgpu-manager" : "state-driver");
   auto ctx = CommonContext(in, state);
   if (!ctx.ok()) return ctx.status();
   return RenderPool(in, state, *ctx, Section(in.spec, state.section), pool, names);
@@ -520,8 +241,9 @@ kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, cons
   try {
     return RenderState(state, in);
   } catch (const nlohmann::json::exception& e) {
+    const std::string field = state.section.empty() ? std::string("spec") : "spec." + state.section;
     return kube::Status(kube::Code::kInvalidArgument,
-                        "spec: a value of " + state.name + "'s settings has the wrong type (" + e.what() + ")");
+                        field + ": a value of " + state.name + "'s settings has the wrong type (" + e.what() + ")");
   }
 }
 
@@ -531,22 +253,16 @@ kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInput
   RenderedState out;
   auto ctx = CommonContext(in, state);
   if (!ctx.ok()) return ctx.status();
-  KUBE_RETURN_IF_ERROR(StateContext(in, state, &*ctx));
+  if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &*ctx));
   const json& section = Section(in.spec, state.section);
 
-  if (!state.per_os_pool) {
+  if (state.pools == Pools::kNone) {
     auto objects = manifests::RenderDirectory(StateDir(state.name), *ctx);
     if (!objects.ok()) return objects.status();
     for (auto& obj : *objects) {
       if (obj.value("kind", "") == "DaemonSet") {
         ApplyCommon(in.spec, section, PullSecrets(in.spec, {&section, &Section(in.spec, "validator")}), false, obj);
-        if (state.name == "state-operator-validation") MergeValidationEnv(section, obj);
-        if (state.name == "state-container-toolkit") {
-          RuntimeMounts(ContainerRuntime(in), SpecString(in.spec, "/operator/runtimeClass", "nvidia"),
-                        SpecBool(in.spec, "/cdi/enabled", true), SpecBool(in.spec, "/cdi/nriPluginEnabled", false),
-                        obj);
-        }
-        ManagementDeviceAccess(in, state, obj);
+        if (state.transform) state.transform(in, obj);
       }
       out.objects.push_back(std::move(obj));
     }
@@ -555,7 +271,7 @@ kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInput
 
   // One DaemonSet per pool; the other objects (ServiceAccount, RBAC, ConfigMaps) once, from the
   // first pool's rendering, or from a placeholder pool's when there is none.
-  const bool driver = state.name == "state-driver";
+  const bool driver = state.pools == Pools::kDriver;
   const bool precompiled = driver && section.value("usePrecompiled", false);
   const DriverPools pools = GroupDriverPools(in.gpu_nodes, precompiled);
   out.pending = DescribeUnlabelled(pools, precompiled);
