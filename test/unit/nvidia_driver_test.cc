@@ -145,7 +145,11 @@ TEST(NvidiaDriverSpec, RenderSpecPutsTheDriversSettingsWhereTheClusterPolicyKeep
 TEST(NvidiaDriverSpec, DaemonSetNamesFitALabelAndDependOnUidAndKernel) {
   const std::string name = NvidiaDriverDaemonSetName("gpu", "ubuntu22.04", "uid-1", "");
   EXPECT_EQ(name.rfind("nvidia-gpu-driver-ubuntu22.04-", 0), 0u) << name;
-  EXPECT_EQ(name.size(), std::string("nvidia-gpu-driver-ubuntu22.04-").size() + 8);
+  // Upstream's spelling: the decimal FNV-1a of the uid (1355045443 for "uid-1"), each digit mapped
+  // by Kubernetes' rand.SafeEncodeString.
+  EXPECT_EQ(name, "nvidia-gpu-driver-ubuntu22.04-5799489887");
+  EXPECT_EQ(NvidiaDriverDaemonSetName("gpu", "ubuntu22.04", "uid-1", "5.15.0-131-generic"),
+            "nvidia-gpu-driver-ubuntu22.04-549776fd7");
   EXPECT_EQ(name, NvidiaDriverDaemonSetName("gpu", "ubuntu22.04", "uid-1", ""));
   EXPECT_NE(name, NvidiaDriverDaemonSetName("gpu", "ubuntu22.04", "uid-2", ""));
   EXPECT_NE(name, NvidiaDriverDaemonSetName("gpu", "ubuntu22.04", "uid-1", "5.15.0-131-generic"));

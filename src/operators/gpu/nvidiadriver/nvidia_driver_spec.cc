@@ -126,7 +126,9 @@ json DriverRenderSpec(const json& policy_spec, const json& driver_spec) {
 
 std::string NvidiaDriverDaemonSetName(const std::string& driver_type, const std::string& os_tag, const std::string& uid,
                                       const std::string& kernel) {
-  const std::string hash = operators::Fnv32Hex(uid + (kernel.empty() ? "" : "-" + kernel));
+  // As upstream: FNV-1a of the uid (and kernel), safe-encoded, so an upstream install's DaemonSets
+  // are the ones this operator applies, and their pods stay.
+  const std::string hash = operators::Fnv32SafeEncoded(uid + (kernel.empty() ? "" : "-" + kernel));
   std::string prefix = "nvidia-" + driver_type + "-driver-" + os_tag;
   const size_t room = 63 - hash.size() - 1;
   if (prefix.size() > room) prefix.resize(room);

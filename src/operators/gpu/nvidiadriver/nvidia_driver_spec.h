@@ -31,8 +31,10 @@ std::vector<ConfigMapReference> NvidiaDriverConfigMaps(const nlohmann::json& spe
 // effective ClusterPolicy's spec, or an empty object when there is none.
 nlohmann::json DriverRenderSpec(const nlohmann::json& policy_spec, const nlohmann::json& driver_spec);
 
-// The DaemonSet of one pool: "nvidia-gpu-driver-ubuntu22.04-6f8d9c2a", the hash over the
-// driver's UID and the pool's kernel (precompiled); the prefix is cut to keep 63 characters.
+// The DaemonSet of one pool, named as upstream names it: "nvidia-gpu-driver-ubuntu22.04-5799489887",
+// the FNV-1a of the driver's UID (and "-<kernel>" when precompiled) in Kubernetes' safe encoding;
+// the prefix is cut to keep 63 characters. An upstream install's DaemonSets are thus the ones
+// this operator applies: switching keeps them, and their pods (OnDelete) keep running.
 std::string NvidiaDriverDaemonSetName(const std::string& driver_type, const std::string& os_tag,
                                       const std::string& uid, const std::string& kernel);
 
