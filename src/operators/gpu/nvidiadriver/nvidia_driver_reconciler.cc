@@ -154,7 +154,8 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
                ? DriverDaemonSetReadiness(live, informers_.driver_pods, informers_.driver_revisions)
                : operators::ObjectReadiness(live);
   };
-  const operators::StateProgress progress = operators::ApplyState(objects_, owner, namespace_, std::move(desired), hooks);
+  const operators::StateProgress progress =
+      operators::ApplyState(objects_, owner, namespace_, std::move(desired), hooks);
   if (!progress.error.ok()) return fail(progress.error.message());
   if (!progress.ready) {
     result.outcome = DriverOutcome::kNotReady;

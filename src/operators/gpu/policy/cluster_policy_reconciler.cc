@@ -125,11 +125,13 @@ std::optional<kube::StatusEvent> ClusterPolicyEvent(const json& previous, const 
   if (before != after || first_condition(previous).value("reason", "") != ready.value("reason", "")) {
     kube::log::Info("ClusterPolicy state changed", {{"from", before}, {"to", after}});
   }
-  const std::string reason =
-      desired.contains("conditions") && desired["conditions"].size() > 1 ? desired["conditions"][1].value("reason", "") : "";
+  const bool has_reason = desired.contains("conditions") && desired["conditions"].size() > 1;
+  const std::string reason = has_reason ? desired["conditions"][1].value("reason", "") : "";
   if (reason == "OperandNotReady") return std::nullopt;
   const std::string message = ready.value("message", "");
-  if (after == "ready") return kube::StatusEvent{"ready/" + ready.value("reason", ""), false, ready.value("reason", "Reconciled"), message};
+  if (after == "ready") {
+    return kube::StatusEvent{"ready/" + ready.value("reason", ""), false, ready.value("reason", "Reconciled"), message};
+  }
   if (after == "ignored") return kube::StatusEvent{"ignored", false, "Ignored", message};
   return kube::StatusEvent{reason + "/" + message, true, reason, message};
 }
