@@ -563,33 +563,41 @@ TEST(GpuStateRendering, TheToolkitFindsContainerdWhereTheDistributionKeepsIt) {
 
 // On CRI-O nodes the toolkit writes CRI-O's drop-in config (no socket), as upstream; without CDI
 // it installs the OCI hook instead. The nodes' runtime decides, else spec.operator.defaultRuntime.
+// The DaemonSet a state renders for the seed nodes, all running `runtime`.
+json RenderedDaemonSet(const std::string& state_name, const json& spec, const std::string& runtime) {
+  std::vector<NodeLabels> nodes = Nodes();
+  for (auto& n : nodes) n.container_runtime = runtime;
+  auto r = RenderClusterPolicyState(ClusterPolicyState(state_name), {spec, "gpu-operator", nullptr, nodes, false});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  json ds;
+  for (const auto& obj : r.ok() ? r->objects : std::vector<json>{}) {
+    if (obj["kind"] == "DaemonSet") ds = obj;
+  }
+  return ds;
+}
+
+// A variable of the DaemonSet's main container, "<unset>" when absent.
+std::string MainEnv(const json& ds, const std::string& name) {
+  for (const auto& e : ds["spec"]["template"]["spec"]["containers"][0]["env"]) {
+    if (e["name"] == name) return e.value("value", std::string());
+  }
+  return "<unset>";
+}
+
+// The host path of a volume of the DaemonSet, "<none>" when it has no such volume.
+std::string VolumeHostPath(const json& ds, const std::string& volume) {
+  for (const auto& v : ds["spec"]["template"]["spec"]["volumes"]) {
+    if (v["name"] == volume) return v["hostPath"].value("path", std::string());
+  }
+  return "<none>";
+}
+
 TEST(GpuStateRendering, TheToolkitConfiguresCriOOnCriONodes) {
-  const auto& states = ClusterPolicyStates();
-  const auto state = std::find_if(states.begin(), states.end(), [](const GpuState& s) { return s.name == "state-container-toolkit"; });
-  ASSERT_NE(state, states.end());
-  auto render = [&](const json& spec, const std::string& runtime) {
-    std::vector<NodeLabels> nodes = Nodes();
-    for (auto& n : nodes) n.container_runtime = runtime;
-    auto r = RenderClusterPolicyState(*state, {spec, "gpu-operator", nullptr, nodes, false});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    json ds;
-    for (const auto& obj : r.ok() ? r->objects : std::vector<json>{}) {
-      if (obj["kind"] == "DaemonSet") ds = obj;
-    }
-    return ds;
+  auto render = [](const json& spec, const std::string& runtime) {
+    return RenderedDaemonSet("state-container-toolkit", spec, runtime);
   };
-  auto env = [](const json& ds, const std::string& name) {
-    for (const auto& e : ds["spec"]["template"]["spec"]["containers"][0]["env"]) {
-      if (e["name"] == name) return e.value("value", std::string());
-    }
-    return std::string("<unset>");
-  };
-  auto host_path = [](const json& ds, const std::string& volume) {
-    for (const auto& v : ds["spec"]["template"]["spec"]["volumes"]) {
-      if (v["name"] == volume) return v["hostPath"].value("path", std::string());
-    }
-    return std::string("<none>");
-  };
+  auto env = MainEnv;
+  auto host_path = VolumeHostPath;
   json spec = SeedSpec();
   spec["toolkit"]["env"] = json::array();
   json crio = render(spec, "cri-o");
@@ -622,25 +630,8 @@ TEST(GpuStateRendering, TheToolkitConfiguresCriOOnCriONodes) {
 // `nvidia` runtime class and ask for the management device by annotation, as upstream; on CRI-O
 // without CDI (the OCI hook, no handler) they drop the runtime class too.
 TEST(GpuStateRendering, TheNriPluginReplacesTheRuntimeConfigAndTheRuntimeClass) {
-  auto daemonset = [](const std::string& name, const json& spec, const std::string& runtime) {
-    const auto& states = ClusterPolicyStates();
-    const auto state = std::find_if(states.begin(), states.end(), [&](const GpuState& s) { return s.name == name; });
-    std::vector<NodeLabels> nodes = Nodes();
-    for (auto& n : nodes) n.container_runtime = runtime;
-    auto r = RenderClusterPolicyState(*state, {spec, "gpu-operator", nullptr, nodes, false});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    json ds;
-    for (const auto& obj : r.ok() ? r->objects : std::vector<json>{}) {
-      if (obj["kind"] == "DaemonSet") ds = obj;
-    }
-    return ds;
-  };
-  auto env = [](const json& ds, const std::string& name) {
-    for (const auto& e : ds["spec"]["template"]["spec"]["containers"][0]["env"]) {
-      if (e["name"] == name) return e.value("value", std::string());
-    }
-    return std::string("<unset>");
-  };
+  auto daemonset = RenderedDaemonSet;
+  auto env = MainEnv;
   auto volumes = [](const json& ds) {
     std::map<std::string, std::string> out;
     for (const auto& v : ds["spec"]["template"]["spec"]["volumes"]) {
