@@ -137,7 +137,10 @@ TEST_F(NetworkOperatorTest, MovingTheNamespaceMovesTheAttachment) {
     ASSERT_TRUE(client_->Apply(kind.resource, cr, {"test", true, ""}).ok());
     ASSERT_TRUE(Eventually([&] { return Nad(to, name).ok() && kube::IsNotFound(Nad(from, name).status()); }))
         << kind.resource.kind << " left its old attachment behind";
-    EXPECT_NE(Status(kind, name).value(kind.status_link, "").find("/namespaces/" + to + "/"), std::string::npos);
+    // The status follows the attachment in the same pass, a moment later.
+    EXPECT_TRUE(Eventually([&] {
+      return Status(kind, name).value(kind.status_link, "").find("/namespaces/" + to + "/") != std::string::npos;
+    })) << kind.resource.kind << " status: " << Status(kind, name).dump();
   }
 }
 
