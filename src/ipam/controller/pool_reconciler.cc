@@ -51,7 +51,7 @@ std::string Span(const NodeAllocation& a) {
 
 PoolReconciler::PoolReconciler(kube::Client& client, kube::EventRecorder& recorder, PoolType type,
                                kube::Informer& pools, kube::Informer& nodes)
-    : client_(client), recorder_(recorder), status_(client, recorder, kFieldManager), type_(type), pools_(pools), nodes_(nodes) {}
+    : recorder_(recorder), status_(client, recorder, kFieldManager), type_(type), pools_(pools), nodes_(nodes) {}
 
 kube::Result<bool> PoolReconciler::WriteStatus(const kube::Object& pool, const nlohmann::json& current,
                                                nlohmann::json allocations, const std::string& ready,

@@ -39,7 +39,6 @@ class PoolReconciler : public kube::Reconciler {
   kube::Result<bool> WriteStatus(const kube::Object& pool, const nlohmann::json& current, nlohmann::json allocations,
                                  const std::string& ready, const std::string& reason, const std::string& message);
 
-  kube::Client& client_;
   kube::EventRecorder& recorder_;
   kube::StatusWriter status_;
   const PoolType type_;

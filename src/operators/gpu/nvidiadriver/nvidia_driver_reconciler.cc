@@ -75,7 +75,6 @@ NvidiaDriverReconciler::NvidiaDriverReconciler(kube::Client& client, kube::Event
                                                Informers informers, const operators::ManagedKinds& kinds,
                                                std::string operand_namespace, EnvLookup env)
     : client_(client),
-      recorder_(recorder),
       status_(client, recorder, ClusterPolicyReconciler::kFieldManager),
       informers_(informers),
       objects_(client, kinds,

@@ -58,7 +58,6 @@ class NvidiaDriverReconciler : public kube::Reconciler {
   kube::Status WriteStatus(const kube::Object& driver, const DriverStatusInput& input);
 
   kube::Client& client_;
-  kube::EventRecorder& recorder_;
   kube::StatusWriter status_;
   Informers informers_;
   operators::OwnedObjects objects_;

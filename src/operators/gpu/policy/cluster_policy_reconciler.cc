@@ -99,7 +99,6 @@ ClusterPolicyReconciler::ClusterPolicyReconciler(kube::Client& client, kube::Eve
                                                  Informers informers, const operators::ManagedKinds& kinds,
                                                  std::string operand_namespace, EnvLookup env, bool service_monitors)
     : client_(client),
-      recorder_(recorder),
       status_(client, recorder, kFieldManager),
       informers_(informers),
       objects_(client, kinds, {kFieldManager, kStateLabel, "gpu-operator", kRevisionAnnotation}),

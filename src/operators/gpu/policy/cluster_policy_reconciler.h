@@ -64,7 +64,6 @@ class ClusterPolicyReconciler : public kube::Reconciler {
   kube::Status WriteStatus(const kube::Object& policy, const nlohmann::json& desired);
 
   kube::Client& client_;
-  kube::EventRecorder& recorder_;
   kube::StatusWriter status_;
   Informers informers_;
   operators::OwnedObjects objects_;

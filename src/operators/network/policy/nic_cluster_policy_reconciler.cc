@@ -18,7 +18,6 @@ NicClusterPolicyReconciler::NicClusterPolicyReconciler(kube::Client& client, kub
                                                        NodeViews& views, const ManagedKinds& kinds,
                                                        OperandSettings settings)
     : client_(client),
-      recorder_(recorder),
       status_(client, recorder, kFieldManager),
       policies_(policies),
       node_policies_(node_policies),

@@ -40,7 +40,6 @@ class NicClusterPolicyReconciler : public kube::Reconciler {
   kube::Status UpdateWaitLabels(const std::vector<NodeLabels>& nodes, const nlohmann::json& cluster_spec);
 
   kube::Client& client_;
-  kube::EventRecorder& recorder_;
   kube::StatusWriter status_;
   kube::Informer& policies_;
   kube::Informer& node_policies_;

@@ -31,9 +31,7 @@ NicNodePolicyReconciler::NicNodePolicyReconciler(kube::Client& client, kube::Eve
                                                  kube::Informer& node_policies, kube::Informer& cluster_policies,
                                                  NodeViews& views, const ManagedKinds& kinds,
                                                  OperandSettings settings)
-    : client_(client),
-      recorder_(recorder),
-      status_(client, recorder, NicClusterPolicyReconciler::kFieldManager),
+    : status_(client, recorder, NicClusterPolicyReconciler::kFieldManager),
       node_policies_(node_policies),
       cluster_policies_(cluster_policies),
       views_(views),

@@ -37,8 +37,6 @@ class NicNodePolicyReconciler : public kube::Reconciler {
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileRequest& request, std::stop_token stop) override;
 
  private:
-  kube::Client& client_;
-  kube::EventRecorder& recorder_;
   kube::StatusWriter status_;
   kube::Informer& node_policies_;
   kube::Informer& cluster_policies_;
