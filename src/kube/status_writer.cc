@@ -8,19 +8,15 @@ Result<bool> StatusWriter::Write(const Resource& resource, const Object& object,
                                  const StatusEventRule& rule) {
   const nlohmann::json current = object.StatusTree();
   const std::string& uid = object.meta().uid;
-  bool wrote = false;
-  if (current != desired) {
-    nlohmann::json metadata = {{"name", object.name()}};
-    if (resource.namespaced) metadata["namespace"] = object.namespace_();
-    const nlohmann::json body = {{"apiVersion", resource.ApiVersion()},
-                                 {"kind", resource.kind},
-                                 {"metadata", std::move(metadata)},
-                                 {"status", desired}};
-    auto applied = client_.Apply(resource, body, {field_manager_, true, "status"});
-    if (!applied.ok()) return applied.status().WithContext("writing status of " + resource.kind + " " + object.Key());
-    wrote = true;
-  }
-  if (!wrote) return false;  // nothing changed: nothing to tell (and a restart repeats no Event)
+  if (current == desired) return false;  // nothing changed: nothing to tell (and a restart repeats no Event)
+  nlohmann::json metadata = {{"name", object.name()}};
+  if (resource.namespaced) metadata["namespace"] = object.namespace_();
+  const nlohmann::json body = {{"apiVersion", resource.ApiVersion()},
+                               {"kind", resource.kind},
+                               {"metadata", std::move(metadata)},
+                               {"status", desired}};
+  auto applied = client_.Apply(resource, body, {field_manager_, true, "status"});
+  if (!applied.ok()) return applied.status().WithContext("writing status of " + resource.kind + " " + object.Key());
   std::optional<StatusEvent> event;
   {
     std::lock_guard<std::mutex> lock(mu_);
