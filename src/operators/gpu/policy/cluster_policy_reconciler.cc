@@ -214,21 +214,28 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   auto on_delete = [](const json& obj) {
     return obj.value("kind", "") == "DaemonSet" && obj["spec"]["updateStrategy"].value("type", "") == "OnDelete";
   };
-  // Driver DaemonSets roll node by node (OnDelete): judged by their pods, and they adopt an upstream
-  // install's pods.
-  operators::StateHooks driver_hooks;
-  driver_hooks.readiness = [&](const json& live) {
-    return on_delete(live) ? DriverDaemonSetReadiness(live, informers_.driver_pods, informers_.driver_revisions)
-                           : operators::ObjectReadiness(live);
-  };
-  driver_hooks.after_apply = [&](const json& live) -> kube::Result<std::string> {
-    return on_delete(live) ? handover.Settle(live) : kube::Result<std::string>(std::string());
+  // A driver rollout's DaemonSets roll node by node (OnDelete): judged by their pods. A driver
+  // pool's DaemonSets adopt an upstream install's pods.
+  auto hooks_of = [&](const GpuState& state) {
+    operators::StateHooks hooks;
+    if (state.readiness == operators::StateReadiness::kDriverRollout) {
+      hooks.readiness = [&](const json& live) {
+        return on_delete(live) ? DriverDaemonSetReadiness(live, informers_.driver_pods, informers_.driver_revisions)
+                               : operators::ObjectReadiness(live);
+      };
+    }
+    if (state.pools == Pools::kDriver) {
+      hooks.after_apply = [&](const json& live) -> kube::Result<std::string> {
+        return on_delete(live) ? handover.Settle(live) : kube::Result<std::string>(std::string());
+      };
+    }
+    return hooks;
   };
   auto next = rendered.begin();
   for (const auto& state : ClusterPolicyStates()) {
     const bool enabled = next != rendered.end() && next->first == &state;
     operators::StateObjects desired{state.name, {}, {}, {}};
-    const bool driver = state.name == "state-driver";
+    const bool driver = state.pools == Pools::kDriver;
     if (enabled) {
       RenderedState& out = next->second;
       ++next;
@@ -254,7 +261,7 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
       desired.waiting.push_back(out.pending);
     }
     const operators::StateProgress progress = operators::ApplyState(
-        objects_, owner, namespace_, std::move(desired), driver ? driver_hooks : operators::StateHooks{});
+        objects_, owner, namespace_, std::move(desired), hooks_of(state));
     if (!progress.error.ok()) {
       results.push_back({state.name, StateOutcome::kError, progress.error.message()});
     } else if (!progress.ready) {

@@ -1,9 +1,9 @@
-// The ClusterPolicy states in upstream's order. A state is its definition:
-// its enable rule, its template directory (its name), the spec section its
-// image and settings come from, and its own hooks: the values it adds to the
-// context every template gets, and what it changes in its rendered
-// DaemonSets after the settings common to every operand. The renderer knows
-// no state by name.
+// The ClusterPolicy states in upstream's order. A state is its definition
+// (operators::StateDefinition: name, template directory, the kinds it
+// creates, its context hook and readiness) plus what a GPU state adds: its
+// enable rule, the spec section its image and settings come from, its pools,
+// and what it changes in its rendered DaemonSets after the settings common
+// to every operand. The renderer knows no state by name.
 #ifndef OPERATORS_GPU_POLICY_GPU_STATES_H_
 #define OPERATORS_GPU_POLICY_GPU_STATES_H_
 
@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/status.h"
+#include "state_definition.h"
 
 namespace gpu {
 
@@ -26,14 +27,11 @@ enum class Pools {
   kVgpuManager,  // one per OS, rolling as upstream's do
 };
 
-struct GpuState {
-  std::string name;       // upstream's state (and template directory) name: "state-device-plugin"
+struct GpuState : operators::StateDefinition<RenderInputs> {
   std::string section;    // the spec section of its main image and settings ("" for none): "devicePlugin"
   std::string image_env;  // the operator's fallback variable for that image: "DEVICE_PLUGIN_IMAGE"
   std::function<bool(const nlohmann::json& spec)> enabled;
   Pools pools = Pools::kNone;
-  // Adds the state's own values to the common context; InvalidArgument names the spec field.
-  std::function<kube::Status(const RenderInputs& in, nlohmann::json* context)> customize;
   // Changes a rendered DaemonSet after the common settings.
   std::function<void(const RenderInputs& in, nlohmann::json& daemonset)> transform;
   // Whether its pods wait for the validator (its image is in the context): all but the driver's,

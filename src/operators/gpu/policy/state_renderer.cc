@@ -179,8 +179,6 @@ void ApplyCommon(const json& spec, const json& section, const std::vector<std::s
   }
 }
 
-std::string StateDir(const std::string& state) { return manifests::ManifestRoot() + "/gpu-operator/" + state; }
-
 }  // namespace
 
 std::string OverrideRegistry(const json& spec, const std::string& image) {
@@ -211,7 +209,7 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
     c["osVersion"] = pool.version;
     c["image"] = ctx["image"].get<std::string>() + "-" + pool.os_tag;
   }
-  auto objects = manifests::RenderDirectory(StateDir(state.name), c);
+  auto objects = operators::RenderStateTemplates(state, c);
   if (!objects.ok()) return objects.status();
   for (auto& obj : *objects) {
     // The driver's pods are replaced node by node by the upgrade flow (OnDelete); the vGPU
@@ -257,7 +255,7 @@ kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInput
   const json& section = Section(in.spec, state.section);
 
   if (state.pools == Pools::kNone) {
-    auto objects = manifests::RenderDirectory(StateDir(state.name), *ctx);
+    auto objects = operators::RenderStateTemplates(state, *ctx);
     if (!objects.ok()) return objects.status();
     for (auto& obj : *objects) {
       if (obj.value("kind", "") == "DaemonSet") {

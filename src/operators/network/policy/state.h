@@ -1,10 +1,11 @@
 // A state of a NicClusterPolicy: one component (Multus, the CNI plugins, the
 // RDMA shared device plugin, ...) rendered from its manifest templates.
 //
-// A definition says where the component's section is in the spec, which
-// template directory renders it, which containers it has, and how to turn the
-// section into the template's context; everything else (applying, cleaning
-// up, judging readiness, reporting) is the StateSyncer's, shared by all.
+// A definition (operators::StateDefinition: name, templates, the kinds it
+// creates, its context hook) says where the component's section is in the
+// spec, which condition reports it and which containers it has; each state's
+// is in states/<state>.cc. Everything else (applying, cleaning up, judging
+// readiness, reporting) is the StateSyncer's, shared by all.
 #ifndef OPERATORS_NETWORK_POLICY_STATE_H_
 #define OPERATORS_NETWORK_POLICY_STATE_H_
 
@@ -18,6 +19,7 @@
 #include "kube/status.h"
 #include "ofed_pools.h"
 #include "registry/tag_cache.h"
+#include "state_definition.h"
 
 namespace network {
 
@@ -56,14 +58,10 @@ struct RenderInputs {
   std::function<std::string(const std::string& daemonset)> live_driver_image;
 };
 
-struct StateDefinition {
-  std::string name;            // upstream's state name: "state-multus-cni"
+struct StateDefinition : operators::StateDefinition<RenderInputs> {
   std::string condition_type;  // "MultusCNIReady"
   std::string section;         // JSON pointer into the spec: "/secondaryNetwork/multus"
-  std::string manifests;       // template directory below the manifest root
   std::vector<std::string> containers;  // names containerResources may refer to
-  // Adds the state's own values to the common context; Invalid names the field.
-  std::function<kube::Status(const RenderInputs&, nlohmann::json* context)> customize;
   // Resources of the containers that have defaults upstream, used when containerResources
   // does not name them: {"nv-ipam-node": {"requests": {...}, "limits": {...}}}.
   nlohmann::json default_resources = nlohmann::json::object();

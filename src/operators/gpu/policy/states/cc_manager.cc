@@ -16,12 +16,15 @@ kube::Status CcManagerContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState CcManager() {
-  return {"state-cc-manager",
-          "ccManager",
-          "CC_MANAGER_IMAGE",
-          [](const json& spec) { return Sandbox(spec, "ccManager", false) && Mode(spec, "kata"); },
-          Pools::kNone,
-          CcManagerContext};
+  GpuState s;
+  s.name = "state-cc-manager";
+  s.manifests = "gpu-operator/state-cc-manager";
+  s.kinds = {"ServiceAccount", "DaemonSet"};
+  s.section = "ccManager";
+  s.image_env = "CC_MANAGER_IMAGE";
+  s.enabled = [](const json& spec) { return Sandbox(spec, "ccManager", false) && Mode(spec, "kata"); };
+  s.customize = CcManagerContext;
+  return s;
 }
 
 }  // namespace gpu::states

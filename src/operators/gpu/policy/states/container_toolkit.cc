@@ -17,13 +17,16 @@ kube::Status ToolkitContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState ContainerToolkit() {
-  return {"state-container-toolkit",
-          "toolkit",
-          "CONTAINER_TOOLKIT_IMAGE",
-          EnabledByDefault("toolkit"),
-          Pools::kNone,
-          ToolkitContext,
-          ToolkitRuntimeMounts};
+  GpuState s;
+  s.name = "state-container-toolkit";
+  s.manifests = "gpu-operator/state-container-toolkit";
+  s.kinds = {"ServiceAccount", "Role", "RoleBinding", "ConfigMap", "DaemonSet"};
+  s.section = "toolkit";
+  s.image_env = "CONTAINER_TOOLKIT_IMAGE";
+  s.enabled = EnabledByDefault("toolkit");
+  s.customize = ToolkitContext;
+  s.transform = ToolkitRuntimeMounts;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -18,7 +18,16 @@ kube::Status DcgmContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState Dcgm() {
-  return {"state-dcgm", "dcgm", "DCGM_IMAGE", EnabledByDefault("dcgm"), Pools::kNone, DcgmContext, GpuUserDaemonSet};
+  GpuState s;
+  s.name = "state-dcgm";
+  s.manifests = "gpu-operator/state-dcgm";
+  s.kinds = {"ServiceAccount", "Service", "DaemonSet"};
+  s.section = "dcgm";
+  s.image_env = "DCGM_IMAGE";
+  s.enabled = EnabledByDefault("dcgm");
+  s.customize = DcgmContext;
+  s.transform = GpuUserDaemonSet;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -41,13 +41,16 @@ kube::Status DcgmExporterContext(const RenderInputs& in, json* ctx) {
 }  // namespace
 
 GpuState DcgmExporter() {
-  return {"state-dcgm-exporter",
-          "dcgmExporter",
-          "DCGM_EXPORTER_IMAGE",
-          EnabledByDefault("dcgmExporter"),
-          Pools::kNone,
-          DcgmExporterContext,
-          GpuUserDaemonSet};
+  GpuState s;
+  s.name = "state-dcgm-exporter";
+  s.manifests = "gpu-operator/state-dcgm-exporter";
+  s.kinds = {"ServiceAccount", "Role", "RoleBinding", "Service", "ServiceMonitor", "DaemonSet"};
+  s.section = "dcgmExporter";
+  s.image_env = "DCGM_EXPORTER_IMAGE";
+  s.enabled = EnabledByDefault("dcgmExporter");
+  s.customize = DcgmExporterContext;
+  s.transform = GpuUserDaemonSet;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -17,13 +17,16 @@ kube::Status DevicePluginContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState DevicePlugin() {
-  return {"state-device-plugin",
-          "devicePlugin",
-          "DEVICE_PLUGIN_IMAGE",
-          EnabledByDefault("devicePlugin"),
-          Pools::kNone,
-          DevicePluginContext,
-          GpuUserDaemonSet};
+  GpuState s;
+  s.name = "state-device-plugin";
+  s.manifests = "gpu-operator/state-device-plugin";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "DaemonSet"};
+  s.section = "devicePlugin";
+  s.image_env = "DEVICE_PLUGIN_IMAGE";
+  s.enabled = EnabledByDefault("devicePlugin");
+  s.customize = DevicePluginContext;
+  s.transform = GpuUserDaemonSet;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -9,9 +9,17 @@ namespace gpu::states {
 using nlohmann::json;
 
 GpuState Driver() {
-  GpuState state{"state-driver", "driver", "DRIVER_IMAGE", DriverOfPolicy, Pools::kDriver};
-  state.uses_validator = false;
-  return state;
+  GpuState s;
+  s.name = "state-driver";
+  s.manifests = "gpu-operator/state-driver";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "DaemonSet"};
+  s.section = "driver";
+  s.image_env = "DRIVER_IMAGE";
+  s.enabled = DriverOfPolicy;
+  s.pools = Pools::kDriver;
+  s.readiness = operators::StateReadiness::kDriverRollout;  // OnDelete: replaced node by node
+  s.uses_validator = false;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -16,13 +16,16 @@ kube::Status GfdContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState GpuFeatureDiscovery() {
-  return {"gpu-feature-discovery",
-          "gfd",
-          "GFD_IMAGE",
-          EnabledByDefault("gfd"),
-          Pools::kNone,
-          GfdContext,
-          GpuUserDaemonSet};
+  GpuState s;
+  s.name = "gpu-feature-discovery";
+  s.manifests = "gpu-operator/gpu-feature-discovery";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "DaemonSet"};
+  s.section = "gfd";
+  s.image_env = "GFD_IMAGE";
+  s.enabled = EnabledByDefault("gfd");
+  s.customize = GfdContext;
+  s.transform = GpuUserDaemonSet;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -8,7 +8,12 @@ namespace gpu::states {
 using nlohmann::json;
 
 GpuState KataManager() {
-  return {"state-kata-manager", "kataManager", "KATA_MANAGER_IMAGE", [](const json&) { return false; }};
+  GpuState s;
+  s.name = "state-kata-manager";
+  s.section = "kataManager";
+  s.image_env = "KATA_MANAGER_IMAGE";
+  s.enabled = [](const json&) { return false; };
+  return s;
 }
 
 }  // namespace gpu::states

@@ -18,13 +18,16 @@ kube::Status MigManagerContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState MigManager() {
-  return {"state-mig-manager",
-          "migManager",
-          "MIG_MANAGER_IMAGE",
-          EnabledByDefault("migManager"),
-          Pools::kNone,
-          MigManagerContext,
-          GpuUserDaemonSet};
+  GpuState s;
+  s.name = "state-mig-manager";
+  s.manifests = "gpu-operator/state-mig-manager";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "DaemonSet"};
+  s.section = "migManager";
+  s.image_env = "MIG_MANAGER_IMAGE";
+  s.enabled = EnabledByDefault("migManager");
+  s.customize = MigManagerContext;
+  s.transform = GpuUserDaemonSet;
+  return s;
 }
 
 }  // namespace gpu::states

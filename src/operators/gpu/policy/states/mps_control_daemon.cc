@@ -16,13 +16,16 @@ kube::Status MpsContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState MpsControlDaemon() {
-  return {"state-mps-control-daemon",
-          "devicePlugin",
-          "DEVICE_PLUGIN_IMAGE",
-          EnabledByDefault("devicePlugin"),
-          Pools::kNone,
-          MpsContext,
-          GpuUserDaemonSet};
+  GpuState s;
+  s.name = "state-mps-control-daemon";
+  s.manifests = "gpu-operator/state-mps-control-daemon";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "DaemonSet"};
+  s.section = "devicePlugin";
+  s.image_env = "DEVICE_PLUGIN_IMAGE";
+  s.enabled = EnabledByDefault("devicePlugin");
+  s.customize = MpsContext;
+  s.transform = GpuUserDaemonSet;
+  return s;
 }
 
 }  // namespace gpu::states

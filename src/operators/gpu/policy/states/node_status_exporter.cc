@@ -16,12 +16,15 @@ kube::Status NodeStatusExporterContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState NodeStatusExporter() {
-  return {"state-node-status-exporter",
-          "nodeStatusExporter",
-          "VALIDATOR_IMAGE",
-          [](const json& spec) { return Enabled(spec, "nodeStatusExporter", false); },
-          Pools::kNone,
-          NodeStatusExporterContext};
+  GpuState s;
+  s.name = "state-node-status-exporter";
+  s.manifests = "gpu-operator/state-node-status-exporter";
+  s.kinds = {"ServiceAccount", "Service", "ServiceMonitor", "DaemonSet"};
+  s.section = "nodeStatusExporter";
+  s.image_env = "VALIDATOR_IMAGE";
+  s.enabled = [](const json& spec) { return Enabled(spec, "nodeStatusExporter", false); };
+  s.customize = NodeStatusExporterContext;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -17,7 +17,13 @@ kube::Status OperatorMetricsContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState OperatorMetrics() {
-  return {"state-operator-metrics", "", "", Always, Pools::kNone, OperatorMetricsContext};
+  GpuState s;
+  s.name = "state-operator-metrics";
+  s.manifests = "gpu-operator/state-operator-metrics";
+  s.kinds = {"Service", "ServiceMonitor"};
+  s.enabled = Always;
+  s.customize = OperatorMetricsContext;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -44,13 +44,16 @@ void ValidatorDaemonSet(const RenderInputs& in, json& ds) {
 }  // namespace
 
 GpuState OperatorValidation() {
-  return {"state-operator-validation",
-          "validator",
-          "VALIDATOR_IMAGE",
-          Always,
-          Pools::kNone,
-          ValidatorContext,
-          ValidatorDaemonSet};
+  GpuState s;
+  s.name = "state-operator-validation";
+  s.manifests = "gpu-operator/state-operator-validation";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "DaemonSet"};
+  s.section = "validator";
+  s.image_env = "VALIDATOR_IMAGE";
+  s.enabled = Always;
+  s.customize = ValidatorContext;
+  s.transform = ValidatorDaemonSet;
+  return s;
 }
 
 }  // namespace gpu::states

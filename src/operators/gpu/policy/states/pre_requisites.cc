@@ -9,7 +9,12 @@ namespace gpu::states {
 using nlohmann::json;
 
 GpuState PreRequisites() {
-  return {"pre-requisites", "", "", [](const json& spec) { return !SpecBool(spec, "/cdi/nriPluginEnabled", false); }};
+  GpuState s;
+  s.name = "pre-requisites";
+  s.manifests = "gpu-operator/pre-requisites";
+  s.kinds = {"RuntimeClass"};
+  s.enabled = [](const json& spec) { return !SpecBool(spec, "/cdi/nriPluginEnabled", false); };
+  return s;
 }
 
 }  // namespace gpu::states

@@ -8,10 +8,14 @@ namespace gpu::states {
 using nlohmann::json;
 
 GpuState SandboxDevicePlugin() {
-  return {"state-sandbox-device-plugin",
-          "sandboxDevicePlugin",
-          "SANDBOX_DEVICE_PLUGIN_IMAGE",
-          [](const json& spec) { return Sandbox(spec, "sandboxDevicePlugin", true) && Mode(spec, "kubevirt"); }};
+  GpuState s;
+  s.name = "state-sandbox-device-plugin";
+  s.manifests = "gpu-operator/state-sandbox-device-plugin";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "DaemonSet"};
+  s.section = "sandboxDevicePlugin";
+  s.image_env = "SANDBOX_DEVICE_PLUGIN_IMAGE";
+  s.enabled = [](const json& spec) { return Sandbox(spec, "sandboxDevicePlugin", true) && Mode(spec, "kubevirt"); };
+  return s;
 }
 
 }  // namespace gpu::states

@@ -16,12 +16,15 @@ kube::Status SandboxValidationContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState SandboxValidation() {
-  return {"state-sandbox-validation",
-          "validator",
-          "VALIDATOR_IMAGE",
-          [](const json& spec) { return SandboxEnabled(spec); },
-          Pools::kNone,
-          SandboxValidationContext};
+  GpuState s;
+  s.name = "state-sandbox-validation";
+  s.manifests = "gpu-operator/state-sandbox-validation";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "DaemonSet"};
+  s.section = "validator";
+  s.image_env = "VALIDATOR_IMAGE";
+  s.enabled = [](const json& spec) { return SandboxEnabled(spec); };
+  s.customize = SandboxValidationContext;
+  return s;
 }
 
 }  // namespace gpu::states

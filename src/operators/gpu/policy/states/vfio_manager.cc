@@ -28,12 +28,15 @@ kube::Status VfioManagerContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState VfioManager() {
-  return {"state-vfio-manager",
-          "vfioManager",
-          "VFIO_MANAGER_IMAGE",
-          [](const json& spec) { return Sandbox(spec, "vfioManager", false); },
-          Pools::kNone,
-          VfioManagerContext};
+  GpuState s;
+  s.name = "state-vfio-manager";
+  s.manifests = "gpu-operator/state-vfio-manager";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "DaemonSet"};
+  s.section = "vfioManager";
+  s.image_env = "VFIO_MANAGER_IMAGE";
+  s.enabled = [](const json& spec) { return Sandbox(spec, "vfioManager", false); };
+  s.customize = VfioManagerContext;
+  return s;
 }
 
 }  // namespace gpu::states

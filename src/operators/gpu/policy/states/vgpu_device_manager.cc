@@ -17,12 +17,15 @@ kube::Status VgpuDeviceManagerContext(const RenderInputs& in, json* c) {
 }  // namespace
 
 GpuState VgpuDeviceManager() {
-  return {"state-vgpu-device-manager",
-          "vgpuDeviceManager",
-          "VGPU_DEVICE_MANAGER_IMAGE",
-          [](const json& spec) { return Sandbox(spec, "vgpuDeviceManager", true); },
-          Pools::kNone,
-          VgpuDeviceManagerContext};
+  GpuState s;
+  s.name = "state-vgpu-device-manager";
+  s.manifests = "gpu-operator/state-vgpu-device-manager";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "DaemonSet"};
+  s.section = "vgpuDeviceManager";
+  s.image_env = "VGPU_DEVICE_MANAGER_IMAGE";
+  s.enabled = [](const json& spec) { return Sandbox(spec, "vgpuDeviceManager", true); };
+  s.customize = VgpuDeviceManagerContext;
+  return s;
 }
 
 }  // namespace gpu::states

@@ -8,13 +8,17 @@ namespace gpu::states {
 using nlohmann::json;
 
 GpuState VgpuManager() {
-  return {"state-vgpu-manager",
-          "vgpuManager",
-          "VGPU_MANAGER_IMAGE",
-          [](const json& spec) {
-            return Sandbox(spec, "vgpuManager", true) && !SpecBool(spec, "/driver/useNvidiaDriverCRD", false);
-          },
-          Pools::kVgpuManager};
+  GpuState s;
+  s.name = "state-vgpu-manager";
+  s.manifests = "gpu-operator/state-vgpu-manager";
+  s.kinds = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "DaemonSet"};
+  s.section = "vgpuManager";
+  s.image_env = "VGPU_MANAGER_IMAGE";
+  s.enabled = [](const json& spec) {
+    return Sandbox(spec, "vgpuManager", true) && !SpecBool(spec, "/driver/useNvidiaDriverCRD", false);
+  };
+  s.pools = Pools::kVgpuManager;
+  return s;
 }
 
 }  // namespace gpu::states
