@@ -2,10 +2,11 @@
 
 #include <cstdio>
 
+#include "apply_state.h"
 #include "cni_config.h"
 #include "kube/log.h"
-#include "manifests/renderer.h"
-#include "revision.h"
+#include "network_labels.h"
+#include "state_definition.h"
 
 namespace network {
 NetworkReconciler::NetworkReconciler(kube::Client& client, kube::EventRecorder& recorder, NetworkKind kind,
@@ -15,7 +16,10 @@ NetworkReconciler::NetworkReconciler(kube::Client& client, kube::EventRecorder& 
       status_(client, recorder, kFieldManager),
       kind_(std::move(kind)),
       networks_(networks),
-      attachments_(attachments) {}
+      attachments_(attachments),
+      objects_(client, kinds_, {kFieldManager, kStateLabel, "network-operator", kRevisionAnnotation}) {
+  kinds_.Add(NetworkAttachmentDefinitions(), &attachments_);
+}
 
 kube::Status NetworkReconciler::UpdateStatus(const kube::Object& network, const std::string& state,
                                              const std::string& reason, const std::string& link) {
@@ -35,19 +39,12 @@ kube::Status NetworkReconciler::UpdateStatus(const kube::Object& network, const 
   return status_.Write(kind_.resource, network, status, rule).status();
 }
 
-kube::Status NetworkReconciler::DeleteMovedAttachments(const kube::Object& network, const std::string& keep_namespace) {
+void NetworkReconciler::ReportMovedAttachments(const kube::Object& network, const std::string& keep_namespace) {
   for (const auto& nad : attachments_.store().ByIndex(kube::Store::kOwnerIndex, network.meta().uid)) {
-    if (nad->namespace_() == keep_namespace) continue;
-    kube::DeleteOptions opts;
-    opts.precondition_uid = nad->meta().uid;
-    kube::Status s = client_.Delete(NetworkAttachmentDefinitions(), nad->namespace_(), nad->name(), opts);
-    if (!s.ok() && !kube::IsNotFound(s)) return s.WithContext("deleting moved NetworkAttachmentDefinition");
-    kube::log::Info("deleted NetworkAttachmentDefinition left behind by a namespace move",
-                    {{"network", network.name()}, {"namespace", nad->namespace_()}});
+    if (nad->namespace_() == keep_namespace || nad->meta().deleting) continue;
     recorder_.Normal(kube::ObjectReference::To(network, kind_.resource.ApiVersion(), kind_.resource.kind),
-                     "NamespaceChanged", "removed NetworkAttachmentDefinition from namespace " + nad->namespace_());
+                     "NamespaceChanged", "removing NetworkAttachmentDefinition from namespace " + nad->namespace_());
   }
-  return kube::Status::Ok();
 }
 
 kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::ReconcileRequest& request,
@@ -77,41 +74,26 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
                             {"resourceName", spec->resource_name.empty() ? nlohmann::json(false)
                                                                          : nlohmann::json(spec->resource_name)},
                             {"configJsonString", nlohmann::json(spec->config).dump()}};
-  auto rendered = manifests::RenderDirectory(manifests::ManifestRoot() + "/network-operator/networks", context);
+  // One state: the NAD, in the namespace the spec names; one left in another namespace is stale.
+  const operators::StateBase state{kind_.state_name, "network-operator/networks", {"NetworkAttachmentDefinition"}};
+  auto rendered = operators::RenderStateTemplates(state, context);
   if (!rendered.ok()) {
     // Said in the status too, not only in the log; retried with backoff.
     (void)UpdateStatus(*network, "error", rendered.status().message(), "");
     return rendered.status();
   }
   if (rendered->size() != 1) return kube::Status(kube::Code::kInternal, "the NAD template must render one object");
-  nlohmann::json nad = std::move(rendered->front());
-  nad["metadata"]["ownerReferences"] = nlohmann::json::array({{{"apiVersion", kind_.resource.ApiVersion()},
-                                                               {"kind", kind_.resource.kind},
-                                                               {"name", network->name()},
-                                                               {"uid", network->meta().uid},
-                                                               {"controller", true},
-                                                               {"blockOwnerDeletion", true}}});
-  const std::string revision = Revision(nad);
-  nad["metadata"]["annotations"][kRevisionAnnotation] = revision;
-
-  KUBE_RETURN_IF_ERROR(DeleteMovedAttachments(*network, spec->namespace_));
-
-  kube::ObjectPtr live = attachments_.store().Get(kube::ObjectKey(spec->namespace_, spec->name));
-  const bool up_to_date = live && live->meta().ControllerOwner() != nullptr &&
-                          live->meta().ControllerOwner()->uid == network->meta().uid &&
-                          live->Tree()["metadata"].value("annotations", nlohmann::json::object())
-                                  .value(kRevisionAnnotation, "") == revision;
-  if (!up_to_date) {
-    auto applied = client_.Apply(NetworkAttachmentDefinitions(), nad, {kFieldManager, true, ""});
-    if (!applied.ok()) {
-      if (applied.status().code() == kube::Code::kInvalid || applied.status().code() == kube::Code::kNotFound) {
-        // The server refused it (or the namespace does not exist): say so, retry with backoff.
-        (void)UpdateStatus(*network, "notReady", applied.status().message(), "");
-      }
-      return applied.status().WithContext("applying NetworkAttachmentDefinition");
+  ReportMovedAttachments(*network, spec->namespace_);
+  const operators::Owner owner{kind_.resource.ApiVersion(), kind_.resource.kind, network->name(), network->meta().uid};
+  const operators::StateProgress progress = operators::ApplyState(
+      objects_, owner, spec->namespace_, {kind_.state_name, std::move(rendered).value(), {}, {}});
+  if (!progress.error.ok()) {
+    const kube::Code code = progress.error.code();
+    if (code == kube::Code::kInvalid || code == kube::Code::kNotFound) {
+      // The server refused it (or the namespace does not exist): say so, retry with backoff.
+      (void)UpdateStatus(*network, "notReady", progress.error.message(), "");
     }
-    kube::log::Info("applied NetworkAttachmentDefinition",
-                    {{"network", network->name()}, {"namespace", spec->namespace_}, {"revision", revision}});
+    return progress.error;
   }
   if (!kind_.namespace_annotation.empty() &&
       network->Tree()["metadata"].value("annotations", nlohmann::json::object()).value(kind_.namespace_annotation, "") !=
@@ -119,6 +101,11 @@ kube::Result<kube::ReconcileResult> NetworkReconciler::Reconcile(const kube::Rec
     const nlohmann::json patch = {{"metadata", {{"annotations", {{kind_.namespace_annotation, spec->namespace_}}}}}};
     auto patched = client_.Patch(kind_.resource, "", network->name(), kube::PatchType::kMerge, patch.dump());
     if (!patched.ok()) return patched.status().WithContext("recording the namespace of " + network->name());
+  }
+  if (!progress.ready) {
+    // The NAD left in the old namespace is going; its deletion brings the network back here.
+    KUBE_RETURN_IF_ERROR(UpdateStatus(*network, "notReady", progress.message, ""));
+    return kube::ReconcileResult{};
   }
   const std::string link = "k8s.cni.cncf.io/v1/namespaces/" + spec->namespace_ + "/NetworkAttachmentDefinition/" +
                            spec->name;

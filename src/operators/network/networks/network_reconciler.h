@@ -2,10 +2,10 @@
 // secondary-network kind (MacvlanNetwork, HostDeviceNetwork or IPoIBNetwork)
 // in step with each resource of that kind, and reports in its status.
 //
-// The NAD is rendered from its manifest template, owned by the network
-// resource (so deleting the resource deletes it), applied only when its
-// content changed, and deleted from a namespace the resource moved away
-// from. Invalid specs give status `error` with the field named, an Event,
+// The NAD is one state: rendered from its manifest template and applied
+// through the shared apply path (owned by the network resource, so deleting
+// the resource deletes it; applied only when its content changed; deleted
+// from a namespace the resource moved away from). Invalid specs give status `error` with the field named, an Event,
 // and no NAD write. Status is written only when it changes.
 #ifndef OPERATORS_NETWORK_NETWORKS_NETWORK_RECONCILER_H_
 #define OPERATORS_NETWORK_NETWORKS_NETWORK_RECONCILER_H_
@@ -19,6 +19,7 @@
 #include "kube/informer.h"
 #include "kube/status_writer.h"
 #include "network_kind.h"
+#include "owned_objects.h"
 
 namespace network {
 
@@ -35,8 +36,9 @@ class NetworkReconciler : public kube::Reconciler {
   // Writes status {state, reason, link} when it differs; Events on a change of state.
   kube::Status UpdateStatus(const kube::Object& network, const std::string& state, const std::string& reason,
                             const std::string& link);
-  // Deletes this network's NADs in namespaces other than `keep_namespace`.
-  kube::Status DeleteMovedAttachments(const kube::Object& network, const std::string& keep_namespace);
+  // An Event for each of this network's NADs in a namespace other than `keep_namespace` (which the
+  // apply path then deletes).
+  void ReportMovedAttachments(const kube::Object& network, const std::string& keep_namespace);
 
   kube::Client& client_;
   kube::EventRecorder& recorder_;
@@ -44,6 +46,8 @@ class NetworkReconciler : public kube::Reconciler {
   const NetworkKind kind_;
   kube::Informer& networks_;
   kube::Informer& attachments_;
+  operators::ManagedKinds kinds_;  // the NADs
+  operators::OwnedObjects objects_;
 };
 
 }  // namespace network
