@@ -767,8 +767,15 @@ TEST(GpuStateRendering, BadInputNamesTheField) {
   EXPECT_NO_THROW(thrown = RenderClusterPolicyState(ClusterPolicyStates()[2], {odd, "gpu-operator", nullptr, Nodes(), false}));
   ASSERT_FALSE(thrown.ok());
   EXPECT_EQ(thrown.status().code(), kube::Code::kInvalidArgument);
-  EXPECT_EQ(thrown.status().message().rfind("spec.driver: a value of state-driver's settings has the wrong type", 0), 0u)
+  EXPECT_EQ(thrown.status().message().rfind("spec.driver.usePrecompiled: has the wrong type for state-driver (", 0), 0u)
       << thrown.status().message();
+  // Deeper down, the field itself is named.
+  json deep = SeedSpec();
+  deep["driver"]["startupProbe"] = {{"initialDelaySeconds", 60}, {"periodSeconds", "ten"}};
+  auto probe_error = RenderClusterPolicyState(ClusterPolicyStates()[2], {deep, "gpu-operator", nullptr, Nodes(), false});
+  ASSERT_FALSE(probe_error.ok());
+  EXPECT_EQ(probe_error.status().message().rfind("spec.driver.startupProbe.periodSeconds: has the wrong type", 0), 0u)
+      << probe_error.status().message();
 
   // A GDS or GDRCopy image without a tag would get the OS appended to its repository's name.
   const GpuState& driver = ClusterPolicyStates()[2];

@@ -13,6 +13,7 @@
 #include "state.h"
 #include "state_definition.h"
 #include "state_syncer.h"
+#include "wrong_typed_field.h"
 
 namespace {
 
@@ -84,6 +85,42 @@ TEST(StateDefinition, RenderingRefusesAKindTheStateDoesNotDeclare) {
   EXPECT_EQ(refused.status().code(), kube::Code::kInvalid);
   EXPECT_NE(refused.status().message().find("pre-requisites renders a RuntimeClass"), std::string::npos)
       << refused.status().message();
+}
+
+// A renderer that reads `required` (failing without it), `limits.cpu` as a number and every
+// `env[i].value` as a string.
+operators::RenderOutcome ReadSpec(const json& spec) {
+  try {
+    if (!spec.contains("required")) return operators::RenderOutcome::kFails;
+    (void)spec.value("limits", json::object()).value("cpu", 0);
+    for (const auto& e : spec.value("env", json::array())) (void)e.value("value", std::string());
+    return operators::RenderOutcome::kSucceeds;
+  } catch (const json::exception&) {
+    return operators::RenderOutcome::kThrows;
+  }
+}
+
+TEST(WrongTypedField, NamesTheDeepestFieldWhoseRemovalLetsTheRenderThrough) {
+  const json spec = {{"required", true},
+                     {"limits", {{"cpu", 2}}},
+                     {"env", json::array({{{"name", "A"}, {"value", "1"}}, {{"name", "B"}, {"value", 2}}})}};
+  EXPECT_EQ(operators::FindWrongTypedField(spec, ReadSpec), "env[1].value");
+
+  json in_object = spec;
+  in_object["env"] = json::array();
+  in_object["limits"]["cpu"] = "two";
+  EXPECT_EQ(operators::FindWrongTypedField(in_object, ReadSpec), "limits.cpu");
+
+  // Removing `required` stops the throw too, but only by failing otherwise: the field whose
+  // removal lets the render succeed is the one named.
+  json a_leaf = spec;
+  a_leaf["env"] = json::array();
+  a_leaf["limits"] = "none";
+  EXPECT_EQ(operators::FindWrongTypedField(a_leaf, ReadSpec), "limits");
+
+  // Nothing to blame: the render throws whatever is removed.
+  auto always = [](const json&) { return operators::RenderOutcome::kThrows; };
+  EXPECT_EQ(operators::FindWrongTypedField(spec, always), std::nullopt);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "images/driver_image.h"
 #include "manifests/renderer.h"
 #include "render_helpers.h"
+#include "wrong_typed_field.h"
 
 namespace gpu {
 namespace {
@@ -234,14 +235,26 @@ kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInput
 }  // namespace
 
 // A value of a type the renderer does not expect (where the CRD leaves the type open) is the
-// state's error, never an exception out of the reconcile.
+// state's error naming the field, never an exception out of the reconcile.
 kube::Result<RenderedState> RenderClusterPolicyState(const GpuState& state, const RenderInputs& in) {
   try {
     return RenderState(state, in);
   } catch (const nlohmann::json::exception& e) {
-    const std::string field = state.section.empty() ? std::string("spec") : "spec." + state.section;
+    auto render = [&](const json& candidate) {
+      const RenderInputs probe{candidate, in.namespace_, in.env, in.gpu_nodes, in.service_monitors};
+      try {
+        return RenderState(state, probe).ok() ? operators::RenderOutcome::kSucceeds : operators::RenderOutcome::kFails;
+      } catch (const nlohmann::json::exception&) {
+        return operators::RenderOutcome::kThrows;
+      }
+    };
+    if (const std::optional<std::string> field = operators::FindWrongTypedField(in.spec, render)) {
+      return kube::Status(kube::Code::kInvalidArgument, "spec." + *field + ": has the wrong type for " + state.name +
+                                                            " (" + e.what() + ")");
+    }
+    const std::string section = state.section.empty() ? std::string("spec") : "spec." + state.section;
     return kube::Status(kube::Code::kInvalidArgument,
-                        field + ": a value of " + state.name + "'s settings has the wrong type (" + e.what() + ")");
+                        section + ": a value of " + state.name + "'s settings has the wrong type (" + e.what() + ")");
   }
 }
 

@@ -3,11 +3,13 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <map>
 
 #include "fnv_hash.h"
 #include "image_spec.h"
 #include "states/state_rules.h"
 #include "states/states.h"
+#include "wrong_typed_field.h"
 
 namespace network {
 namespace {
@@ -177,10 +179,32 @@ kube::Result<RenderedState> RenderStateUnchecked(const StateDefinition& state, c
 
 kube::Result<RenderedState> RenderState(const StateDefinition& state, const RenderInputs& in) {
   // The CRD schema keeps field types right; should a value still have the wrong type, the
-  // state fails with the section named instead of the reconcile failing as a whole.
+  // state fails with the field named instead of the reconcile failing as a whole.
   try {
     return RenderStateUnchecked(state, in);
   } catch (const nlohmann::json::exception& e) {
+    // Found by rendering the section without each member in turn; ConfigMaps are read once.
+    std::map<std::string, kube::Result<nlohmann::json>> config_maps;
+    auto read_once = [&](const std::string& ns, const std::string& name) -> kube::Result<nlohmann::json> {
+      auto it = config_maps.find(ns + "/" + name);
+      if (it == config_maps.end()) it = config_maps.emplace(ns + "/" + name, in.read_config_map(ns, name)).first;
+      return it->second;
+    };
+    auto render = [&](const nlohmann::json& section) {
+      RenderInputs probe{in.spec, section, in.field, in.namespace_, in.nodes, in.node_policy, in.node_selector,
+                         in.ofed_init_image, in.read_config_map ? ConfigMapReader(read_once) : nullptr,
+                         in.driver_tags, in.live_driver_image};
+      try {
+        return RenderStateUnchecked(state, probe).ok() ? operators::RenderOutcome::kSucceeds
+                                                       : operators::RenderOutcome::kFails;
+      } catch (const nlohmann::json::exception&) {
+        return operators::RenderOutcome::kThrows;
+      }
+    };
+    if (const std::optional<std::string> field = operators::FindWrongTypedField(in.section, render)) {
+      const std::string at = field->front() == '[' ? in.field + *field : in.field + "." + *field;
+      return Invalid(at, std::string("has the wrong type (") + e.what() + ")");
+    }
     return Invalid(in.field, std::string("a field has the wrong type (") + e.what() + ")");
   }
 }
