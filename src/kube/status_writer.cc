@@ -8,7 +8,14 @@ Result<bool> StatusWriter::Write(const Resource& resource, const Object& object,
                                  const StatusEventRule& rule) {
   const nlohmann::json current = object.StatusTree();
   const std::string& uid = object.meta().uid;
-  if (current == desired) return false;  // nothing changed: nothing to tell (and a restart repeats no Event)
+  if (current == desired) {
+    // Nothing changed: nothing to tell (and a restart repeats no Event). Once the cache shows
+    // what was last written, the cache alone is the previous status: the entry is dropped.
+    std::lock_guard<std::mutex> lock(mu_);
+    auto last = last_written_.find(uid);
+    if (last != last_written_.end() && last->second == current.dump()) last_written_.erase(last);
+    return false;
+  }
   nlohmann::json metadata = {{"name", object.name()}};
   if (resource.namespaced) metadata["namespace"] = object.namespace_();
   const nlohmann::json body = {{"apiVersion", resource.ApiVersion()},
@@ -36,12 +43,6 @@ Result<bool> StatusWriter::Write(const Resource& resource, const Object& object,
     else recorder_.Normal(ref, event->reason, event->message);
   }
   return true;
-}
-
-void StatusWriter::Forget(const std::string& uid) {
-  std::lock_guard<std::mutex> lock(mu_);
-  last_written_.erase(uid);
-  last_event_.erase(uid);
 }
 
 }  // namespace kube

@@ -47,15 +47,13 @@ class StatusWriter {
   [[nodiscard]] Result<bool> Write(const Resource& resource, const Object& object, const nlohmann::json& desired,
                                    const StatusEventRule& rule = nullptr);
 
-  // Forgets what was written for an object that is gone.
-  void Forget(const std::string& uid);
-
  private:
   Client& client_;
   EventRecorder& recorder_;
   const std::string field_manager_;
   std::mutex mu_;
-  std::map<std::string, std::string> last_written_;  // by uid: the status last written, as JSON text
+  // By uid: the status last written, as JSON text, until the cache shows it.
+  std::map<std::string, std::string> last_written_;
   std::map<std::string, std::string> last_event_;       // by uid: the key of the last Event
 };
 
