@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/log.h"
+
 namespace kube {
 
 Result<bool> StatusWriter::Write(const Resource& resource, const Object& object, const nlohmann::json& desired,
@@ -38,6 +40,8 @@ Result<bool> StatusWriter::Write(const Resource& resource, const Object& object,
     }
   }
   if (event) {
+    log::Info("status changed", {{"kind", resource.kind}, {"name", object.Key()}, {"reason", event->reason},
+                                 {"message", event->message}});
     const auto ref = ObjectReference::To(object, resource.ApiVersion(), resource.kind);
     if (event->warning) recorder_.Warning(ref, event->reason, event->message);
     else recorder_.Normal(ref, event->reason, event->message);

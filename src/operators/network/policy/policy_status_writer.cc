@@ -1,7 +1,5 @@
 #include "policy_status_writer.h"
 
-#include "kube/log.h"
-
 namespace network {
 
 std::optional<kube::StatusEvent> PolicyStatusEvent(const nlohmann::json& previous, const nlohmann::json& desired) {
@@ -16,7 +14,6 @@ std::optional<kube::StatusEvent> PolicyStatusEvent(const nlohmann::json& previou
                  (s.contains("message") ? " (" + s.value("message", "") + ")" : "");
     }
   }
-  kube::log::Info("policy state changed", {{"from", before}, {"to", after}});
   return kube::StatusEvent{after, after == "error", after == "error"   ? "StateError"
                                                     : after == "ready" ? "Ready"
                                                                        : "StateChanged",
