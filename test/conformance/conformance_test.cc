@@ -302,6 +302,8 @@ void MatchesUpstream(const OperatorUnderTest& op, const std::string& name) {
   ASSERT_TRUE(deliberate_text.ok()) << deliberate_text.status().ToString();
   auto deliberate = conformance::ParseDeliberateDifferences(*deliberate_text);
   ASSERT_TRUE(deliberate.ok()) << deliberate.status().ToString();
+  auto counterparts = conformance::ParseCounterparts(*deliberate_text);
+  ASSERT_TRUE(counterparts.ok()) << counterparts.status().ToString();
 
   CaseRig c(op, name);
   ASSERT_NO_FATAL_FAILURE(c.Prepare());
@@ -358,7 +360,7 @@ void MatchesUpstream(const OperatorUnderTest& op, const std::string& name) {
   rig::Eventually(
       [&]() {
         ours = capture();
-        tally = conformance::Classify(name, ours, upstream, *deliberate);
+        tally = conformance::Classify(name, ours, upstream, *deliberate, *counterparts);
         return tally.unlisted.empty();
       },
       wait);
@@ -376,9 +378,10 @@ void MatchesUpstream(const OperatorUnderTest& op, const std::string& name) {
 
   std::string listing;
   for (const auto& d : tally.unlisted) listing += "  " + d.Describe() + "\n";
-  std::printf("conformance: %s: only ours %d, only upstream %d, fields differing %d, deliberate %d, pending %d\n",
-              name.c_str(), tally.only_ours, tally.only_upstream, tally.fields_differing, tally.deliberate,
-              tally.pending);
+  std::printf(
+      "conformance: %s: only ours %d, only upstream %d, fields differing %d, deliberate %d, pending %d, counterparts %d\n",
+      name.c_str(), tally.only_ours, tally.only_upstream, tally.fields_differing, tally.deliberate, tally.pending,
+      tally.counterparts);
   if (const std::string report = Env("CONFORMANCE_REPORT_DIR", ""); !report.empty()) {
     fs::create_directories(report);
     std::string pending;
@@ -638,6 +641,50 @@ TEST_P(GpuAdoption, TakesOverUpstreamInstall) {
   TakesOverUpstreamInstall(kGpu, GetParam(), "gpu-operator",
                            {{"DaemonSet/nvidia-driver-daemonset"}, "DaemonSet/nvidia-driver-daemonset-"},
                            DriverPodsHandedOver);
+}
+
+// The harness itself: objects named differently on purpose are compared field by field when a
+// counterpart rule pairs them (same captured groups, same owner), and only then.
+TEST(Counterparts, AreComparedFieldByFieldUnderOneName) {
+  const std::string rules = R"(
+- counterpart:
+    ours: 'DaemonSet/([^/]+)/driver-[a-z]+[0-9.]+'
+    upstream: 'DaemonSet/([^/]+)/driver'
+  reason: one driver DaemonSet per OS where upstream has one for all
+)";
+  auto counterparts = conformance::ParseCounterparts(rules);
+  ASSERT_TRUE(counterparts.ok()) << counterparts.status().ToString();
+  auto deliberate = conformance::ParseDeliberateDifferences(rules);
+  ASSERT_TRUE(deliberate.ok()) << deliberate.status().ToString();
+  EXPECT_TRUE(deliberate->empty()) << "a counterpart is no deliberate difference";
+  auto daemonset = [](const std::string& name, const std::string& owner, const std::string& value) {
+    return json{{"kind", "DaemonSet"},
+                {"metadata",
+                 {{"name", name}, {"namespace", "ns"}, {"ownerReferences", {{{"kind", "Policy"}, {"name", owner}, {"controller", true}}}}}},
+                {"spec", {{"value", value}}}};
+  };
+  const std::vector<json> upstream = {daemonset("driver", "p", "theirs")};
+  const std::vector<json> ours = {daemonset("driver-ubuntu22.04", "p", "theirs"), daemonset("driver-rhel9.4", "p", "mine")};
+  conformance::Tally t = conformance::Classify("case", ours, upstream, *deliberate, *counterparts);
+  EXPECT_EQ(t.counterparts, 2);
+  EXPECT_EQ(t.only_ours + t.only_upstream, 0);
+  ASSERT_EQ(t.unlisted.size(), 1u);
+  EXPECT_EQ(t.unlisted[0].Describe(), R"(DaemonSet/ns/driver-rhel9.4 /spec/value: ours "mine", upstream "theirs")");
+
+  // Another owner, or a name the rule does not match: no counterpart, each side its own object.
+  t = conformance::Classify("case", {daemonset("driver-ubuntu22.04", "other", "theirs")}, upstream, *deliberate,
+                            *counterparts);
+  EXPECT_EQ(t.counterparts, 0);
+  EXPECT_EQ(t.only_ours, 1);
+  EXPECT_EQ(t.only_upstream, 1);
+  t = conformance::Classify("case", {daemonset("driver-5.15.0-generic-ubuntu22.04", "p", "theirs")}, upstream,
+                            *deliberate, *counterparts);
+  EXPECT_EQ(t.counterparts, 0);
+  EXPECT_EQ(t.only_ours + t.only_upstream, 2);
+
+  EXPECT_FALSE(conformance::ParseCounterparts("- counterpart: {ours: a, upstream: b}\n").ok()) << "no reason";
+  EXPECT_FALSE(conformance::ParseCounterparts("- counterpart: {ours: '(', upstream: b}\n  reason: a reason long enough to count\n").ok())
+      << "no regex";
 }
 
 // A case's name as a test name: gtest takes letters, digits and underscores.

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -159,6 +160,7 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
   if (!documents->is_array()) return kube::Status(kube::Code::kInvalid, "the list of deliberate differences is not a list");
   std::vector<DeliberateDifference> out;
   for (const auto& entry : *documents) {
+    if (entry.is_object() && entry.contains("counterpart")) continue;
     const bool same_json = entry.is_object() && entry.value("same_json", false);
     const bool same_settings = entry.is_object() && entry.value("same_settings", false);
     const bool same_yaml = entry.is_object() && entry.value("same_yaml", false);
@@ -195,6 +197,86 @@ kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const
         return kube::Status(kube::Code::kInvalid, "deliberate difference without a real reason: " + entry.dump());
       }
       out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+kube::Result<std::vector<Counterpart>> ParseCounterparts(const std::string& yaml) {
+  auto documents = manifests::YamlToJson(yaml);
+  if (!documents.ok()) return documents.status();
+  if (!documents->is_array()) return kube::Status(kube::Code::kInvalid, "the list of deliberate differences is not a list");
+  std::vector<Counterpart> out;
+  for (const auto& entry : *documents) {
+    if (!entry.is_object() || !entry.contains("counterpart")) continue;
+    const json& pair = entry["counterpart"];
+    const bool named = pair.is_object() && pair.contains("ours") && pair.contains("upstream") &&
+                       pair["ours"].is_string() && pair["upstream"].is_string();
+    if (!named) return kube::Status(kube::Code::kInvalid, "a counterpart names `ours` and `upstream`: " + entry.dump());
+    if (!entry.contains("reason") || !entry["reason"].is_string() || entry["reason"].get<std::string>().size() < 20) {
+      return kube::Status(kube::Code::kInvalid, "a counterpart without a real reason: " + entry.dump());
+    }
+    for (const char* side : {"ours", "upstream"}) {
+      try {
+        std::regex check(pair[side].get<std::string>());
+      } catch (const std::regex_error& e) {
+        return kube::Status(kube::Code::kInvalid, "counterpart `" + std::string(side) + "` is no regex (" + e.what() +
+                                                      "): " + entry.dump());
+      }
+    }
+    out.push_back({entry.value("case", ""), pair["ours"].get<std::string>(), pair["upstream"].get<std::string>(),
+                   entry["reason"].get<std::string>()});
+  }
+  return out;
+}
+
+namespace {
+
+// The controlling owner's kind and name ("" when none).
+std::string OwnerOf(const json& object) {
+  const json refs = object["metadata"].value("ownerReferences", json::array());
+  for (const auto& ref : refs) {
+    if (ref.value("controller", false)) return ref.value("kind", "") + "/" + ref.value("name", "");
+  }
+  return refs.empty() ? "" : refs[0].value("kind", "") + "/" + refs[0].value("name", "");
+}
+
+// The groups `pattern` captures from the whole of `key`; nullopt when it does not match.
+std::optional<std::vector<std::string>> Captures(const std::string& pattern, const std::string& key) {
+  std::smatch m;
+  if (!std::regex_match(key, m, std::regex(pattern))) return std::nullopt;
+  std::vector<std::string> groups;
+  for (size_t i = 1; i < m.size(); ++i) groups.push_back(m[i].str());
+  return groups;
+}
+
+}  // namespace
+
+std::vector<json> RenameCounterparts(const std::string& case_name, const std::vector<json>& ours,
+                                     const std::vector<json>& upstream, const std::vector<Counterpart>& counterparts) {
+  std::set<std::string> mine, theirs;
+  for (const auto& o : ours) mine.insert(ObjectKey(o));
+  for (const auto& o : upstream) theirs.insert(ObjectKey(o));
+  std::vector<json> out;
+  for (const auto& o : upstream) {
+    const std::string key = ObjectKey(o);
+    std::vector<json> copies;
+    for (const auto& rule : counterparts) {
+      if (mine.contains(key) || (!rule.case_.empty() && !Glob(rule.case_, case_name))) continue;
+      const auto groups = Captures(rule.upstream, key);
+      if (!groups) continue;
+      for (const auto& candidate : ours) {
+        const std::string name = ObjectKey(candidate);
+        if (theirs.contains(name) || OwnerOf(candidate) != OwnerOf(o) || Captures(rule.ours, name) != groups) continue;
+        json copy = o;
+        copy["metadata"]["name"] = candidate["metadata"]["name"];
+        copies.push_back(std::move(copy));
+      }
+    }
+    if (copies.empty()) {
+      out.push_back(o);
+    } else {
+      for (auto& c : copies) out.push_back(std::move(c));
     }
   }
   return out;
@@ -245,11 +327,14 @@ std::vector<std::string> SchemaGaps(const json& ours_crd, const json& upstream_c
   return gaps;
 }
 
-Tally Classify(const std::string& case_name, const std::vector<json>& ours, const std::vector<json>& upstream,
-               const std::vector<DeliberateDifference>& deliberate) {
+Tally Classify(const std::string& case_name, const std::vector<json>& ours, const std::vector<json>& upstream_named,
+               const std::vector<DeliberateDifference>& deliberate, const std::vector<Counterpart>& counterparts) {
+  const std::vector<json> upstream = RenameCounterparts(case_name, ours, upstream_named, counterparts);
   std::map<std::string, const json*> mine, theirs;
   for (const auto& o : ours) mine[ObjectKey(o)] = &o;
   for (const auto& o : upstream) theirs[ObjectKey(o)] = &o;
+  std::set<std::string> named_alike;
+  for (const auto& o : upstream_named) named_alike.insert(ObjectKey(o));
   auto lookup = [](const std::map<std::string, const json*>& objects) {
     return [&objects](const std::string& key, const std::string& field) -> std::optional<json> {
       auto it = objects.find(key);
@@ -261,6 +346,7 @@ Tally Classify(const std::string& case_name, const std::vector<json>& ours, cons
   };
   const DeliberateDifference::Lookup ours_at = lookup(mine), upstream_at = lookup(theirs);
   Tally t;
+  for (const auto& [key, o] : theirs) t.counterparts += mine.contains(key) && !named_alike.contains(key) ? 1 : 0;
   const std::vector<Difference> differences = Compare(ours, upstream);
   for (const auto& d : differences) {
     const DeliberateDifference* listed = nullptr;

@@ -64,8 +64,29 @@ struct DeliberateDifference {
               const Lookup& upstream_at) const;
 };
 
-// Reads the list; every entry must name object, field, ours, upstream and a reason.
+// Reads the list; every entry must name object, field, ours, upstream and a reason. Entries
+// naming counterparts (below) are left to ParseCounterparts.
 [[nodiscard]] kube::Result<std::vector<DeliberateDifference>> ParseDeliberateDifferences(const std::string& yaml);
+
+// Objects the two operators name differently on purpose, compared field by field as one: an
+// object of ours without a namesake upstream whose key fully matches the regex `ours`, and one
+// of upstream's without a namesake of ours whose key fully matches `upstream`, when both
+// matches capture the same groups and both objects have the same controlling owner (kind and
+// name). Written in the differences file as `counterpart: {ours: ..., upstream: ...}` with a
+// reason; `case` (a glob, empty: every case) as for a deliberate difference.
+struct Counterpart {
+  std::string case_;
+  std::string ours;
+  std::string upstream;
+  std::string reason;
+};
+[[nodiscard]] kube::Result<std::vector<Counterpart>> ParseCounterparts(const std::string& yaml);
+
+// Upstream's objects with every one that has counterparts of ours replaced by a copy named as
+// each of them (one upstream object may stand for several of ours).
+std::vector<nlohmann::json> RenameCounterparts(const std::string& case_name, const std::vector<nlohmann::json>& ours,
+                                               const std::vector<nlohmann::json>& upstream,
+                                               const std::vector<Counterpart>& counterparts);
 
 // Where a CRD of ours cannot take what upstream's takes: a property upstream's
 // schema has that ours lacks or types differently, per version. Descriptions
@@ -80,12 +101,14 @@ struct Tally {
   int fields_differing = 0;
   int deliberate = 0;  // differences a listed entry explains
   int pending = 0;     // differences a pending entry names
+  int counterparts = 0;  // objects of ours compared with one of upstream's under another name
   std::vector<Difference> pending_differences;
   std::vector<Difference> unlisted;
 };
-// Compares and sorts every difference into listed and unlisted.
+// Pairs counterparts, then compares and sorts every difference into listed and unlisted.
 Tally Classify(const std::string& case_name, const std::vector<nlohmann::json>& ours,
-               const std::vector<nlohmann::json>& upstream, const std::vector<DeliberateDifference>& deliberate);
+               const std::vector<nlohmann::json>& upstream, const std::vector<DeliberateDifference>& deliberate,
+               const std::vector<Counterpart>& counterparts);
 
 }  // namespace conformance
 
