@@ -193,6 +193,15 @@ TEST(GpuStateRendering, TheVgpuManagerPerOsRollsLikeUpstreams) {
     if (obj["kind"] != "DaemonSet") continue;
     ++daemonsets;
     EXPECT_EQ(obj["spec"]["updateStrategy"]["type"], "RollingUpdate") << obj["metadata"]["name"];
+    // The image's contract: the driver manager empties the node, then the driver container's
+    // own entrypoint installs the host driver into /run/nvidia, as upstream runs it.
+    const json& pod = obj["spec"]["template"]["spec"];
+    EXPECT_EQ(pod["initContainers"][0]["name"], "k8s-driver-manager");
+    EXPECT_EQ(pod["initContainers"][0]["args"], json({"uninstall_driver"}));
+    EXPECT_EQ(pod["containers"][0]["command"], json({"nvidia-driver"}));
+    EXPECT_EQ(pod["containers"][0]["args"], json({"init"}));
+    EXPECT_EQ(pod["containers"][0]["volumeMounts"][0]["mountPath"], "/run/nvidia");
+    EXPECT_TRUE(pod.value("hostPID", false) && pod.value("hostIPC", false));
   }
   EXPECT_EQ(daemonsets, 2);
 }
@@ -603,9 +612,12 @@ TEST(GpuStateRendering, TheToolkitConfiguresCriOOnCriONodes) {
   json crio = render(spec, "cri-o");
   EXPECT_EQ(env(crio, "RUNTIME"), "crio");
   EXPECT_EQ(env(crio, "CRIO_CONFIG_MODE"), "config") << "with CDI, nvidia runtime handlers in CRI-O's config";
-  EXPECT_EQ(env(crio, "RUNTIME_CONFIG"), "/runtime/config-dir/crio.conf");
-  EXPECT_EQ(env(crio, "CRIO_CONFIG"), "/runtime/config-dir/crio.conf");
-  EXPECT_EQ(env(crio, "RUNTIME_DROP_IN_CONFIG_HOST_PATH"), "/etc/crio/crio.conf.d/99-nvidia.toml");
+  // Upstream's defaults: the top-level config is read, never written; the drop-in is a `.conf`
+  // file, the only kind CRI-O reads from crio.conf.d.
+  EXPECT_EQ(env(crio, "RUNTIME_CONFIG"), "/runtime/config-dir/config.toml");
+  EXPECT_EQ(env(crio, "CRIO_CONFIG"), "/runtime/config-dir/config.toml");
+  EXPECT_EQ(env(crio, "RUNTIME_DROP_IN_CONFIG"), "/runtime/config-dir.d/99-nvidia.conf");
+  EXPECT_EQ(env(crio, "RUNTIME_DROP_IN_CONFIG_HOST_PATH"), "/etc/crio/crio.conf.d/99-nvidia.conf");
   EXPECT_EQ(env(crio, "RUNTIME_SOCKET"), "<unset>");
   EXPECT_EQ(env(crio, "CONTAINERD_RUNTIME_CLASS"), "<unset>");
   EXPECT_EQ(host_path(crio, "crio-config"), "/etc/crio");

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "nvidiadriver/driver_assignment.h"
 #include "nvidiadriver/nvidia_driver_spec.h"
@@ -202,6 +204,24 @@ TEST(NvidiaDriverRendering, APoolMatchesItsGoldenFile) {
     EXPECT_EQ(text.find(policy_name), std::string::npos) << "the ClusterPolicy's " << policy_name << " leaked in";
   }
   EXPECT_NE(text.find("\"key\": \"dedicated\""), std::string::npos) << "the driver's tolerations are missing";
+  // Upstream's NVIDIADriver layout, which differs from its ClusterPolicy one: no GPUs handed to
+  // the driver container, the digest before the module type, room for a vGPU manager pod too.
+  const json* ds = nullptr;
+  for (const auto& o : *objects) ds = o.value("kind", "") == "DaemonSet" ? &o : ds;
+  ASSERT_NE(ds, nullptr);
+  const json& main = (*ds)["spec"]["template"]["spec"]["containers"][0];
+  std::vector<std::string> env;
+  for (const auto& e : main["env"]) env.push_back(e["name"]);
+  EXPECT_EQ(env, (std::vector<std::string>{"NVIDIA_VISIBLE_DEVICES", "NODE_NAME", "NODE_IP", "DRIVER_CONFIG_DIGEST",
+                                           "KERNEL_MODULE_TYPE"}));
+  EXPECT_EQ((*ds)["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+               [0]["labelSelector"]["matchExpressions"][0]["values"],
+            json({"nvidia-driver", "nvidia-vgpu-manager"}));
+  json open_spec = spec;
+  open_spec["driver"]["kernelModuleType"] = "open";
+  auto open = RenderDriverPool({open_spec, "gpu-operator", nullptr, {}, false}, pool, {"ds", "sa", "probe"}, false);
+  ASSERT_TRUE(open.ok()) << open.status().ToString();
+  EXPECT_NE(json(*open).dump().find(R"({"name":"OPEN_KERNEL_MODULES_ENABLED","value":"true"})"), std::string::npos);
   const std::string path = std::string(ACCELOPS_SOURCE_DIR) + "/test/unit/golden/gpu-operator/nvidiadriver-pool.json";
   if (std::getenv("UPDATE_GOLDEN")) {
     std::ofstream(path) << text;

@@ -4,7 +4,6 @@
 #define OPERATORS_COMMON_FNV_HASH_H_
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -14,13 +13,6 @@ inline uint32_t Fnv32(std::string_view text) {
   uint32_t h = 2166136261u;
   for (unsigned char c : text) h = (h ^ c) * 16777619u;
   return h;
-}
-
-// Eight lower-case hex digits.
-inline std::string Fnv32Hex(std::string_view text) {
-  char buf[9];
-  std::snprintf(buf, sizeof buf, "%08x", Fnv32(text));
-  return buf;
 }
 
 // The hash spelled as upstream names driver DaemonSets: the decimal digits of

@@ -20,7 +20,7 @@ struct RuntimePaths {
 };
 
 RuntimePaths PathsOf(const std::string& runtime) {
-  if (runtime == "crio") return {"CRIO_CONFIG", "/etc/crio/crio.conf", "/etc/crio/crio.conf.d/99-nvidia.toml", "", ""};
+  if (runtime == "crio") return {"CRIO_CONFIG", "/etc/crio/config.toml", "/etc/crio/crio.conf.d/99-nvidia.conf", "", ""};
   if (runtime == "docker") return {"DOCKER_CONFIG", "/etc/docker/daemon.json", "", "DOCKER_SOCKET", "/var/run/docker.sock"};
   return {"CONTAINERD_CONFIG", "/etc/containerd/config.toml", "/etc/containerd/conf.d/99-nvidia.toml", "CONTAINERD_SOCKET",
           "/run/containerd/containerd.sock"};

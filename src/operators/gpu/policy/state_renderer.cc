@@ -8,7 +8,6 @@
 #include "cluster_policy_spec.h"
 #include "fnv_hash.h"
 #include "images/driver_image.h"
-#include "manifests/renderer.h"
 #include "render_helpers.h"
 #include "wrong_typed_field.h"
 
@@ -84,6 +83,8 @@ kube::Status DriverContext(const RenderInputs& in, const json& driver, const Dri
   c["kernel"] = pool.kernel;
   c["hostNetwork"] = driver.value("hostNetwork", false);
   c["kernelModuleType"] = Str(driver, "kernelModuleType", "auto");
+  // An NVIDIADriver's pods also get the older switch for open modules, as upstream's do.
+  c["openKernelModules"] = c.value("nvidiaDriver", false) && c["kernelModuleType"] == "open";
   const json rdma = driver.value("rdma", json::object());
   const bool rdma_on = rdma.value("enabled", false);
   c["rdma"] = rdma_on;
@@ -120,7 +121,7 @@ kube::Status DriverContext(const RenderInputs& in, const json& driver, const Dri
                                : "/etc/pki/ca-trust/extracted/pem";
   c["kernelModuleConfig"] = Optional(SpecString(driver, "/kernelModuleConfig/name"));
   // Lets the driver manager skip a reinstall when nothing it depends on changed.
-  c["configDigest"] = operators::Fnv32Hex(driver.dump() + "/" + pool.os_tag + "/" + pool.kernel);
+  c["configDigest"] = std::to_string(operators::Fnv32(driver.dump() + "/" + pool.os_tag + "/" + pool.kernel));
   return kube::Status::Ok();
 }
 
@@ -225,6 +226,9 @@ kube::Result<std::vector<json>> RenderDriverPool(const RenderInputs& in, const D
   const GpuState& state = ClusterPolicyState(vgpu_host_manager ? "state-vgpu-manager" : "state-driver");
   auto ctx = CommonContext(in, state);
   if (!ctx.ok()) return ctx.status();
+  if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &*ctx));
+  // Upstream's NVIDIADriver template orders a few fields differently from its ClusterPolicy one.
+  (*ctx)["nvidiaDriver"] = true;
   return RenderPool(in, state, *ctx, Section(in.spec, state.section), pool, names);
 }
 

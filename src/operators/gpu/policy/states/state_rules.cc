@@ -1,5 +1,6 @@
 #include "states/state_rules.h"
 
+#include "render_helpers.h"
 #include "runtime_access.h"
 
 namespace gpu::states {
@@ -7,6 +8,20 @@ namespace gpu::states {
 using nlohmann::json;
 
 bool Always(const json&) { return true; }
+
+kube::Status DriverManagerContext(const RenderInputs& in, const char* section, json* c) {
+  json manager = Section(in.spec, section).value("driverManager", json::object());
+  std::string field = std::string("spec.") + section + ".driverManager";
+  if (!manager.is_object() || (!manager.contains("image") && !manager.contains("repository"))) {
+    manager = Section(in.spec, "driver").value("manager", json::object());
+    field = "spec.driver.manager";
+  }
+  auto image = OperandImage(in, manager, field, "DRIVER_MANAGER_IMAGE");
+  if (!image.ok()) return image.status();
+  (*c)["driverManagerImage"] = *image;
+  (*c)["driverManagerPullPolicy"] = Str(manager, "imagePullPolicy", "IfNotPresent");
+  return kube::Status::Ok();
+}
 
 std::function<bool(const json&)> EnabledByDefault(const char* section) {
   return [section](const json& s) { return Enabled(s, section, true); };

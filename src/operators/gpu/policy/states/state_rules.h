@@ -1,5 +1,5 @@
 // What several GPU state definitions share: enable rules (sandbox states, modes) and the
-// device plugin's config context, and the hook of operands using every GPU. Stateless.
+// device plugin's config context, the driver manager's image, and the hook of operands using every GPU. Stateless.
 #ifndef OPERATORS_GPU_POLICY_STATES_STATE_RULES_H_
 #define OPERATORS_GPU_POLICY_STATES_STATE_RULES_H_
 
@@ -25,6 +25,10 @@ bool Mode(const nlohmann::json& spec, const char* mode);
 std::string ToolkitInstallDir(const nlohmann::json& spec);
 // The device plugin's named configs (device plugin, MPS daemon and GFD share them).
 void PluginConfig(const nlohmann::json& spec, const char* process, nlohmann::json* ctx);
+// The driver manager that empties a node of the NVIDIA driver first (driverManagerImage,
+// driverManagerPullPolicy): spec.<section>.driverManager's image, else the driver's
+// (spec.driver.manager), else DRIVER_MANAGER_IMAGE.
+kube::Status DriverManagerContext(const RenderInputs& in, const char* section, nlohmann::json* ctx);
 // The DaemonSet hook of an operand whose main container uses every GPU.
 void GpuUserDaemonSet(const RenderInputs& in, nlohmann::json& daemonset);
 

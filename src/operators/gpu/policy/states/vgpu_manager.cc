@@ -18,6 +18,7 @@ GpuState VgpuManager() {
     return Sandbox(spec, "vgpuManager", true) && !SpecBool(spec, "/driver/useNvidiaDriverCRD", false);
   };
   s.pools = Pools::kVgpuManager;
+  s.customize = [](const RenderInputs& in, json* c) { return DriverManagerContext(in, "vgpuManager", c); };
   return s;
 }
 
