@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "apply_state.h"
-#include "revision.h"
+#include "network_labels.h"
 
 namespace network {
 
