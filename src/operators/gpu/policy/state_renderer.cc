@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-// What every template may use.
-kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) {
+// What every template may use, then what the state's own customize step adds.
+kube::Result<json> StateContext(const RenderInputs& in, const GpuState& state) {
   const json& spec = in.spec;
   const json& validator = Section(spec, "validator");
   json ctx = {
@@ -45,6 +45,7 @@ kube::Result<json> CommonContext(const RenderInputs& in, const GpuState& state) 
     ctx["image"] = *image;
     ctx["imagePullPolicy"] = Str(section, "imagePullPolicy", "IfNotPresent");
   }
+  if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &ctx));
   return ctx;
 }
 
@@ -224,9 +225,8 @@ kube::Result<std::vector<json>> RenderPool(const RenderInputs& in, const GpuStat
 kube::Result<std::vector<json>> RenderDriverPool(const RenderInputs& in, const DriverPool& pool,
                                                  const PoolNames& names, bool vgpu_host_manager) {
   const GpuState& state = ClusterPolicyState(vgpu_host_manager ? "state-vgpu-manager" : "state-driver");
-  auto ctx = CommonContext(in, state);
+  auto ctx = StateContext(in, state);
   if (!ctx.ok()) return ctx.status();
-  if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &*ctx));
   // Upstream's NVIDIADriver template orders a few fields differently from its ClusterPolicy one.
   (*ctx)["nvidiaDriver"] = true;
   return RenderPool(in, state, *ctx, Section(in.spec, state.section), pool, names);
@@ -266,9 +266,8 @@ namespace {
 
 kube::Result<RenderedState> RenderState(const GpuState& state, const RenderInputs& in) {
   RenderedState out;
-  auto ctx = CommonContext(in, state);
+  auto ctx = StateContext(in, state);
   if (!ctx.ok()) return ctx.status();
-  if (state.customize) KUBE_RETURN_IF_ERROR(state.customize(in, &*ctx));
   const json& section = Section(in.spec, state.section);
 
   if (state.pools == Pools::kNone) {
