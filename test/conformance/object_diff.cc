@@ -216,16 +216,16 @@ kube::Result<std::vector<Counterpart>> ParseCounterparts(const std::string& yaml
     if (!entry.contains("reason") || !entry["reason"].is_string() || entry["reason"].get<std::string>().size() < 20) {
       return kube::Status(kube::Code::kInvalid, "a counterpart without a real reason: " + entry.dump());
     }
-    for (const char* side : {"ours", "upstream"}) {
+    Counterpart rule{entry.value("case", ""), {}, {}, entry["reason"].get<std::string>()};
+    for (const auto& [side, pattern] : {std::pair{"ours", &rule.ours}, {"upstream", &rule.upstream}}) {
       try {
-        std::regex check(pair[side].get<std::string>());
+        *pattern = std::regex(pair[side].get<std::string>());
       } catch (const std::regex_error& e) {
         return kube::Status(kube::Code::kInvalid, "counterpart `" + std::string(side) + "` is no regex (" + e.what() +
                                                       "): " + entry.dump());
       }
     }
-    out.push_back({entry.value("case", ""), pair["ours"].get<std::string>(), pair["upstream"].get<std::string>(),
-                   entry["reason"].get<std::string>()});
+    out.push_back(std::move(rule));
   }
   return out;
 }
@@ -242,9 +242,9 @@ std::string OwnerOf(const json& object) {
 }
 
 // The groups `pattern` captures from the whole of `key`; nullopt when it does not match.
-std::optional<std::vector<std::string>> Captures(const std::string& pattern, const std::string& key) {
+std::optional<std::vector<std::string>> Captures(const std::regex& pattern, const std::string& key) {
   std::smatch m;
-  if (!std::regex_match(key, m, std::regex(pattern))) return std::nullopt;
+  if (!std::regex_match(key, m, pattern)) return std::nullopt;
   std::vector<std::string> groups;
   for (size_t i = 1; i < m.size(); ++i) groups.push_back(m[i].str());
   return groups;
@@ -262,7 +262,8 @@ std::vector<json> RenameCounterparts(const std::string& case_name, const std::ve
     const std::string key = ObjectKey(o);
     std::vector<json> copies;
     for (const auto& rule : counterparts) {
-      if (mine.contains(key) || (!rule.case_.empty() && !Glob(rule.case_, case_name))) continue;
+      if (mine.contains(key)) break;  // named alike: compared as it is
+      if (!rule.case_.empty() && !Glob(rule.case_, case_name)) continue;
       const auto groups = Captures(rule.upstream, key);
       if (!groups) continue;
       for (const auto& candidate : ours) {

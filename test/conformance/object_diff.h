@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -76,8 +77,8 @@ struct DeliberateDifference {
 // reason; `case` (a glob, empty: every case) as for a deliberate difference.
 struct Counterpart {
   std::string case_;
-  std::string ours;
-  std::string upstream;
+  std::regex ours;
+  std::regex upstream;
   std::string reason;
 };
 [[nodiscard]] kube::Result<std::vector<Counterpart>> ParseCounterparts(const std::string& yaml);
