@@ -25,6 +25,7 @@ struct ManagerFlags {
   double lease_duration = 15, renew_deadline = 10, retry_period = 2;
   std::string log_level = "info";
   std::string log_format = "json";
+  int verbosity = -1;  // component-base's --v; -1 when not given
 
   void Register(CLI::App& app) {
     app.add_option("--kubeconfig", kubeconfig, "Path to a kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
@@ -39,9 +40,19 @@ struct ManagerFlags {
     app.add_option("--log-format", log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
   }
 
+  // The logging flags of Kubernetes' component-base (--v, --logging-format), for programs that stand in
+  // for one built on it and are started with its flags.
+  void RegisterComponentBaseLogging(CLI::App& app) {
+    app.add_option("--v", verbosity, "Log verbosity as component-base counts it: 0-1 info, 2 and more debug")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--logging-format", log_format, "Same as --log-format: json or text")
+        ->check(CLI::IsMember({"json", "text"}));
+  }
+
   void ConfigureLogging() const {
     log::Level level = log::Level::kInfo;
     log::ParseLevel(log_level, &level);
+    if (verbosity >= 2) level = log::Level::kDebug;
     log::Configure(level, log_format == "text" ? log::Format::kText : log::Format::kJson);
   }
 

@@ -337,7 +337,9 @@ class IpamCniTest : public ::testing::Test {
                                                 "--ippools-namespace", namespace_, "--store-file",
                                                 (dir_ / "store").string(), "--stale-ip-check-interval", "1",
                                                 "--stale-ip-check-count-before-release", "1",
-                                                "--metrics-bind-address", "0", "--health-probe-bind-address", "0"});
+                                                "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
+                                                // The plugin runs from the build tree; nothing is installed on the host.
+                                                "--cni-skip-nv-ipam-binary-copy", "--cni-skip-nv-ipam-config-creation"});
     ASSERT_TRUE(daemon_->WaitForOutput("serving the nv-ipam CNI plugin", seconds(30))) << daemon_->Output();
   }
   static int Sh(const std::string& command, std::string* out = nullptr) {

@@ -25,6 +25,7 @@
 #include "kube/signals.h"
 #include "manifests/renderer.h"
 #include "node_labels.h"
+#include "version/version.h"
 
 namespace {
 
@@ -96,6 +97,7 @@ kube::Result<discovery::GpuSharing> ReadSharing(const std::string& path) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Discovers the node's devices, kernel, OS and GPUs and keeps them as its Node's labels."};
+  app.set_version_flag("--version", version::VersionLine("node-agent"));
   AgentOptions options;
   std::string kubeconfig, device_plugin_config, pci_classes = "0200,0207,0300,0302", log_format = "json";
   std::vector<std::string> pci_fields = {"class,vendor", "vendor"};

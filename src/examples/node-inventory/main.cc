@@ -7,9 +7,11 @@
 #include "kube/manager.h"
 #include "kube/manager_flags.h"
 #include "kube/signals.h"
+#include "version/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Keeps a ConfigMap in step with the cluster's nodes."};
+  app.set_version_flag("--version", version::VersionLine("node-inventory"));
   kube::ManagerFlags flags;
   flags.Register(app);
   std::string ns, name = "node-inventory";

@@ -16,6 +16,7 @@
 #include "kube/json_limits.h"
 #include "cni/plugin_config.h"
 #include "rpc/unix_socket.h"
+#include "version/version.h"
 
 namespace {
 
@@ -105,7 +106,9 @@ int Run() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // A runtime passes no arguments; a person asking which build is installed does.
+  if (argc == 2 && std::string(argv[1]) == "--version") return std::cout << version::VersionLine("nv-ipam") << std::endl, 0;
   try {
     return Run();
   } catch (const std::exception&) {

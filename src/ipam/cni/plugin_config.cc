@@ -105,8 +105,8 @@ kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& conf, const st
     c.daemon_timeout = std::chrono::seconds(*seconds);
   }
   if (!timeout_field.ok()) return timeout_field.status();
-  auto log_file = string_setting("logFile", "/var/log/nv-ipam-cni.log");
-  auto log_level = string_setting("logLevel", "info");
+  auto log_file = string_setting("logFile", kDefaultLogFile);
+  auto log_level = string_setting("logLevel", kDefaultLogLevel);
   auto pool_name = string_setting("poolName", "");
   auto pool_type = string_setting("poolType", "ippool");
   for (const auto* r : {&log_file, &log_level, &pool_name, &pool_type}) {

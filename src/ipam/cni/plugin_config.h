@@ -19,12 +19,19 @@
 
 namespace ipam {
 
+// The defaults, shared with the node daemon that writes the defaults file.
+inline constexpr const char* kDefaultConfDir = "/etc/cni/net.d/nv-ipam.d";
+inline constexpr const char* kDefaultDaemonSocket = "unix:///var/lib/cni/nv-ipam/daemon.sock";
+inline constexpr const char* kDefaultLogFile = "/var/log/nv-ipam-cni.log";
+inline constexpr const char* kDefaultLogLevel = "info";
+inline constexpr int kDefaultDaemonCallTimeoutSeconds = 5;
+
 struct PluginConfig {
   std::string cni_version;
   std::string network_name;
   std::vector<PoolRef> pools;
   std::string daemon_socket;  // a path, without unix://
-  std::chrono::seconds daemon_timeout{5};
+  std::chrono::seconds daemon_timeout{kDefaultDaemonCallTimeoutSeconds};
   std::string log_file;
   std::string log_level;
   PodRef pod;
@@ -32,9 +39,6 @@ struct PluginConfig {
   bool allocate_default_gateway = false;
   std::optional<uint64_t> ip_index;
 };
-
-inline constexpr const char* kDefaultConfDir = "/etc/cni/net.d/nv-ipam.d";
-inline constexpr const char* kDefaultDaemonSocket = "unix:///var/lib/cni/nv-ipam/daemon.sock";
 
 // InvalidArgument naming the key on a bad config.
 kube::Result<PluginConfig> LoadPluginConfig(const nlohmann::json& network_config, const std::string& cni_args);

@@ -1,5 +1,6 @@
 // ipam-controller: hands each node a block of every IPPool and a prefix of
 // every CIDRPool that selects it, in the pools' status. Leader-elected.
+// Takes upstream's flags, so it runs from upstream's manifests.
 #include <CLI/CLI.hpp>
 
 #include "controller/pool_reconciler.h"
@@ -8,18 +9,31 @@
 #include "kube/manager_flags.h"
 #include "kube/signals.h"
 #include "pool/pool_resources.h"
+#include "version/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"nv-ipam controller: per-node blocks and prefixes for IPPool and CIDRPool."};
+  app.set_version_flag("--version", version::VersionLine("ipam-controller"));
   kube::ManagerFlags flags;
+  // Upstream's manifests probe the pod's address on 8081 and pass no probe flag.
+  flags.probe_address = ":8081";
   flags.Register(app);
+  flags.RegisterComponentBaseLogging(app);
   std::string pools_namespace = "kube-system";
   int workers = 2;
+  bool webhook = false;
+  app.add_option("--leader-elect-namespace", flags.leader_election_namespace,
+                 "Same as --leader-election-namespace (upstream's name)");
+  app.add_flag("--webhook", webhook, "Upstream's validating webhook; pools are checked by the controller instead");
   app.add_option("--ippools-namespace", pools_namespace, "Namespace of the IPPool and CIDRPool objects");
   app.add_option("--workers", workers, "Concurrent reconciles per pool kind");
   CLI11_PARSE(app, argc, argv);
   flags.ConfigureLogging();
   kube::ShutdownSignals signals;
+  if (webhook) {
+    kube::log::Warn("no webhook is served: a bad pool is refused by the controller, in its status and an Event",
+                    {{"flag", "--webhook"}});
+  }
 
   auto config = kube::Config::Load(flags.kubeconfig);
   if (!config.ok()) {

@@ -1,7 +1,8 @@
-// ipam-node: the nv-ipam node daemon. Learns this node's block or prefix of
-// each IPPool and CIDRPool, answers the nv-ipam CNI plugin on a Unix socket,
-// keeps reservations in a crash-safe store, and releases the addresses of
-// pods that are gone.
+// ipam-node: the nv-ipam node daemon. Puts the nv-ipam CNI plugin and its
+// defaults file on the host, learns this node's block or prefix of each
+// IPPool and CIDRPool, answers the plugin on a Unix socket, keeps
+// reservations in a crash-safe store, and releases the addresses of pods that
+// are gone. Takes upstream's flags, so it runs from upstream's manifests.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include "kube/manager.h"
 #include "kube/manager_flags.h"
 #include "kube/signals.h"
+#include "node/cni_install.h"
 #include "node/daemon_handler.h"
 #include "node/ipam_service.h"
 #include "node/kube_pod_lookup.h"
@@ -18,6 +20,7 @@
 #include "node/stale_cleaner.h"
 #include "pool/pool_resources.h"
 #include "rpc/unix_socket.h"
+#include "version/version.h"
 
 namespace {
 
@@ -30,8 +33,14 @@ std::string Env(const char* name, const std::string& fallback) {
 
 int main(int argc, char** argv) {
   CLI::App app{"nv-ipam node daemon: serves the nv-ipam CNI plugin."};
+  app.set_version_flag("--version", version::VersionLine("ipam-node"));
   kube::ManagerFlags flags;
+  // Upstream's DaemonSet runs it in the pod's own network with no probe and no scrape: loopback
+  // endpoints there would reach no one, so both are off unless asked for.
+  flags.metrics_address = "0";
+  flags.probe_address = "0";
   flags.Register(app);
+  flags.RegisterComponentBaseLogging(app);
   std::string node = Env("NODE_NAME", "");
   std::string pools_namespace = "kube-system";
   std::string bind = "unix:///var/lib/cni/nv-ipam/daemon.sock";
@@ -46,6 +55,18 @@ int main(int argc, char** argv) {
   app.add_option("--stale-ip-check-count-before-release", checks_before_release,
                  "Consecutive checks a pod must be missing on before its address is released")
       ->check(CLI::NonNegativeNumber);
+  ipam::CniInstallOptions cni;
+  app.add_option("--cni-bin-dir", cni.bin_dir, "The host's CNI bin directory, where the plugin is copied");
+  app.add_option("--cni-nv-ipam-bin-file", cni.plugin_source, "The plugin to copy");
+  app.add_flag("--cni-skip-nv-ipam-binary-copy", cni.skip_binary, "Leave the CNI bin directory alone");
+  app.add_flag("--cni-skip-nv-ipam-config-creation", cni.skip_config, "Write no nv-ipam.conf");
+  app.add_option("--cni-conf-dir", cni.conf_dir, "Where the plugin's defaults file (nv-ipam.conf) is written");
+  app.add_option("--cni-daemon-socket", cni.daemon_socket, "The daemon's socket, as the plugin is told to reach it");
+  app.add_option("--cni-daemon-call-timeout", cni.daemon_call_timeout_seconds, "Seconds the plugin waits for the daemon")
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--cni-log-file", cni.log_file, "The plugin's log file");
+  app.add_option("--cni-log-level", cni.log_level, "The plugin's log level")
+      ->check(CLI::IsMember({"verbose", "debug", "info", "warning", "error", "panic"}));
   CLI11_PARSE(app, argc, argv);
   flags.ConfigureLogging();
   kube::ShutdownSignals signals;
@@ -57,6 +78,12 @@ int main(int argc, char** argv) {
     kube::log::Error("--bind-address must be unix://PATH", {{"value", bind}});
     return 1;
   }
+
+  if (kube::Status s = ipam::InstallCni(cni); !s.ok()) {
+    kube::log::Error("cannot install the nv-ipam CNI plugin", {{"error", s.ToString()}});
+    return 1;
+  }
+  if (!cni.skip_binary) kube::log::Info("nv-ipam CNI plugin installed", {{"dir", cni.bin_dir}});
 
   auto config = kube::Config::Load(flags.kubeconfig);
   if (!config.ok()) {
