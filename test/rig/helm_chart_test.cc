@@ -16,6 +16,8 @@
 #include "cluster_policy_reconciler.h"
 #include "nic_cluster_policy_reconciler.h"
 #include "eventually.h"
+#include "hook_job_runner.h"
+#include "kube/yaml.h"
 #include "rig_environment.h"
 
 namespace {
@@ -43,6 +45,35 @@ std::string ServiceAccountKubeconfig(const std::string& account, const std::stri
     return "";
   }
   return kubeconfig;
+}
+
+// Runs a chart's CRD hook Job as its pod would: `binary` with the Job's args and nothing but the
+// hook's ServiceAccount, the image's /crds being `crds_dir`.
+rig::HookJobRunner::Run CrdHook(const std::string& binary, const std::string& ns, const std::string& crds_dir) {
+  return [=](const json& pod, std::string* out) {
+    const std::string kubeconfig = ServiceAccountKubeconfig(pod.value("serviceAccountName", ""), ns);
+    if (kubeconfig.empty()) {
+      *out = "no token for the hook's ServiceAccount";
+      return 1;
+    }
+    std::vector<std::string> args = {"--kubeconfig", kubeconfig};
+    for (auto& a : rig::ContainerArgs(pod, "=/crds", "=" + crds_dir)) args.push_back(a);
+    rig::ChildProcess hook(binary, args);
+    const bool exited = hook.Wait(milliseconds(120000));
+    *out = hook.Output();
+    return exited ? hook.exit_code() : 124;
+  };
+}
+
+// The additional printer column names of a CRD in the cluster.
+std::vector<std::string> PrinterColumns(kube::Client& client, const std::string& crd) {
+  std::vector<std::string> names;
+  auto got = client.Get(kube::resources::CustomResourceDefinitions(), "", crd);
+  if (!got.ok()) return names;
+  for (const auto& c : got->Tree()["spec"]["versions"][0].value("additionalPrinterColumns", json::array())) {
+    names.push_back(c.value("name", ""));
+  }
+  return names;
 }
 
 // The chart's node agent: its DaemonSet has a (kwok) pod on every node, and one pass of the agent
@@ -82,12 +113,19 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
                            "feature.node.kubernetes.io/kernel-version.full=6.8.0-40-generic"),
             0);
   ASSERT_EQ(env.RigCommand("helm lint --strict --kube-version 1.36.3 " + kChart + " 2>&1", &out), 0) << out;
-  ASSERT_EQ(env.RigCommand("helm install netop " + kChart + " --namespace " + kNamespace +
-                               " --create-namespace --wait=false 2>&1",
-                           &out),
-            0)
-      << out;
   auto client = env.NewClient();
+  {
+    // upgradeCRDs (on by default): the hook Job applies the CRDs before anything else is installed.
+    rig::HookJobRunner hook(client, kNamespace, "netop-upgrade-crds",
+                            CrdHook(NETWORK_OPERATOR_BIN, kNamespace, kChart + "/crds"));
+    ASSERT_EQ(env.RigCommand("helm install netop " + kChart + " --namespace " + kNamespace +
+                                 " --create-namespace --wait=false 2>&1",
+                             &out),
+              0)
+        << out << hook.output();
+    EXPECT_EQ(hook.runs(), 1) << hook.output();
+    EXPECT_NE(hook.output().find("CRDs applied and served"), std::string::npos) << hook.output();
+  }
   // kwok runs the operator's pod, so the Deployment reports it available.
   EXPECT_TRUE(Eventually([&] {
     auto d = client->Get(kube::resources::Deployments(), kNamespace, "netop");
@@ -166,6 +204,27 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
 
   ASSERT_TRUE(client->Delete(network::NicClusterPolicies(), "", "nic-cluster-policy").ok());
   EXPECT_EQ(op.Terminate(seconds(30)), 0) << op.Output();
+
+  // `helm upgrade` to a chart whose CRD changed upgrades the CRD in the cluster, and back.
+  const std::string changed = env.dir() + "/network-chart-changed";
+  ASSERT_EQ(rig::Shell("rm -rf " + changed + " && cp -r " + kChart + " " + changed, &out), 0) << out;
+  const std::string crd_file = changed + "/crds/mellanox.com_macvlannetworks.yaml";
+  std::ifstream in(crd_file);
+  auto crd = kube::ParseYamlDocument(std::string(std::istreambuf_iterator<char>(in), {}));
+  ASSERT_TRUE(crd.ok()) << crd.status().ToString();
+  (*crd)["spec"]["versions"][0]["additionalPrinterColumns"].push_back(
+      {{"name", "Upgraded"}, {"type", "string"}, {"jsonPath", ".spec.master"}});
+  std::ofstream(crd_file) << crd->dump(1);  // JSON is YAML
+  const std::string macvlan = "macvlannetworks.mellanox.com";
+  for (const std::string& to : {changed, kChart}) {
+    rig::HookJobRunner hook(client, kNamespace, "netop-upgrade-crds", CrdHook(NETWORK_OPERATOR_BIN, kNamespace, to + "/crds"));
+    ASSERT_EQ(env.RigCommand("helm upgrade netop " + to + " --namespace " + kNamespace + " --wait=false 2>&1", &out), 0)
+        << out << hook.output();
+    EXPECT_EQ(hook.runs(), 1) << hook.output();
+    const auto columns = PrinterColumns(*client, macvlan);
+    const bool has = std::find(columns.begin(), columns.end(), "Upgraded") != columns.end();
+    EXPECT_EQ(has, to == changed) << to << ": " << hook.output();
+  }
   EXPECT_EQ(env.RigCommand("helm uninstall netop --namespace " + kNamespace + " 2>&1", &out), 0) << out;
   EXPECT_EQ(env.RigCommand("kubectl delete node chart-0 chart-1 --wait=false"), 0);
   EXPECT_EQ(env.RigCommand("kubectl delete persistentvolume chart-firmware --wait=false"), 0);
@@ -187,13 +246,19 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
                            "system-os_release.VERSION_ID.major=22," + nfd + "kernel-version.full=5.15.0-131-generic"),
             0);
   ASSERT_EQ(env.RigCommand("helm lint --strict --kube-version 1.36.3 " + chart + " 2>&1", &out), 0) << out;
-  ASSERT_EQ(env.RigCommand("helm install gpuop " + chart + " --namespace " + ns + " --create-namespace --wait=false -f " +
-                               ACCELOPS_SOURCE_DIR + "/examples/gpu-operator/global-registry-values.yaml" +
-                               " --set dcgm.enabled=true --set nodeStatusExporter.enabled=true 2>&1",
-                           &out),
-            0)
-      << out;
   auto client = env.NewClient();
+  const std::string values = " -f " + std::string(ACCELOPS_SOURCE_DIR) +
+                             "/examples/gpu-operator/global-registry-values.yaml --set dcgm.enabled=true "
+                             "--set nodeStatusExporter.enabled=true";
+  {
+    rig::HookJobRunner hook(client, ns, "gpu-operator-upgrade-crd", CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
+    ASSERT_EQ(env.RigCommand("helm install gpuop " + chart + " --namespace " + ns + " --create-namespace --wait=false" +
+                                 values + " 2>&1",
+                             &out),
+              0)
+        << out << hook.output();
+    EXPECT_EQ(hook.runs(), 1) << hook.output();
+  }
   EXPECT_TRUE(Eventually([&] {
     auto d = client->Get(kube::resources::Deployments(), ns, "gpu-operator");
     return d.ok() && d->Tree()["status"].value("availableReplicas", 0) == 1;
@@ -201,7 +266,7 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
   auto deployment = client->Get(kube::resources::Deployments(), ns, "gpu-operator");
   ASSERT_TRUE(deployment.ok());
   EXPECT_EQ(deployment->Tree()["spec"]["template"]["spec"]["containers"][0]["image"],
-            "dockerhub.kubekey.local/kse/nvidia/gpu-operator:v26.7.0")
+            "dockerhub.kubekey.local/kse/accelops/gpu-operator:" + std::string(ACCELOPS_VERSION))
       << "the operator's own image follows the override too";
   ExpectNodeAgentWorks(*client, ns, "gpu-operator-node-agent", "h100", "gpuchart-0");
   auto node = client->Get(kube::resources::Nodes(), "", "gpuchart-0");
@@ -244,7 +309,27 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
   EXPECT_EQ(op.Output().find("Forbidden"), std::string::npos) << op.Output();
 
   EXPECT_EQ(op.Terminate(seconds(30)), 0) << op.Output();
-  EXPECT_EQ(env.RigCommand("helm uninstall gpuop --namespace " + ns + " 2>&1", &out), 0) << out;
+
+  // operator.cleanupCRD: uninstalling removes the CRDs, through a pre-delete hook.
+  {
+    rig::HookJobRunner hook(client, ns, "gpu-operator-upgrade-crd", CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
+    ASSERT_EQ(env.RigCommand("helm upgrade gpuop " + chart + " --namespace " + ns + " --wait=false" + values +
+                                 " --set operator.cleanupCRD=true 2>&1",
+                             &out),
+              0)
+        << out << hook.output();
+  }
+  {
+    rig::HookJobRunner hook(client, ns, "gpu-operator-cleanup-crd", CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
+    EXPECT_EQ(env.RigCommand("helm uninstall gpuop --namespace " + ns + " 2>&1", &out), 0) << out << hook.output();
+    EXPECT_EQ(hook.runs(), 1) << hook.output();
+  }
+  for (const char* crd : {"clusterpolicies.nvidia.com", "nvidiadrivers.nvidia.com"}) {
+    EXPECT_TRUE(Eventually([&] {
+      return client->Get(kube::resources::CustomResourceDefinitions(), "", crd).status().code() == kube::Code::kNotFound;
+    })) << crd;
+  }
+  ASSERT_TRUE(env.ApplyPath(chart + "/crds").ok());  // for whatever runs after
   EXPECT_EQ(env.RigCommand("kubectl delete node gpuchart-0 gpuchart-1 --wait=false"), 0);
 }
 

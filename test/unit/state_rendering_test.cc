@@ -199,6 +199,28 @@ TEST(StateRendering, DocaTelemetryUsesTheUsersConfigMapInsteadOfItsOwn) {
   EXPECT_EQ(r->objects.back()["spec"]["template"]["spec"]["volumes"][0]["configMap"]["name"], "my-dts-config");
 }
 
+// The chart's operator.cniBinDirectory and cniNetworkDirectory reach every CNI operand's host paths.
+TEST(StateRendering, CniDirectoriesComeFromTheOperatorsSettings) {
+  const StateDefinition* multus = nullptr;
+  for (const auto& s : NicClusterPolicyStates()) {
+    if (s.name == "state-multus-cni") multus = &s;
+  }
+  ASSERT_NE(multus, nullptr);
+  json spec = {{"secondaryNetwork",
+                {{"multus", {{"image", "multus-cni"}, {"repository", "ghcr.io/k8snetworkplumbingwg"}, {"version", "v4.1.0"}}}}}};
+  RenderInputs in{spec, spec["secondaryNetwork"]["multus"], "spec.secondaryNetwork.multus", "ns"};
+  in.cni_bin_dir = "/var/lib/cni/bin";
+  in.cni_network_dir = "/run/multus/cni/net.d";
+  auto r = RenderState(*multus, in);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::map<std::string, std::string> host_paths;
+  for (const auto& v : r->objects.back()["spec"]["template"]["spec"]["volumes"]) {
+    if (v.contains("hostPath")) host_paths[v["name"]] = v["hostPath"]["path"];
+  }
+  EXPECT_EQ(host_paths["cnibin"], "/var/lib/cni/bin");
+  EXPECT_EQ(host_paths["cninetwork"], "/run/multus/cni/net.d");
+}
+
 }  // namespace
 }  // namespace network
 

@@ -12,6 +12,8 @@
 #include "kube/signals.h"
 #include "labels/node_label_reconciler.h"
 #include "nvidiadriver/nvidia_driver_reconciler.h"
+#include "crd_command.h"
+#include "version/version.h"
 
 namespace {
 
@@ -23,6 +25,7 @@ kube::UpdatePredicate LabelsChanged() {
 
 int main(int argc, char** argv) {
   CLI::App app{"NVIDIA GPU Operator compatible operator."};
+  app.set_version_flag("--version", version::VersionLine("gpu-operator"));
   kube::ManagerFlags flags;
   flags.Register(app);
   const char* ns_env = std::getenv("OPERATOR_NAMESPACE");
@@ -31,8 +34,11 @@ int main(int argc, char** argv) {
                  "Namespace of the operator's operands (default: $OPERATOR_NAMESPACE, else gpu-operator)");
   int label_workers = 4;
   app.add_option("--label-workers", label_workers, "Concurrent node-labelling reconciles");
+  operators::CrdCommand crd_command;  // the charts' CRD hook
+  crd_command.Register(app);
   CLI11_PARSE(app, argc, argv);
   flags.ConfigureLogging();
+  if (crd_command.Requested()) return crd_command.Run(flags.kubeconfig, "gpu-operator");
   kube::ShutdownSignals signals;  // before any thread starts
 
   auto config = kube::Config::Load(flags.kubeconfig);

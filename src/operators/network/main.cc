@@ -20,6 +20,8 @@
 #include "policy/driver_image_tags.h"
 #include "policy/nic_node_policy_reconciler.h"
 #include "network_labels.h"
+#include "crd_command.h"
+#include "version/version.h"
 
 namespace {
 
@@ -35,6 +37,7 @@ kube::UpdatePredicate LabelsOrSpecChanged() {
 
 int main(int argc, char** argv) {
   CLI::App app{"NVIDIA Network Operator compatible operator."};
+  app.set_version_flag("--version", version::VersionLine("network-operator"));
   kube::ManagerFlags flags;
   flags.Register(app);
   int workers = 2;
@@ -43,6 +46,8 @@ int main(int argc, char** argv) {
   network::OperandSettings settings;
   if (pod_namespace && *pod_namespace) settings.namespace_ = pod_namespace;
   if (const char* init = std::getenv("OFED_INIT_CONTAINER_IMAGE")) settings.ofed_init_image = init;
+  if (const char* dir = std::getenv("CNI_BIN_DIR"); dir && *dir) settings.cni_bin_dir = dir;
+  if (const char* dir = std::getenv("CNI_NETWORK_DIR"); dir && *dir) settings.cni_network_dir = dir;
   std::string& operand_namespace = settings.namespace_;
   app.add_option("--operand-namespace", operand_namespace,
                  "Namespace of the components a NicClusterPolicy deploys (default: $POD_NAMESPACE, else "
@@ -55,8 +60,11 @@ int main(int argc, char** argv) {
   if (const char* poll = std::getenv("DOCA_DRIVER_IMAGE_POLL_TIME_MINUTES"); poll && *poll) {
     poll_minutes = std::max(1, std::atoi(poll));
   }
+  operators::CrdCommand crd_command;  // the charts' CRD hook
+  crd_command.Register(app);
   CLI11_PARSE(app, argc, argv);
   flags.ConfigureLogging();
+  if (crd_command.Requested()) return crd_command.Run(flags.kubeconfig, "network-operator");
   kube::ShutdownSignals signals;  // before any thread starts
 
   auto config = kube::Config::Load(flags.kubeconfig);

@@ -18,3 +18,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "network-operator.operandNamespace" -}}
 {{- .Values.operandNamespace | default .Release.Namespace -}}
 {{- end -}}
+
+{{- define "network-operator.image" -}}
+{{- .Values.image.repository }}/{{ .Values.image.name }}:{{ .Values.image.tag | default .Chart.AppVersion -}}
+{{- end -}}

@@ -151,8 +151,8 @@ kube::Result<nlohmann::json> CommonContext(const StateDefinition& state, const R
                         {"deploymentAffinityJson", deployment_affinity.dump()},
                         {"controlPlaneFirstTolerationsJson", control_plane_first.dump()},
                         {"resourcesJson", resources},
-                        {"cniBinDir", "/opt/cni/bin"},
-                        {"cniNetworkDir", "/etc/cni/net.d"},
+                        {"cniBinDir", in.cni_bin_dir},
+                        {"cniNetworkDir", in.cni_network_dir},
                         {"configJsonString", nlohmann::json(config).dump()},
                         {"configHash", ConfigHash(config)}};
   // A NicNodePolicy's objects: ConfigMaps and selectors carry its name, DaemonSet names its hash.
@@ -193,7 +193,7 @@ kube::Result<RenderedState> RenderState(const StateDefinition& state, const Rend
     auto render = [&](const nlohmann::json& section) {
       RenderInputs probe{in.spec, section, in.field, in.namespace_, in.nodes, in.node_policy, in.node_selector,
                          in.ofed_init_image, in.read_config_map ? ConfigMapReader(read_once) : nullptr,
-                         in.driver_tags, in.live_driver_image};
+                         in.driver_tags, in.live_driver_image, in.cni_bin_dir, in.cni_network_dir};
       try {
         return RenderStateUnchecked(state, probe).ok() ? operators::RenderOutcome::kSucceeds
                                                        : operators::RenderOutcome::kFails;

@@ -32,6 +32,9 @@ using TagLookup = std::function<registry::TagCache::Answer(const std::string& re
 struct OperandSettings {
   std::string namespace_ = "nvidia-network-operator";  // where namespaced operands go
   std::string ofed_init_image;  // OFED_INIT_CONTAINER_IMAGE: the driver pods' init container; none when empty
+  // The host's CNI directories (the chart's operator.cniBinDirectory and cniNetworkDirectory).
+  std::string cni_bin_dir = "/opt/cni/bin";
+  std::string cni_network_dir = "/etc/cni/net.d";
   TagLookup driver_tags;        // whether precompiled OFED driver tags exist; none: the registry is not asked
 };
 
@@ -56,6 +59,8 @@ struct RenderInputs {
   // The image of the driver container of a live DaemonSet of this state, "" when there is none:
   // what a driver pool keeps while the registry's first answer is still out.
   std::function<std::string(const std::string& daemonset)> live_driver_image;
+  std::string cni_bin_dir = "/opt/cni/bin";       // OperandSettings::cni_bin_dir
+  std::string cni_network_dir = "/etc/cni/net.d";  // OperandSettings::cni_network_dir
 };
 
 struct StateDefinition : operators::StateDefinition<RenderInputs> {

@@ -60,7 +60,8 @@ StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, 
                       return cm->Tree().value("data", nlohmann::json::object());
                     },
                     settings.driver_tags,
-                    [this, &ns](const std::string& daemonset) { return LiveDriverImage(ns, daemonset); }};
+                    [this, &ns](const std::string& daemonset) { return LiveDriverImage(ns, daemonset); },
+                    settings.cni_bin_dir, settings.cni_network_dir};
     auto rendered = RenderState(state, in);
     if (!rendered.ok()) {
       // Unavailable: an answer the state needs is still out (the registry's); nothing is applied.
