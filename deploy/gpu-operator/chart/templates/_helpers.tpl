@@ -28,3 +28,6 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- $ref -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The upstream GPU Operator release whose operand images (validator, node status exporter) the defaults match. */}}
+{{- define "gpu-operator.upstreamVersion" -}}v26.7.0{{- end -}}
