@@ -31,40 +31,6 @@ const std::string kNamespace = "network-operator-chart";
 
 bool Eventually(const std::function<bool()>& done) { return rig::Eventually(done, milliseconds(60000)); }
 
-// A kubeconfig that authenticates as the ServiceAccount (empty on failure): the operator run with it
-// has exactly the chart's permissions.
-std::string ServiceAccountKubeconfig(const std::string& account, const std::string& ns) {
-  auto& env = rig::RigEnvironment::Get();
-  std::string out;
-  if (env.RigCommand("kubectl create token " + account + " -n " + ns + " --duration 1h", &out) != 0) return "";
-  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
-  const std::string kubeconfig = env.dir() + "/" + account + ".kubeconfig";
-  if (rig::Shell("cp " + env.kubeconfig() + " " + kubeconfig, nullptr) != 0) return "";
-  if (env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-credentials " + account + " --token=" + token) != 0 ||
-      env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-context --current --user=" + account) != 0) {
-    return "";
-  }
-  return kubeconfig;
-}
-
-// Runs a chart's CRD hook Job as its pod would: `binary` with the Job's args and nothing but the
-// hook's ServiceAccount, the image's /crds being `crds_dir`.
-rig::HookJobRunner::Run CrdHook(const std::string& binary, const std::string& ns, const std::string& crds_dir) {
-  return [=](const json& pod, std::string* out) {
-    const std::string kubeconfig = ServiceAccountKubeconfig(pod.value("serviceAccountName", ""), ns);
-    if (kubeconfig.empty()) {
-      *out = "no token for the hook's ServiceAccount";
-      return 1;
-    }
-    std::vector<std::string> args = {"--kubeconfig", kubeconfig};
-    for (auto& a : rig::ContainerArgs(pod, "=/crds", "=" + crds_dir)) args.push_back(a);
-    rig::ChildProcess hook(binary, args);
-    const bool exited = hook.Wait(milliseconds(120000));
-    *out = hook.Output();
-    return exited ? hook.exit_code() : 124;
-  };
-}
-
 // The additional printer column names of a CRD in the cluster.
 std::vector<std::string> PrinterColumns(kube::Client& client, const std::string& crd) {
   std::vector<std::string> names;
@@ -89,7 +55,7 @@ void ExpectNodeAgentWorks(kube::Client& client, const std::string& ns, const std
     return status.value("desiredNumberScheduled", 0) > 0 &&
            status.value("numberAvailable", 0) == status.value("desiredNumberScheduled", 0);
   })) << status.dump();
-  const std::string kubeconfig = ServiceAccountKubeconfig(name, ns);
+  const std::string kubeconfig = rig::ServiceAccountKubeconfig(name, ns);
   ASSERT_FALSE(kubeconfig.empty());
   std::vector<std::string> args = {"--kubeconfig", kubeconfig, "--node-name", node, "--root",
                                    std::string(ACCELOPS_SOURCE_DIR) + "/test/fixtures/node-discovery/" + fixture};
@@ -117,7 +83,7 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   {
     // upgradeCRDs (on by default): the hook Job applies the CRDs before anything else is installed.
     rig::HookJobRunner hook(client, kNamespace, "netop-upgrade-crds",
-                            CrdHook(NETWORK_OPERATOR_BIN, kNamespace, kChart + "/crds"));
+                            rig::CrdHook(NETWORK_OPERATOR_BIN, kNamespace, kChart + "/crds"));
     ASSERT_EQ(env.RigCommand("helm install netop " + kChart + " --namespace " + kNamespace +
                                  " --create-namespace --wait=false 2>&1",
                              &out),
@@ -144,7 +110,7 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   EXPECT_EQ(node->Labels()["feature.node.kubernetes.io/rdma.capable"], "true");
 
   // The operator with the chart's ServiceAccount only.
-  const std::string kubeconfig = ServiceAccountKubeconfig("netop", kNamespace);
+  const std::string kubeconfig = rig::ServiceAccountKubeconfig("netop", kNamespace);
   ASSERT_FALSE(kubeconfig.empty());
   rig::ChildProcess op(NETWORK_OPERATOR_BIN,
                        {"--kubeconfig", kubeconfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
@@ -217,7 +183,7 @@ TEST(HelmChart, LintsInstallsAndItsRbacIsEnoughForTheOperator) {
   std::ofstream(crd_file) << crd->dump(1);  // JSON is YAML
   const std::string macvlan = "macvlannetworks.mellanox.com";
   for (const std::string& to : {changed, kChart}) {
-    rig::HookJobRunner hook(client, kNamespace, "netop-upgrade-crds", CrdHook(NETWORK_OPERATOR_BIN, kNamespace, to + "/crds"));
+    rig::HookJobRunner hook(client, kNamespace, "netop-upgrade-crds", rig::CrdHook(NETWORK_OPERATOR_BIN, kNamespace, to + "/crds"));
     ASSERT_EQ(env.RigCommand("helm upgrade netop " + to + " --namespace " + kNamespace + " --wait=false 2>&1", &out), 0)
         << out << hook.output();
     EXPECT_EQ(hook.runs(), 1) << hook.output();
@@ -251,7 +217,7 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
                              "/examples/gpu-operator/global-registry-values.yaml --set dcgm.enabled=true "
                              "--set nodeStatusExporter.enabled=true";
   {
-    rig::HookJobRunner hook(client, ns, "gpu-operator-upgrade-crd", CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
+    rig::HookJobRunner hook(client, ns, "gpu-operator-upgrade-crd", rig::CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
     ASSERT_EQ(env.RigCommand("helm install gpuop " + chart + " --namespace " + ns + " --create-namespace --wait=false" +
                                  values + " 2>&1",
                              &out),
@@ -273,7 +239,7 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
   ASSERT_TRUE(node.ok());
   EXPECT_EQ(node->Labels()["nvidia.com/gpu.product"], "NVIDIA-H100-80GB-HBM3");
 
-  const std::string kubeconfig = ServiceAccountKubeconfig("gpu-operator", ns);
+  const std::string kubeconfig = rig::ServiceAccountKubeconfig("gpu-operator", ns);
   ASSERT_FALSE(kubeconfig.empty());
   rig::ChildProcess op(GPU_OPERATOR_BIN, {"--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
                                           "--health-probe-bind-address", "0", "--operand-namespace", ns,
@@ -312,7 +278,7 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
 
   // operator.cleanupCRD: uninstalling removes the CRDs, through a pre-delete hook.
   {
-    rig::HookJobRunner hook(client, ns, "gpu-operator-upgrade-crd", CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
+    rig::HookJobRunner hook(client, ns, "gpu-operator-upgrade-crd", rig::CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
     ASSERT_EQ(env.RigCommand("helm upgrade gpuop " + chart + " --namespace " + ns + " --wait=false" + values +
                                  " --set operator.cleanupCRD=true 2>&1",
                              &out),
@@ -320,7 +286,7 @@ TEST(HelmChart, GpuOperatorChartInstallsAndItsRbacIsEnough) {
         << out << hook.output();
   }
   {
-    rig::HookJobRunner hook(client, ns, "gpu-operator-cleanup-crd", CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
+    rig::HookJobRunner hook(client, ns, "gpu-operator-cleanup-crd", rig::CrdHook(GPU_OPERATOR_BIN, ns, chart + "/crds"));
     EXPECT_EQ(env.RigCommand("helm uninstall gpuop --namespace " + ns + " 2>&1", &out), 0) << out << hook.output();
     EXPECT_EQ(hook.runs(), 1) << hook.output();
   }

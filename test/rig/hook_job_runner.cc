@@ -1,7 +1,9 @@
 #include "hook_job_runner.h"
 
+#include "child_process.h"
 #include "kube/resource.h"
 #include "kube/sleep.h"
+#include "rig_environment.h"
 
 namespace rig {
 
@@ -69,6 +71,40 @@ std::vector<std::string> ContainerArgs(const json& pod, const std::string& from,
     args.push_back(s);
   }
   return args;
+}
+
+// A kubeconfig that authenticates as the ServiceAccount (empty on failure): the operator run with it
+// has exactly the chart's permissions.
+std::string ServiceAccountKubeconfig(const std::string& account, const std::string& ns) {
+  auto& env = RigEnvironment::Get();
+  std::string out;
+  if (env.RigCommand("kubectl create token " + account + " -n " + ns + " --duration 1h", &out) != 0) return "";
+  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
+  const std::string kubeconfig = env.dir() + "/" + account + ".kubeconfig";
+  if (Shell("cp " + env.kubeconfig() + " " + kubeconfig, nullptr) != 0) return "";
+  if (env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-credentials " + account + " --token=" + token) != 0 ||
+      env.RigCommand("kubectl --kubeconfig " + kubeconfig + " config set-context --current --user=" + account) != 0) {
+    return "";
+  }
+  return kubeconfig;
+}
+
+// Runs a chart's CRD hook Job as its pod would: `binary` with the Job's args and nothing but the
+// hook's ServiceAccount, the image's /crds being `crds_dir`.
+HookJobRunner::Run CrdHook(const std::string& binary, const std::string& ns, const std::string& crds_dir) {
+  return [=](const json& pod, std::string* out) {
+    const std::string kubeconfig = ServiceAccountKubeconfig(pod.value("serviceAccountName", ""), ns);
+    if (kubeconfig.empty()) {
+      *out = "no token for the hook's ServiceAccount";
+      return 1;
+    }
+    std::vector<std::string> args = {"--kubeconfig", kubeconfig};
+    for (auto& a : ContainerArgs(pod, "=/crds", "=" + crds_dir)) args.push_back(a);
+    ChildProcess hook(binary, args);
+    const bool exited = hook.Wait(std::chrono::milliseconds(120000));
+    *out = hook.Output();
+    return exited ? hook.exit_code() : 124;
+  };
 }
 
 }  // namespace rig

@@ -49,6 +49,14 @@ class HookJobRunner {
 // The Job's container args with `from` replaced by `to` in each (an image path mapped to the host's).
 std::vector<std::string> ContainerArgs(const nlohmann::json& pod, const std::string& from, const std::string& to);
 
+// A kubeconfig for the rig that authenticates as the ServiceAccount (empty on failure): a program
+// run with it has exactly that account's permissions.
+std::string ServiceAccountKubeconfig(const std::string& account, const std::string& ns);
+
+// Runs a chart's CRD hook Job as its pod would: `binary` (our operator) with the Job's args and
+// nothing but the hook's ServiceAccount, the image's /crds being `crds_dir`.
+HookJobRunner::Run CrdHook(const std::string& binary, const std::string& ns, const std::string& crds_dir);
+
 }  // namespace rig
 
 #endif  // TEST_RIG_HOOK_JOB_RUNNER_H_

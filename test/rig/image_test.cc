@@ -154,7 +154,7 @@ TEST_F(ImageTest, NetworkChartsCrdHookRunsFromTheOperatorImage) {
   });
   std::string out;
   ASSERT_EQ(env.RigCommand("helm install imgchart " + chart + " --namespace " + ns +
-                               " --create-namespace --wait=false --set nodeAgent.enabled=false 2>&1",
+                               " --create-namespace --wait=false --set nfd.enabled=false 2>&1",
                            &out),
             0)
       << out << hook.output();

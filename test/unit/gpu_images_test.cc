@@ -67,6 +67,25 @@ TEST(ImageReferenceTest, OneRegistryOverrideReachesEveryForm) {
   EXPECT_EQ(WithRegistry("busybox:1.36", mirror + "/"), "registry.local:5000/mirror/busybox:1.36");
   EXPECT_EQ(WithRegistry("library/busybox", mirror), "registry.local:5000/mirror/library/busybox");
   EXPECT_EQ(WithRegistry("nvcr.io/nvidia/driver:1", ""), "nvcr.io/nvidia/driver:1");
+  // An image already from the mirror (a policy written for it) stays as it is.
+  EXPECT_EQ(WithRegistry("registry.local:5000/mirror/nvidia/driver:1", mirror), "registry.local:5000/mirror/nvidia/driver:1");
+}
+
+// The network operator's form: every component's repository in a policy spec, at any depth.
+TEST(ImageReferenceTest, RegistryOverrideReachesEveryRepositoryOfASpec) {
+  const json spec = {
+      {"ofedDriver", {{"repository", "nvcr.io/nvidia/mellanox"}, {"image", "doca-driver"}, {"version", "1"}}},
+      {"secondaryNetwork", {{"multus", {{"repository", "ghcr.io/k8snetworkplumbingwg"}, {"image", "multus-cni"}}}}},
+      {"nicConfigurationOperator", {{"operator", {{"repository", "nvcr.io/nvidia/mellanox"}, {"image", "op"}}}}},
+      {"nvIpam", {{"repository", "accelops"}, {"image", "nv-ipam"}}},
+      {"other", {{"repository", "not-an-image-section"}}}};
+  const json out = operators::WithRegistryInRepositories(spec, "mirror.local/m");
+  EXPECT_EQ(out["ofedDriver"]["repository"], "mirror.local/m/nvidia/mellanox");
+  EXPECT_EQ(out["secondaryNetwork"]["multus"]["repository"], "mirror.local/m/k8snetworkplumbingwg");
+  EXPECT_EQ(out["nicConfigurationOperator"]["operator"]["repository"], "mirror.local/m/nvidia/mellanox");
+  EXPECT_EQ(out["nvIpam"]["repository"], "mirror.local/m/accelops");
+  EXPECT_EQ(out["other"]["repository"], "not-an-image-section");
+  EXPECT_EQ(operators::WithRegistryInRepositories(spec, ""), spec);
 }
 
 TEST(DriverImageTest, TagsPerOsAndKernel) {

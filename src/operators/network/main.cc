@@ -21,6 +21,7 @@
 #include "policy/nic_node_policy_reconciler.h"
 #include "network_labels.h"
 #include "crd_command.h"
+#include "image_registry.h"
 #include "version/version.h"
 
 namespace {
@@ -46,6 +47,10 @@ int main(int argc, char** argv) {
   network::OperandSettings settings;
   if (pod_namespace && *pod_namespace) settings.namespace_ = pod_namespace;
   if (const char* init = std::getenv("OFED_INIT_CONTAINER_IMAGE")) settings.ofed_init_image = init;
+  if (const char* registry = std::getenv("IMAGE_REGISTRY"); registry && *registry) {
+    settings.image_registry = registry;
+    settings.ofed_init_image = operators::WithRegistry(settings.ofed_init_image, registry);
+  }
   if (const char* dir = std::getenv("CNI_BIN_DIR"); dir && *dir) settings.cni_bin_dir = dir;
   if (const char* dir = std::getenv("CNI_NETWORK_DIR"); dir && *dir) settings.cni_network_dir = dir;
   std::string& operand_namespace = settings.namespace_;

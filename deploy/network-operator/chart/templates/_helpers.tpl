@@ -1,5 +1,5 @@
 {{- define "network-operator.name" -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- .Values.operator.fullnameOverride | default (.Values.operator.nameOverride | default .Release.Name) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "network-operator.labels" -}}
@@ -16,9 +16,49 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "network-operator.operandNamespace" -}}
-{{- .Values.operandNamespace | default .Release.Namespace -}}
+{{- .Values.operator.operandNamespace | default .Release.Namespace -}}
 {{- end -}}
 
+{{/* The operator's image, its registry replaced by global.imageRegistry when set. Upstream's own
+     operator image (an upstream values file names it) cannot run with this chart's flags, so it
+     stands for this chart's operator image: accelops/network-operator at the chart's appVersion. */}}
 {{- define "network-operator.image" -}}
-{{- .Values.image.repository }}/{{ .Values.image.name }}:{{ .Values.image.tag | default .Chart.AppVersion -}}
+{{- $op := .Values.operator -}}
+{{- if eq (include "network-operator.upstreamImage" .) "true" -}}
+{{- include "network-operator.mirrored" (list . (printf "accelops/network-operator:%s" .Chart.AppVersion)) -}}
+{{- else -}}
+{{- include "network-operator.mirrored" (list . (printf "%s/%s:%s" $op.repository $op.image ($op.tag | default .Chart.AppVersion))) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when operator.repository and operator.image name upstream's operator image. */}}
+{{- define "network-operator.upstreamImage" -}}
+{{- and (has .Values.operator.repository (list "nvcr.io/nvidia/mellanox" "nvcr.io/nvstaging/mellanox")) (eq .Values.operator.image "network-operator") -}}
+{{- end -}}
+
+{{/* An image reference with its registry replaced by global.imageRegistry (when set), as the operator
+     does for the operands: the first path component is the registry when it holds a dot or a colon
+     or is localhost. Arguments: list root reference. */}}
+{{- define "network-operator.mirrored" -}}
+{{- $registry := (index . 0).Values.global.imageRegistry -}}{{- $ref := index . 1 -}}
+{{- if $registry -}}
+{{- printf "%s/%s" (trimSuffix "/" $registry) (regexReplaceAll "^([^/]*[.:][^/]*|localhost)/" $ref "") -}}
+{{- else -}}
+{{- $ref -}}
+{{- end -}}
+{{- end -}}
+
+{{/* imagePullSecrets for a pod spec: the entries of .Values.imagePullSecrets, each a secret name or,
+     as upstream's chart takes them too, {name: ...}. */}}
+{{- define "network-operator.pullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+{{- range . }}
+{{- if kindIs "map" . }}
+- name: {{ .name }}
+{{- else }}
+- name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}

@@ -47,19 +47,4 @@ kube::Result<std::string> ResolveImage(const nlohmann::json& section, const std:
   return image;
 }
 
-std::string WithRegistry(const std::string& image, const std::string& registry) {
-  if (registry.empty()) return image;
-  std::string base = registry;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  const auto slash = image.find('/');
-  if (slash != std::string::npos) {
-    const std::string first = image.substr(0, slash);
-    // The first component is a registry when it looks like a host (as the container runtimes decide).
-    if (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost") {
-      return base + image.substr(slash);
-    }
-  }
-  return base + "/" + image;
-}
-
 }  // namespace gpu

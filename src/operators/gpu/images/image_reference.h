@@ -15,6 +15,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "image_registry.h"
 #include "kube/status.h"
 
 namespace gpu {
@@ -27,10 +28,8 @@ using EnvLookup = std::function<std::string(const std::string& name)>;
 kube::Result<std::string> ResolveImage(const nlohmann::json& section, const std::string& field,
                                        const std::string& env_var, const EnvLookup& env);
 
-// The image with its registry replaced by `registry` (a host, optionally with a port and a
-// path prefix, e.g. "registry.local:5000/mirror"). An image without a registry part (Docker
-// Hub shorthand) gets `registry` prepended. Tags and digests are kept.
-std::string WithRegistry(const std::string& image, const std::string& registry);
+// The registry override: operators::WithRegistry.
+using operators::WithRegistry;
 
 }  // namespace gpu
 

@@ -36,6 +36,9 @@ struct OperandSettings {
   std::string cni_bin_dir = "/opt/cni/bin";
   std::string cni_network_dir = "/etc/cni/net.d";
   TagLookup driver_tags;        // whether precompiled OFED driver tags exist; none: the registry is not asked
+  // The registry every operand image is pulled from instead of its own (IMAGE_REGISTRY, the chart's
+  // global.imageRegistry); "" keeps each as the policy names it.
+  std::string image_registry;
 };
 
 // A ConfigMap's data by namespace and name; NotFound when there is none.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "apply_state.h"
+#include "image_registry.h"
 #include "network_labels.h"
 
 namespace network {
@@ -41,8 +42,13 @@ std::string StateSyncer::LiveDriverImage(const std::string& ns, const std::strin
   return "";
 }
 
-StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
+StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& policy_spec,
                               const OperandSettings& settings, const std::vector<NodeLabels>& nodes) {
+  // The registry override reaches every image the state renders, and the tags asked of registries.
+  const nlohmann::json mirrored = settings.image_registry.empty()
+                                      ? nlohmann::json()
+                                      : operators::WithRegistryInRepositories(policy_spec, settings.image_registry);
+  const nlohmann::json& spec = settings.image_registry.empty() ? policy_spec : mirrored;
   const std::string& ns = settings.namespace_;
   const kube::Object& policy = owner.policy;
   const operators::Owner owner_ref{"mellanox.com/v1alpha1", owner.kind, policy.name(), policy.meta().uid};
