@@ -31,3 +31,20 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 
 {{/* The upstream GPU Operator release whose operand images (validator, node status exporter) the defaults match. */}}
 {{- define "gpu-operator.upstreamVersion" -}}v26.7.0{{- end -}}
+
+{{/* The operator's image (argument: the merged values and the root). Upstream's own operator image
+     (an upstream values file names it) cannot run with this chart's flags, so it stands for this
+     chart's: accelops/gpu-operator at the chart's appVersion. global.imageRegistry mirrors either. */}}
+{{- define "gpu-operator.operatorImage" -}}
+{{- $v := index . 0 -}}{{- $root := index . 1 -}}{{- $op := $v.operator -}}
+{{- if eq (include "gpu-operator.upstreamImage" $v) "true" -}}
+{{- include "gpu-operator.image" (list $v.global.imageRegistry "accelops" "gpu-operator" $root.Chart.AppVersion) -}}
+{{- else -}}
+{{- include "gpu-operator.image" (list $v.global.imageRegistry $op.repository $op.image ($op.version | default $root.Chart.AppVersion)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when operator.repository and operator.image name upstream's operator image. */}}
+{{- define "gpu-operator.upstreamImage" -}}
+{{- and (has .operator.repository (list "nvcr.io/nvidia" "nvcr.io/nvstaging/cloud-native")) (eq .operator.image "gpu-operator") -}}
+{{- end -}}
