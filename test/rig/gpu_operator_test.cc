@@ -343,7 +343,16 @@ TEST_F(GpuOperatorTest, ASecondPolicyIsIgnoredAndSaysWhy) {
                   ->Create(gpu::ClusterPolicies(), {{"apiVersion", "nvidia.com/v1"},
                                                     {"kind", "ClusterPolicy"},
                                                     {"metadata", {{"name", "second"}}},
-                                                    {"spec", {{"driver", {{"enabled", false}}}}}})
+                                                    // The sections upstream's CRD requires, as ours does.
+                                                    {"spec", {{"driver", {{"enabled", false}}},
+                                                              {"daemonsets", json::object()},
+                                                              {"dcgm", json::object()},
+                                                              {"dcgmExporter", json::object()},
+                                                              {"devicePlugin", json::object()},
+                                                              {"gfd", json::object()},
+                                                              {"nodeStatusExporter", json::object()},
+                                                              {"operator", json::object()},
+                                                              {"toolkit", json::object()}}}})
                   .ok());
   EXPECT_TRUE(Eventually([&] { return Reached("ignored", "second"); })) << Status("second").dump();
   EXPECT_NE(Status("second")["conditions"][0].value("message", "").find("cluster-policy"), std::string::npos);
