@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/config.h"
+
 namespace ipam {
 
 namespace {
@@ -54,15 +56,11 @@ nlohmann::json CniDefaults(const CniInstallOptions& options) {
 kube::Status InstallCni(const CniInstallOptions& options) {
   if (!options.skip_binary) {
     if (kube::Status s = NeedDirectory(options.bin_dir, "--cni-bin-dir"); !s.ok()) return s;
-    std::ifstream in(options.plugin_source, std::ios::binary);
-    if (!in) {
-      return Invalid("--cni-nv-ipam-bin-file " + kube::Quoted(options.plugin_source) + " cannot be read: " +
-                     std::strerror(errno));
-    }
-    const std::string plugin((std::istreambuf_iterator<char>(in)), {});
+    auto plugin = kube::ReadFile(options.plugin_source);
+    if (!plugin.ok()) return Invalid("--cni-nv-ipam-bin-file: " + plugin.status().message());
     const fs::perms executable = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                  fs::perms::others_read | fs::perms::others_exec;
-    if (kube::Status s = ReplaceFile(fs::path(options.bin_dir) / "nv-ipam", plugin, executable); !s.ok()) return s;
+    if (kube::Status s = ReplaceFile(fs::path(options.bin_dir) / "nv-ipam", *plugin, executable); !s.ok()) return s;
   }
   if (!options.skip_config) {
     if (kube::Status s = NeedDirectory(options.conf_dir, "--cni-conf-dir"); !s.ok()) return s;

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "kube/config.h"
 #include "kube/log.h"
 #include "kube/resource.h"
 #include "kube/sleep.h"
@@ -39,11 +38,9 @@ kube::Result<std::vector<json>> ReadCrdDirectory(const std::string& dir) {
   std::sort(files.begin(), files.end());
   std::vector<json> crds;
   for (const auto& file : files) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) return Status(Code::kInvalidArgument, "cannot read " + file.string());
-    auto docs = kube::ParseYamlDocuments(text.str());
+    auto text = kube::ReadFile(file.string());
+    if (!text.ok()) return text.status();
+    auto docs = kube::ParseYamlDocuments(*text);
     if (!docs.ok()) return Status(Code::kInvalidArgument, file.string() + ": " + docs.status().message());
     for (auto& doc : *docs) {
       if (doc.is_null()) continue;
