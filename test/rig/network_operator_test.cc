@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -283,6 +285,93 @@ TEST(NicClusterPolicyApi, SeedExamplesApplyUnchangedAndBadFieldsAreRefused) {
   ASSERT_FALSE(refused.status().causes().empty());
   EXPECT_EQ(refused.status().causes()[0].field, "spec.ibKubernetes.pKeyGUIDPoolRangeStart");
   EXPECT_TRUE(client->Delete(*ncp_res, "", "nic-cluster-policy").ok()) << "the suites after this one start without it";
+}
+
+}  // namespace
+
+namespace {
+
+// The NIC configuration and Spectrum-X kinds validate as upstream's CRDs do: their CEL rules
+// compile on the API server, bad specs are refused with the rule's message, defaults apply.
+TEST(NicConfigurationApi, SpecsValidateAndDefaultAsUpstreams) {
+  auto& env = rig::RigEnvironment::Get();
+  const std::string states = std::string(ACCELOPS_SOURCE_DIR) + "/manifests/network-operator/";
+  for (const char* crds : {"state-nic-configuration-operator/0010-crds.yaml", "state-spectrum-x-operator/0010-crd.yaml"}) {
+    kube::Status s = env.ApplyPath(states + crds);
+    ASSERT_TRUE(s.ok()) << crds << ": " << s.ToString();
+  }
+  auto client = env.NewClient();
+  auto create = [&](const std::string& group_version, const std::string& kind, const std::string& name,
+                    const json& spec) -> kube::Result<kube::Object> {
+    const auto slash = group_version.find('/');
+    kube::Result<kube::Resource> res = kube::Status(kube::Code::kNotFound, kind);
+    // A CRD just created is served within moments; its discovery may lag behind.
+    EXPECT_TRUE(rig::Eventually([&] {
+      res = client->mapper().ResourceFor({group_version.substr(0, slash), group_version.substr(slash + 1), kind});
+      return res.ok();
+    })) << kind << ": " << res.status().ToString();
+    if (!res.ok()) return res.status();
+    json object = {{"apiVersion", group_version}, {"kind", kind}, {"metadata", {{"name", name}, {"namespace", "default"}}},
+                   {"spec", spec}};
+    return client->Create(*res, object);
+  };
+  const std::string config = "configuration.net.nvidia.com/v1alpha1";
+  auto good = create(config, "NicConfigurationTemplate", "cx7",
+                     {{"nicSelector", {{"nicType", "1021"}}}, {"template", {{"numVfs", 8}, {"linkType", "Ethernet"}}}});
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->Tree()["spec"]["resetToDefault"], false) << "defaults apply";
+  EXPECT_EQ(good->Tree()["spec"]["template"]["force"], false);
+
+  struct Bad {
+    std::string kind, name;
+    json spec;
+    std::string message;
+  };
+  const std::vector<Bad> bad = {
+      {"NicConfigurationTemplate", "no-selector", {{"template", {{"numVfs", 1}, {"linkType", "Ethernet"}}}},
+       "spec.nicSelector: Required value"},
+      {"NicConfigurationTemplate", "spcx-on-cx6",
+       {{"nicSelector", {{"nicType", "101d"}}},
+        {"template", {{"numVfs", 1}, {"linkType", "Ethernet"}, {"spectrumXOptimized", {{"enabled", true}, {"version", "RA2.0"}}}}}},
+       "spectrumXOptimized needs a ConnectX-8 (1023), ConnectX-9 (1025) or BlueField-3 SuperNIC (a2dc) nicType"},
+      {"NicConfigurationTemplate", "no-link-type", {{"nicSelector", {{"nicType", "1021"}}}, {"template", {{"numVfs", 1}}}},
+       "linkType is required unless networkBay is set"},
+      {"NicConfigurationTemplate", "bad-pfc",
+       {{"nicSelector", {{"nicType", "1021"}}},
+        {"template", {{"numVfs", 1}, {"linkType", "Ethernet"},
+                      {"roceOptimized", {{"enabled", true}, {"qos", {{"trust", "dscp"}, {"pfc", "0,0,0,1"}}}}}}}},
+       "spec.template.roceOptimized.qos.pfc"},
+      {"NicFirmwareSource", "empty", json::object(), "give at least one of binUrlSources, bfbUrlSource or docaSpcXCCUrlSource"},
+      {"NicFirmwareTemplate", "no-policy",
+       {{"nicSelector", {{"nicType", "1021"}}}, {"template", {{"nicFirmwareSourceRef", "fw"}}}},
+       "spec.template.updatePolicy: Required value"},
+      {"NicInterfaceNameTemplate", "no-prefix", {{"pfsPerNic", 1}, {"railPciAddresses", json::array()}},
+       "spec.netDevicePrefix: Required value"},
+  };
+  for (const auto& b : bad) {
+    auto refused = create(config, b.kind, b.name, b.spec);
+    ASSERT_FALSE(refused.ok()) << b.name << " was accepted";
+    EXPECT_EQ(refused.status().code(), kube::Code::kInvalid) << b.name << ": " << refused.status().ToString();
+    EXPECT_NE(refused.status().ToString().find(b.message), std::string::npos) << b.name << ": " << refused.status().ToString();
+  }
+
+  const std::string spectrumx = "spectrumx.nvidia.com/v1alpha2";
+  const json rail = {{"name", "rail-1"}, {"mtu", 9000}, {"nicSelector", {{"pfNames", {"eth0"}}}}};
+  auto pool = create(spectrumx, "SpectrumXRailPoolConfig", "rails", {{"numVfs", 4}, {"railTopology", {rail}}});
+  ASSERT_TRUE(pool.ok()) << pool.status().ToString();
+  EXPECT_EQ(pool->Tree()["spec"]["draEnabled"], true) << "defaults apply";
+  EXPECT_EQ(pool->Tree()["spec"]["vfStateFollow"], true);
+  json both = rail;
+  both["ipam"] = R"({"type": "nv-ipam"})";
+  both["cidrPoolRef"] = "pool";
+  for (const auto& [name, spec, message] : std::vector<std::tuple<std::string, json, std::string>>{
+           {"both-ipams", {{"numVfs", 4}, {"railTopology", {both}}}, "give the rail either cidrPoolRef or ipam, not both"},
+           {"no-vfs", {{"numVfs", 0}, {"railTopology", {rail}}}, "spec.numVfs"},
+           {"no-rails", {{"numVfs", 4}, {"railTopology", json::array()}}, "spec.railTopology"}}) {
+    auto refused = create(spectrumx, "SpectrumXRailPoolConfig", name, spec);
+    ASSERT_FALSE(refused.ok()) << name << " was accepted";
+    EXPECT_NE(refused.status().ToString().find(message), std::string::npos) << name << ": " << refused.status().ToString();
+  }
 }
 
 }  // namespace

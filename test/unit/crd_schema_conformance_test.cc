@@ -199,4 +199,47 @@ TEST(CrdSchemaConformance, EveryValidationAndDefaultUpstreamHasIsOursOrListed) {
               deliberate, pending);
 }
 
+// Every schema node of our CRDs holds only JSONSchemaProps keywords: a description with an
+// unquoted comma in a YAML flow mapping turns its tail into a key, which the API server's
+// server-side apply then refuses ("field not declared in schema").
+void CheckKeywords(const json& schema, const std::string& path, std::vector<std::string>& bad) {
+  static const std::set<std::string> kProps = {
+      "type", "format", "description", "properties", "items", "additionalProperties", "required", "enum",
+      "default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+      "pattern", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "anyOf", "allOf",
+      "oneOf", "not", "nullable", "title", "example", "multipleOf", "x-kubernetes-preserve-unknown-fields",
+      "x-kubernetes-int-or-string", "x-kubernetes-embedded-resource", "x-kubernetes-list-type",
+      "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-validations"};
+  if (!schema.is_object()) return;
+  for (const auto& [key, value] : schema.items()) {
+    if (!kProps.count(key)) bad.push_back(path + ": " + json(key).dump());
+  }
+  const json properties = schema.value("properties", json::object());
+  for (const auto& [name, sub] : properties.items()) CheckKeywords(sub, path + "." + name, bad);
+  if (schema.contains("items")) CheckKeywords(schema["items"], path + "[]", bad);
+  if (schema.contains("additionalProperties") && schema["additionalProperties"].is_object()) {
+    CheckKeywords(schema["additionalProperties"], path + "{}", bad);
+  }
+  for (const char* list : {"anyOf", "allOf", "oneOf"}) {
+    const json alternatives = schema.value(list, json::array());
+    for (const auto& sub : alternatives) CheckKeywords(sub, path + "|", bad);
+  }
+}
+
+TEST(CrdSchemaConformance, OurSchemasHoldOnlySchemaKeywords) {
+  const auto ours = Crds({kSource + "/deploy/network-operator/chart/crds", kSource + "/deploy/gpu-operator/chart/crds",
+                          kSource + "/manifests/network-operator", kSource + "/manifests/gpu-operator"});
+  ASSERT_GT(ours.size(), 10u);
+  std::vector<std::string> bad;
+  for (const auto& [name, crd] : ours) {
+    const json versions = crd["spec"].value("versions", json::array());
+    for (const auto& v : versions) {
+      if (v.contains("schema")) CheckKeywords(v["schema"]["openAPIV3Schema"], name + " " + v.value("name", ""), bad);
+    }
+  }
+  std::string list;
+  for (const auto& b : bad) list += "\n  " + b;
+  EXPECT_TRUE(bad.empty()) << "keys that are no schema keyword:" << list;
+}
+
 }  // namespace
