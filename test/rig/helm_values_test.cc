@@ -95,6 +95,25 @@ class HelmValues : public ::testing::Test {
     return rig::Shell(command + " 2>&1", out);
   }
 
+  enum class Effect { kHonoured, kRefused, kIgnored };
+
+  // Renders `chart` with `files` (the last one sets `leaf` to `changed`): refused (by the schema,
+  // which names the leaf as a JSON pointer, or by the inert-value check, which names it dotted),
+  // honoured (the output differs from `expected`), or ignored.
+  Effect Judge(const std::string& chart, const std::vector<std::string>& files, const Leaf& leaf,
+               const json& changed, const std::string& expected) {
+    std::string out;
+    if (Template(chart, files, &out) != 0) {
+      std::string pointer;
+      for (const auto& p : leaf.path) pointer += "/" + p;
+      const bool names_it = out.find("'" + pointer) != std::string::npos ||
+                            out.find(leaf.dotted() + ": ") != std::string::npos;
+      EXPECT_TRUE(names_it) << leaf.dotted() << " = " << changed.dump() << " fails without naming it:\n" << out;
+      return Effect::kRefused;
+    }
+    return out == expected ? Effect::kIgnored : Effect::kHonoured;
+  }
+
   // Checks every leaf of upstream's `values` file through `chart`. Leaves under a subtree named in
   // `gated` belong to a component that upstream renders only when the gate leaf is true; the gate
   // itself is checked like any leaf (turning it on must be refused or honoured). A leaf under a
@@ -138,20 +157,12 @@ class HelmValues : public ::testing::Test {
         ASSERT_EQ(Template(chart, files, &expected), 0) << prefix << " with " << condition.dump() << ":\n" << expected;
       }
       files.push_back(file);
-      std::string out;
-      const int rc = Template(chart, files, &out);
-      if (rc != 0) {
-        // Refused: by the schema (which names the leaf as a JSON pointer) or by the inert-value check.
-        std::string pointer;
-        for (const auto& p : leaf.path) pointer += "/" + p;
-        const bool names_it = out.find("'" + pointer) != std::string::npos ||
-                              out.find(leaf.dotted() + ": ") != std::string::npos;
-        EXPECT_TRUE(names_it) << leaf.dotted() << " = " << changed.dump() << " fails without naming it:\n" << out;
-        ++refused;
-      } else if (out == expected) {
-        ignored.push_back(leaf.dotted() + " (" + leaf.value.dump() + " -> " + changed.dump() + ")");
-      } else {
-        ++honoured;
+      switch (Judge(chart, files, leaf, changed, expected)) {
+        case Effect::kRefused: ++refused; break;
+        case Effect::kHonoured: ++honoured; break;
+        case Effect::kIgnored:
+          ignored.push_back(leaf.dotted() + " (" + leaf.value.dump() + " -> " + changed.dump() + ")");
+          break;
       }
     }
     std::string list;
@@ -197,6 +208,42 @@ TEST_F(HelmValues, GpuChartHonoursOrRefusesEveryUpstreamLeaf) {
                   {"driver.nvidiaDriverCRD.driverType", kNvidiaDriverCrd},
                   {"driver.nvidiaDriverCRD.nodeSelector", kNvidiaDriverCrd}},
                  {{"extraObjects", {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "extra"}}}}}}});
+}
+
+// The values upstream's values files document only in comments, uncommented one at a time over
+// upstream's defaults: each is honoured or refused with a message naming it.
+TEST_F(HelmValues, BothChartsHonourOrRefuseUpstreamsDocumentedExamples) {
+  std::ifstream in(std::string(ACCELOPS_SOURCE_DIR) + "/test/conformance/documented-values.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto documented = kube::ParseYamlDocument(text.str());
+  ASSERT_TRUE(documented.ok()) << documented.status().ToString();
+  int checked = 0;
+  for (const auto& [chart, examples] : documented->items()) {
+    const std::string values = kUpstreamValues + chart + "-values.yaml";
+    std::vector<std::string> ignored;
+    for (size_t i = 0; i < examples.size(); ++i) {
+      const json& example = examples[i];
+      Leaf leaf;
+      std::stringstream dotted(example.at("leaf").get<std::string>());
+      for (std::string part; std::getline(dotted, part, '.');) leaf.path.push_back(part);
+      std::vector<std::string> files = {values};
+      if (example.contains("with")) {
+        files.push_back(dir_ + "/documented-" + chart + "-" + std::to_string(i) + "-with.json");
+        std::ofstream(files.back()) << example["with"].dump();
+      }
+      std::string expected;
+      ASSERT_EQ(Template(chart, files, &expected), 0) << leaf.dotted() << " baseline:\n" << expected;
+      files.push_back(dir_ + "/documented-" + chart + "-" + std::to_string(i) + ".json");
+      std::ofstream(files.back()) << Override(leaf, example.at("value")).dump();
+      if (Judge(chart, files, leaf, example["value"], expected) == Effect::kIgnored) ignored.push_back(leaf.dotted());
+      ++checked;
+    }
+    std::string list;
+    for (const auto& l : ignored) list += "\n  " + l;
+    EXPECT_TRUE(ignored.empty()) << chart << ": documented values that change nothing and are not refused:" << list;
+  }
+  EXPECT_GE(checked, 20);
 }
 
 // The string forms upstream's values documentation gives for ConfigMap data and extra objects

@@ -38,6 +38,9 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- define "gpu-operator.operatorImage" -}}
 {{- $v := index . 0 -}}{{- $root := index . 1 -}}{{- $op := $v.operator -}}
 {{- if eq (include "gpu-operator.upstreamImage" $v) "true" -}}
+{{- if $op.version -}}
+{{- fail (printf "operator.version: %s is a version of upstream's operator image, which this chart replaces with its own (accelops/gpu-operator:%s); set operator.repository and operator.image to this project's image to choose its version" (toJson $op.version) $root.Chart.AppVersion) -}}
+{{- end -}}
 {{- include "gpu-operator.image" (list $v.global.imageRegistry "accelops" "gpu-operator" $root.Chart.AppVersion) -}}
 {{- else -}}
 {{- include "gpu-operator.image" (list $v.global.imageRegistry $op.repository $op.image ($op.version | default $root.Chart.AppVersion)) -}}

@@ -25,6 +25,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "network-operator.image" -}}
 {{- $op := .Values.operator -}}
 {{- if eq (include "network-operator.upstreamImage" .) "true" -}}
+{{- if $op.tag -}}
+{{- fail (printf "operator.tag: %s is a tag of upstream's operator image, which this chart replaces with its own (accelops/network-operator:%s); set operator.repository and operator.image to this project's image to choose its tag" (toJson $op.tag) .Chart.AppVersion) -}}
+{{- end -}}
 {{- include "network-operator.mirrored" (list . (printf "accelops/network-operator:%s" .Chart.AppVersion)) -}}
 {{- else -}}
 {{- include "network-operator.mirrored" (list . (printf "%s/%s:%s" $op.repository $op.image ($op.tag | default .Chart.AppVersion))) -}}
@@ -48,10 +51,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* imagePullSecrets for a pod spec: the entries of .Values.imagePullSecrets, each a secret name or,
-     as upstream's chart takes them too, {name: ...}. */}}
+{{/* imagePullSecrets for a pod spec: the entries of .Values.imagePullSecrets, then those of the
+     component's own list (operator.imagePullSecrets, node-feature-discovery.imagePullSecrets), each a
+     secret name or, as upstream's chart takes them too, {name: ...}. Arguments: list root own-list. */}}
 {{- define "network-operator.pullSecrets" -}}
-{{- with .Values.imagePullSecrets }}
+{{- $all := concat ((index . 0).Values.imagePullSecrets | default list) ((index . 1) | default list) -}}
+{{- with $all }}
 imagePullSecrets:
 {{- range . }}
 {{- if kindIs "map" . }}
