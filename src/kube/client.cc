@@ -56,6 +56,15 @@ std::string QueryEscape(const std::string& value) {
 
 Client::Client(std::shared_ptr<RestClient> rest) : rest_(std::move(rest)), mapper_(*rest_) {}
 
+Result<std::unique_ptr<Client>> Client::Connect(const std::string& kubeconfig, const std::string& user_agent) {
+  auto config = Config::Load(kubeconfig);
+  if (!config.ok()) return config.status().WithContext("loading the Kubernetes configuration");
+  if (!user_agent.empty()) config->user_agent = user_agent;
+  auto rest = RestClient::Create(*config);
+  if (!rest.ok()) return rest.status().WithContext("creating the API client");
+  return std::make_unique<Client>(std::shared_ptr<RestClient>(std::move(rest).value()));
+}
+
 Result<Object> Client::Get(const Resource& res, const std::string& ns, const std::string& name,
                            const CallOptions& call) {
   Request req;

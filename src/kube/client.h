@@ -65,6 +65,10 @@ struct CallOptions {
 class Client {
  public:
   explicit Client(std::shared_ptr<RestClient> rest);
+  // A client of the cluster the kubeconfig at `kubeconfig` names (Config::Load's search when
+  // empty), sending `user_agent` (the configuration's when empty). The error says which step failed.
+  [[nodiscard]] static Result<std::unique_ptr<Client>> Connect(const std::string& kubeconfig,
+                                                               const std::string& user_agent = "");
 
   Result<Object> Get(const Resource& res, const std::string& ns, const std::string& name,
                      const CallOptions& call = {});

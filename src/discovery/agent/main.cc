@@ -17,7 +17,6 @@
 #include "gpu/gpu_sharing.h"
 #include "gpu/nvml_reader.h"
 #include "kube/client.h"
-#include "kube/config.h"
 #include "kube/informer.h"
 #include "kube/log.h"
 #include "kube/metadata_patch.h"
@@ -150,18 +149,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   kube::ShutdownSignals signals;
-  auto config = kube::Config::Load(kubeconfig);
-  if (!config.ok()) {
-    kube::log::Error("cannot load Kubernetes configuration", {{"error", config.status().ToString()}});
+  auto connected = kube::Client::Connect(kubeconfig, "node-agent");
+  if (!connected.ok()) {
+    kube::log::Error("cannot reach the cluster", {{"error", connected.status().ToString()}});
     return 1;
   }
-  config->user_agent = "node-agent";
-  auto rest = kube::RestClient::Create(*config);
-  if (!rest.ok()) {
-    kube::log::Error("cannot create client", {{"error", rest.status().ToString()}});
-    return 1;
-  }
-  kube::Client client(std::shared_ptr<kube::RestClient>(std::move(rest).value()));
+  kube::Client& client = **connected;
   const std::stop_token stop = signals.token();
   if (oneshot) {
     kube::Status s = Sync(client, node_name, Discover(options, &gpu_error));

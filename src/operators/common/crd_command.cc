@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "crd_upgrade.h"
-#include "kube/config.h"
 #include "kube/log.h"
 #include "kube/rest_client.h"
 #include "kube/signals.h"
@@ -36,17 +35,12 @@ int CrdCommand::Run(const std::string& kubeconfig, const std::string& field_mana
     kube::log::Error("cannot read the CRDs", {{"error", crds.status().ToString()}});
     return 1;
   }
-  auto config = kube::Config::Load(kubeconfig);
-  if (!config.ok()) {
-    kube::log::Error("cannot load Kubernetes configuration", {{"error", config.status().ToString()}});
+  auto connected = kube::Client::Connect(kubeconfig);
+  if (!connected.ok()) {
+    kube::log::Error("cannot reach the cluster", {{"error", connected.status().ToString()}});
     return 1;
   }
-  auto rest = kube::RestClient::Create(*config);
-  if (!rest.ok()) {
-    kube::log::Error("cannot create the API client", {{"error", rest.status().ToString()}});
-    return 1;
-  }
-  kube::Client client(std::move(*rest));
+  kube::Client& client = **connected;
   const bool apply = apply_->parsed();
   kube::Status s;
   if (apply) {

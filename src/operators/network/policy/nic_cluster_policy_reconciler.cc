@@ -107,9 +107,10 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
     return kube::ReconcileResult{};
   }
 
+  const nlohmann::json mirrored = MirroredSpec(spec, settings_);
   std::vector<StateReport> reports;
   for (const auto& state : NicClusterPolicyStates()) {
-    reports.push_back(syncer_.Sync(state, {*policy, "NicClusterPolicy", "", {}}, spec, settings_, nodes));
+    reports.push_back(syncer_.Sync(state, {*policy, "NicClusterPolicy", "", {}}, mirrored, settings_, nodes));
     if (reports.back().state == SyncState::kIgnore && !state.listed_when_unset) {
       reports.pop_back();
       continue;

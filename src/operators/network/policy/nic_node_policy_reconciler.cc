@@ -79,9 +79,10 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
   for (const auto& n : nodes) {
     if (SelectorMatches(view.node_selector, n.labels)) selected.push_back(n);
   }
+  const nlohmann::json mirrored = MirroredSpec(view.spec, settings_);
   std::vector<StateReport> reports;
   for (const auto& state : NicNodePolicyStates()) {
-    reports.push_back(syncer_.Sync(state, {*policy, "NicNodePolicy", policy->name(), view.node_selector}, view.spec,
+    reports.push_back(syncer_.Sync(state, {*policy, "NicNodePolicy", policy->name(), view.node_selector}, mirrored,
                                    settings_, selected));
   }
   nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());

@@ -42,13 +42,14 @@ std::string StateSyncer::LiveDriverImage(const std::string& ns, const std::strin
   return "";
 }
 
-StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& policy_spec,
+nlohmann::json MirroredSpec(const nlohmann::json& policy_spec, const OperandSettings& settings) {
+  // The registry override reaches every image the states render, and the tags asked of registries.
+  if (settings.image_registry.empty()) return policy_spec;
+  return operators::WithRegistryInRepositories(policy_spec, settings.image_registry);
+}
+
+StateReport StateSyncer::Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
                               const OperandSettings& settings, const std::vector<NodeLabels>& nodes) {
-  // The registry override reaches every image the state renders, and the tags asked of registries.
-  const nlohmann::json mirrored = settings.image_registry.empty()
-                                      ? nlohmann::json()
-                                      : operators::WithRegistryInRepositories(policy_spec, settings.image_registry);
-  const nlohmann::json& spec = settings.image_registry.empty() ? policy_spec : mirrored;
   const std::string& ns = settings.namespace_;
   const kube::Object& policy = owner.policy;
   const operators::Owner owner_ref{"mellanox.com/v1alpha1", owner.kind, policy.name(), policy.meta().uid};

@@ -31,6 +31,11 @@ using operators::ManagedKinds;
 // The kinds of the implemented states.
 std::vector<kube::Resource> StateResources();
 
+// `policy_spec` with the registry override of `settings` applied to every image repository it
+// names (the spec itself when there is none): what StateSyncer::Sync renders from. Computed once
+// per reconcile.
+nlohmann::json MirroredSpec(const nlohmann::json& policy_spec, const OperandSettings& settings);
+
 class StateSyncer {
  public:
   StateSyncer(kube::Client& client, const ManagedKinds& kinds, std::string field_manager);
@@ -43,10 +48,9 @@ class StateSyncer {
     std::string node_policy;                        // the NicNodePolicy's name
     std::map<std::string, std::string> node_selector;  // its nodeSelector
   };
+  // `spec` is the policy's MirroredSpec.
   StateReport Sync(const StateDefinition& state, const Owner& owner, const nlohmann::json& spec,
-                   const OperandSettings& settings,
-                   const std::vector<NodeLabels>& nodes);
-
+                   const OperandSettings& settings, const std::vector<NodeLabels>& nodes);
 
  private:
   // The driver container's image of the cached DaemonSet `ns/daemonset`, "" when there is none.
