@@ -1,0 +1,126 @@
+#include "node_facts.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+namespace upgrade {
+namespace {
+
+using nlohmann::json;
+
+const json& At(const json& j, const char* key) {
+  static const json kNull;
+  return j.is_object() && j.contains(key) ? j[key] : kNull;
+}
+
+std::string Text(const json& map, const std::string& key) {
+  if (!map.is_object()) return "";
+  auto it = map.find(key);
+  return it != map.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::optional<int64_t> Epoch(const json& annotations, const std::string& key) {
+  const std::string s = Text(annotations, key);
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+NodeFacts NodeFactsOf(const json& node, const UpgradeKeys& keys) {
+  const json& meta = At(node, "metadata");
+  const json& labels = At(meta, "labels");
+  const json& annotations = At(meta, "annotations");
+  NodeFacts n;
+  n.name = Text(meta, "name");
+  n.state = ParseState(Text(labels, keys.state_label)).value_or(UpgradeState::kUnknown);
+  n.skip = Text(labels, keys.skip_label) == "true";
+  n.unschedulable = At(At(node, "spec"), "unschedulable") == true;
+  n.ready = false;
+  const json& conditions = At(At(node, "status"), "conditions");
+  if (conditions.is_array()) {
+    for (const auto& c : conditions) {
+      if (Text(c, "type") == "Ready") n.ready = Text(c, "status") == "True";
+    }
+  }
+  n.safe_load = annotations.is_object() && annotations.contains(keys.safe_load_annotation);
+  n.requested = Text(annotations, keys.requested_annotation) == "true";
+  n.initially_unschedulable = Text(annotations, keys.initial_unschedulable_annotation) == "true";
+  n.wait_started = Epoch(annotations, keys.wait_start_annotation);
+  n.eviction_started = Epoch(annotations, keys.eviction_start_annotation);
+  n.validation_started = Epoch(annotations, keys.validation_start_annotation);
+  return n;
+}
+
+DriverPodFacts DriverPodFactsOf(const json& pod, const std::string& newest_revision) {
+  DriverPodFacts p;
+  if (!pod.is_object()) return p;
+  const json& meta = At(pod, "metadata");
+  p.exists = true;
+  p.in_sync = !newest_revision.empty() && Text(At(meta, "labels"), "controller-revision-hash") == newest_revision;
+  p.terminating = meta.is_object() && meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
+  const json& status = At(pod, "status");
+  bool all_ready = Text(status, "phase") == "Running";
+  int containers = 0;
+  for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+    const json& statuses = At(status, list);
+    if (!statuses.is_array()) continue;
+    for (const auto& c : statuses) {
+      p.restarts = std::max(p.restarts, At(c, "restartCount").is_number_integer() ? At(c, "restartCount").get<int>() : 0);
+      if (std::string(list) == "containerStatuses") {
+        ++containers;
+        all_ready = all_ready && At(c, "ready") == true;
+      }
+    }
+  }
+  p.ready = all_ready && containers > 0;
+  return p;
+}
+
+bool Active(const json& pod) {
+  const std::string phase = Text(At(pod, "status"), "phase");
+  if (phase == "Succeeded" || phase == "Failed") return false;
+  const json& meta = At(pod, "metadata");
+  return !(meta.is_object() && meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null());
+}
+
+bool UsesGpus(const json& pod) {
+  if (!Active(pod)) return false;
+  for (const char* list : {"initContainers", "containers"}) {
+    const json& containers = At(At(pod, "spec"), list);
+    if (!containers.is_array()) continue;
+    for (const auto& c : containers) {
+      for (const char* kind : {"limits", "requests"}) {
+        const json& resources = At(At(c, "resources"), kind);
+        if (!resources.is_object()) continue;
+        for (const auto& [name, quantity] : resources.items()) {
+          if (StartsWith(name, "nvidia.com/gpu") || StartsWith(name, "nvidia.com/mig-")) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+bool Drainable(const json& pod, const UpgradeKeys& keys) {
+  if (!Active(pod)) return false;
+  const json& meta = At(pod, "metadata");
+  if (Text(At(meta, "labels"), keys.drain_skip_label) == "true") return false;
+  if (At(meta, "annotations").is_object() && At(meta, "annotations").contains("kubernetes.io/config.mirror")) return false;
+  const json& owners = At(meta, "ownerReferences");
+  if (owners.is_array()) {
+    for (const auto& o : owners) {
+      if (Text(o, "kind") == "DaemonSet" && At(o, "controller") == true) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace upgrade
