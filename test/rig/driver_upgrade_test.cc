@@ -1,0 +1,171 @@
+// The driver upgrade engine against the real control plane: a driver
+// DaemonSet (OnDelete) on six kwok nodes, workload pods behind a
+// PodDisruptionBudget, one node cordoned by hand. Its template changes; passes
+// run until every node is upgrade-done, and after every pass no more nodes are
+// down than maxUnavailable allows and the budget holds.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "eventually.h"
+#include "rig_environment.h"
+#include "upgrade_pass.h"
+#include "upgrade_policy.h"
+
+namespace {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+const kube::Resource kPdbs{"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true};
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+json DriverDaemonSet(const std::string& ns, const std::string& image) {
+  return json::parse(R"({"apiVersion": "apps/v1", "kind": "DaemonSet",
+    "metadata": {"name": "fake-ofed", "namespace": ")" + ns + R"(", "labels": {"app": "fake-ofed"}},
+    "spec": {"selector": {"matchLabels": {"app": "fake-ofed"}}, "updateStrategy": {"type": "OnDelete"},
+      "template": {"metadata": {"labels": {"app": "fake-ofed"}},
+        "spec": {"nodeSelector": {"upgrade-engine": "driver"},
+                 "containers": [{"name": "driver", "image": ")" + image + R"("}]}}}})");
+}
+
+TEST(DriverUpgradeEngine, AFleetUpgradesWithinItsLimitsAndTheBudgetHolds) {
+  auto& env = rig::RigEnvironment::Get();
+  auto client = env.NewClient();
+  ASSERT_EQ(env.RigCommand("nodes 6 --prefix upg --labels upgrade-engine=driver"), 0);
+  const std::string ns = env.NewNamespace("upgrade-engine");
+  const kube::ApplyOptions apply{"test", true, ""};
+  ASSERT_TRUE(client->Apply(r::DaemonSets(), DriverDaemonSet(ns, "fake/ofed:1"), apply).ok());
+  const json work = json::parse(R"({"apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "work", "namespace": ")" + ns + R"("},
+    "spec": {"replicas": 6, "selector": {"matchLabels": {"app": "work"}},
+      "template": {"metadata": {"labels": {"app": "work"}},
+        "spec": {"nodeSelector": {"upgrade-engine": "driver"}, "containers": [{"name": "w", "image": "fake/work"}]}}}})");
+  ASSERT_TRUE(client->Apply(r::Deployments(), work, apply).ok());
+  const json pdb = json::parse(R"({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+    "metadata": {"name": "work", "namespace": ")" + ns + R"("},
+    "spec": {"minAvailable": 5, "selector": {"matchLabels": {"app": "work"}}}})");
+  ASSERT_TRUE(client->Apply(kPdbs, pdb, apply).ok());
+
+  auto ready_pods = [&](const std::string& selector) {
+    auto pods = client->ListAll(r::Pods(), ns, {.label_selector = selector});
+    int ready = 0;
+    if (!pods.ok()) return -1;
+    for (const auto& p : pods->items) {
+      const json t = p.Tree();
+      if (t["metadata"].contains("deletionTimestamp")) continue;
+      for (const auto& c : t["status"].value("conditions", json::array())) {
+        if (c.value("type", "") == "Ready" && c.value("status", "") == "True") ++ready;
+      }
+    }
+    return ready;
+  };
+  ASSERT_TRUE(rig::Eventually([&] { return ready_pods("app=fake-ofed") == 6 && ready_pods("app=work") == 6; }))
+      << "driver pods ready: " << ready_pods("app=fake-ofed") << ", work pods ready: " << ready_pods("app=work");
+  auto budget_healthy = [&] {
+    auto p = client->Get(kPdbs, ns, "work");
+    return p.ok() ? p->Tree()["status"].value("currentHealthy", 0) : 0;
+  };
+  ASSERT_TRUE(rig::Eventually([&] { return budget_healthy() == 6; }));
+  // Cordoned by hand before the upgrade: it stays cordoned after it.
+  ASSERT_TRUE(client->Patch(r::Nodes(), "", "upg-3", kube::PatchType::kMerge, R"({"spec": {"unschedulable": true}})").ok());
+
+  auto policy = upgrade::ParseUpgradePolicy(
+      json::parse(R"({"autoUpgrade": true, "maxParallelUpgrades": 2, "maxUnavailable": "34%",
+                      "drain": {"enable": true, "podSelector": "app=work", "timeoutSeconds": 600}})"),
+      upgrade::OfedDriverDefaults(), "spec.ofedDriver.upgradePolicy");
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  upgrade::UpgradePass pass(*client, {upgrade::KeysForDriver("ofed"), upgrade::OfedDriverFlow(), ns, "app=fake-ofed", ""});
+
+  // In sync: the nodes are marked done once, then a pass has nothing to do.
+  auto first = pass.Run(*policy, Now());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->plan.steps.size(), 6u);
+  EXPECT_TRUE(first->failures.empty()) << first->failures[0];
+  auto rest = pass.Run(*policy, Now());
+  ASSERT_TRUE(rest.ok());
+  EXPECT_TRUE(rest->plan.steps.empty()) << rest->plan.steps.size() << " steps at rest";
+
+  // The new driver: the DaemonSet controller records a second revision; the pods stay (OnDelete).
+  ASSERT_TRUE(client->Apply(r::DaemonSets(), DriverDaemonSet(ns, "fake/ofed:2"), apply).ok());
+  ASSERT_TRUE(rig::Eventually([&] {
+    auto revs = client->ListAll(r::ControllerRevisions(), ns, {.label_selector = "app=fake-ofed"});
+    return revs.ok() && revs->items.size() == 2;
+  }));
+
+  std::string last;
+  int passes = 0;
+  int max_down = 0;
+  const bool converged = rig::Eventually(
+      [&] {
+        auto done = pass.Run(*policy, Now());
+        if (!done.ok()) {
+          last = done.status().ToString();
+          return false;
+        }
+        ++passes;
+        auto nodes = client->ListAll(r::Nodes(), "", {.label_selector = "upgrade-engine=driver"});
+        if (!nodes.ok()) return false;
+        int down = 0, finished = 0;
+        last.clear();
+        for (const auto& n : nodes->items) {
+          const json t = n.Tree();
+          const bool cordoned = t["spec"].value("unschedulable", false);
+          const std::string state = t["metadata"]["labels"].value("nvidia.com/ofed-driver-upgrade-state", "");
+          down += cordoned || state == "cordon-required";
+          finished += state == "upgrade-done" && done->plan.steps.empty();
+          last += " " + n.name() + "=" + state + (cordoned ? "(cordoned)" : "");
+        }
+        max_down = std::max(max_down, down);
+        EXPECT_LE(down, 3) << "34% of 6 rounds up to 3, the node cordoned by hand among them:" << last;
+        EXPECT_GE(budget_healthy(), 5) << "the PodDisruptionBudget held";
+        for (const auto& f : done->failures) last += "\n  failed step: " + f;
+        return finished == 6;
+      },
+      std::chrono::seconds(90));
+  ASSERT_TRUE(converged) << "after " << passes << " passes:" << last;
+  EXPECT_GE(max_down, 2) << "nodes upgraded side by side";
+
+  // Every driver pod is the new one; only the node cordoned by hand is still cordoned.
+  auto revs = client->ListAll(r::ControllerRevisions(), ns, {.label_selector = "app=fake-ofed"});
+  ASSERT_TRUE(revs.ok());
+  std::string newest;
+  int64_t number = 0;
+  for (const auto& rev : revs->items) {
+    if (rev.Tree().value("revision", int64_t{0}) > number) {
+      number = rev.Tree()["revision"];
+      newest = rev.Tree()["metadata"]["labels"].value("controller-revision-hash", "");
+    }
+  }
+  ASSERT_TRUE(rig::Eventually([&] { return ready_pods("app=fake-ofed") == 6; }));
+  auto pods = client->ListAll(r::Pods(), ns, {.label_selector = "app=fake-ofed"});
+  ASSERT_TRUE(pods.ok());
+  for (const auto& p : pods->items) {
+    EXPECT_EQ(p.Tree()["metadata"]["labels"].value("controller-revision-hash", ""), newest) << p.name();
+  }
+  for (int i = 0; i < 6; ++i) {
+    auto n = client->Get(r::Nodes(), "", "upg-" + std::to_string(i));
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n->Tree()["spec"].value("unschedulable", false), i == 3) << n->name();
+    EXPECT_FALSE(n->Tree()["metadata"].value("annotations", json::object()).contains(
+        "nvidia.com/ofed-driver-upgrade.node-initial-state.unschedulable"));
+  }
+  auto after = pass.Run(*policy, Now());
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->plan.steps.empty()) << "at rest again";
+
+  // autoUpgrade off: the state labels go.
+  ASSERT_TRUE(pass.Clear().ok());
+  auto labelled = client->ListAll(r::Nodes(), "", {.label_selector = "nvidia.com/ofed-driver-upgrade-state"});
+  ASSERT_TRUE(labelled.ok());
+  EXPECT_TRUE(labelled->items.empty());
+  ASSERT_TRUE(client->Patch(r::Nodes(), "", "upg-3", kube::PatchType::kMerge, R"({"spec": {"unschedulable": null}})").ok());
+}
+
+}  // namespace
