@@ -40,4 +40,15 @@ Readiness ObjectReadiness(const nlohmann::json& live) {
   return {true, ""};
 }
 
+bool PodReady(const nlohmann::json& pod) {
+  const nlohmann::json status = pod.value("status", nlohmann::json::object());
+  if (status.value("phase", "") != "Running") return false;
+  const nlohmann::json containers = status.value("containerStatuses", nlohmann::json::array());
+  if (containers.empty()) return false;
+  for (const auto& c : containers) {
+    if (!c.value("ready", false)) return false;
+  }
+  return true;
+}
+
 }  // namespace operators

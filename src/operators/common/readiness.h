@@ -21,6 +21,9 @@ struct Readiness {
 // `live` is the object as the server has it.
 Readiness ObjectReadiness(const nlohmann::json& live);
 
+// A pod Running with every container ready.
+bool PodReady(const nlohmann::json& pod);
+
 }  // namespace operators
 
 #endif  // OPERATORS_COMMON_READINESS_H_

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "readiness.h"
+
 namespace upgrade {
 namespace {
 
@@ -31,6 +33,11 @@ std::optional<int64_t> Epoch(const json& annotations, const std::string& key) {
 }
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool Terminating(const json& pod) {
+  const json& meta = At(pod, "metadata");
+  return meta.is_object() && meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
+}
 
 }  // namespace
 
@@ -65,30 +72,21 @@ DriverPodFacts DriverPodFactsOf(const json& pod, const std::string& newest_revis
   const json& meta = At(pod, "metadata");
   p.exists = true;
   p.in_sync = !newest_revision.empty() && Text(At(meta, "labels"), "controller-revision-hash") == newest_revision;
-  p.terminating = meta.is_object() && meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
-  const json& status = At(pod, "status");
-  bool all_ready = Text(status, "phase") == "Running";
-  int containers = 0;
+  p.terminating = Terminating(pod);
+  p.ready = operators::PodReady(pod);
   for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
-    const json& statuses = At(status, list);
+    const json& statuses = At(At(pod, "status"), list);
     if (!statuses.is_array()) continue;
     for (const auto& c : statuses) {
       p.restarts = std::max(p.restarts, At(c, "restartCount").is_number_integer() ? At(c, "restartCount").get<int>() : 0);
-      if (std::string(list) == "containerStatuses") {
-        ++containers;
-        all_ready = all_ready && At(c, "ready") == true;
-      }
     }
   }
-  p.ready = all_ready && containers > 0;
   return p;
 }
 
 bool Active(const json& pod) {
   const std::string phase = Text(At(pod, "status"), "phase");
-  if (phase == "Succeeded" || phase == "Failed") return false;
-  const json& meta = At(pod, "metadata");
-  return !(meta.is_object() && meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null());
+  return phase != "Succeeded" && phase != "Failed" && !Terminating(pod);
 }
 
 bool UsesGpus(const json& pod) {

@@ -6,6 +6,7 @@
 
 #include "kube/metadata_patch.h"
 #include "node_facts.h"
+#include "readiness.h"
 
 namespace upgrade {
 namespace {
@@ -18,14 +19,6 @@ std::string OwnerUid(const kube::Object& o) {
     if (ref.value("controller", false)) return ref.value("uid", "");
   }
   return "";
-}
-
-bool PodReady(const json& pod) {
-  if (pod["status"].value("phase", "") != "Running") return false;
-  for (const auto& c : pod["status"].value("conditions", json::array())) {
-    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
-  }
-  return false;
 }
 
 }  // namespace
@@ -100,7 +93,7 @@ kube::Result<std::vector<NodeFacts>> UpgradePass::ReadFleet(const UpgradePolicy&
       n.pods_to_drain = *c;
     }
     if (validating && !fleet_.validator_selector.empty()) {
-      auto c = count(fleet_.validator_selector, [](const json& p) { return PodReady(p); });
+      auto c = count(fleet_.validator_selector, [](const json& p) { return operators::PodReady(p); });
       if (!c.ok()) return c.status();
       n.validator_ready = *c > 0;
     }

@@ -51,7 +51,6 @@ class UpgradePass {
   [[nodiscard]] kube::Status Clear();
 
  private:
-  struct NodePods;
   kube::Status Carry(const NodeStep& step, const UpgradePolicy& policy, int64_t now);
 
   kube::Client& client_;

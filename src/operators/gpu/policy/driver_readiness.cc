@@ -11,17 +11,6 @@ int64_t Int(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-bool PodReady(const nlohmann::json& pod) {
-  const nlohmann::json status = pod.value("status", nlohmann::json::object());
-  if (status.value("phase", "") != "Running") return false;
-  const nlohmann::json containers = status.value("containerStatuses", nlohmann::json::array());
-  if (containers.empty()) return false;
-  for (const auto& c : containers) {
-    if (!c.value("ready", false)) return false;
-  }
-  return true;
-}
-
 operators::Readiness OnDeleteReadiness(const nlohmann::json& live, const std::vector<DriverPod>& pods,
                                        const std::string& newest) {
   const std::string name = "DaemonSet " + live["metadata"].value("name", "");
@@ -72,7 +61,7 @@ operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const 
     const nlohmann::json tree = pod->Tree();
     pods.push_back({pod->name(),
                     tree["metadata"].value("labels", nlohmann::json::object()).value(operators::kControllerRevisionHashLabel, ""),
-                    PodReady(tree)});
+                    operators::PodReady(tree)});
   }
   return OnDeleteReadiness(live, pods, newest);
 }

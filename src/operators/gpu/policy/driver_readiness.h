@@ -34,9 +34,6 @@ operators::Readiness DriverDaemonSetReadiness(const nlohmann::json& live, const 
 // "" when none is known yet.
 std::string NewestRevisionHash(const kube::Informer& revisions, const std::string& uid);
 
-// Running with every container ready.
-bool PodReady(const nlohmann::json& pod);
-
 }  // namespace gpu
 
 #endif  // OPERATORS_GPU_POLICY_DRIVER_READINESS_H_
