@@ -7,18 +7,26 @@ FieldMask::FieldMask(const std::vector<std::string>& paths) {
 }
 
 void FieldMask::Add(const std::string& path) {
-  FieldMask* node = this;
+  std::vector<std::string> parts;
   size_t start = 0;
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
-    std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    auto& child = node->children_[part];
-    if (!child) child = std::make_unique<FieldMask>();
-    node = child.get();
+    parts.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
+  Keep(parts);
+}
+
+FieldMask& FieldMask::Keep(const std::vector<std::string>& path) {
+  FieldMask* node = this;
+  for (const auto& part : path) {
+    auto& child = node->children_[part];
+    if (!child) child = std::make_unique<FieldMask>();
+    node = child.get();
+  }
   node->keep_all_ = true;
+  return *this;
 }
 
 const FieldMask* FieldMask::Child(const std::string& field) const {

@@ -19,6 +19,10 @@ class FieldMask {
   // Paths are dot-separated: "spec.nodeName", "status.conditions", "metadata.annotations".
   explicit FieldMask(const std::vector<std::string>& paths);
 
+  // Keeps the field at `path`, given as its parts: for keys that hold dots, such as one
+  // annotation ({"metadata", "annotations", "example.com/key"}).
+  FieldMask& Keep(const std::vector<std::string>& path);
+
   // True when the whole subtree below this node is kept.
   bool keeps_all() const { return keep_all_; }
   // The mask for a child field, or nullptr when the field is dropped.

@@ -26,12 +26,12 @@ const kube::Resource kPdbs{"policy", "v1", "poddisruptionbudgets", "PodDisruptio
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
-json DriverDaemonSet(const std::string& ns, const std::string& image) {
+json DriverDaemonSet(const std::string& ns, const std::string& image, const std::string& nodes = "driver") {
   return json::parse(R"({"apiVersion": "apps/v1", "kind": "DaemonSet",
     "metadata": {"name": "fake-ofed", "namespace": ")" + ns + R"(", "labels": {"app": "fake-ofed"}},
     "spec": {"selector": {"matchLabels": {"app": "fake-ofed"}}, "updateStrategy": {"type": "OnDelete"},
       "template": {"metadata": {"labels": {"app": "fake-ofed"}},
-        "spec": {"nodeSelector": {"upgrade-engine": "driver"},
+        "spec": {"nodeSelector": {"upgrade-engine": ")" + nodes + R"("},
                  "containers": [{"name": "driver", "image": ")" + image + R"("}]}}}})");
 }
 
@@ -81,7 +81,7 @@ TEST(DriverUpgradeEngine, AFleetUpgradesWithinItsLimitsAndTheBudgetHolds) {
                       "drain": {"enable": true, "podSelector": "app=work", "timeoutSeconds": 600}})"),
       upgrade::OfedDriverDefaults(), "spec.ofedDriver.upgradePolicy");
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
-  upgrade::UpgradePass pass(*client, {upgrade::KeysForDriver("ofed"), upgrade::OfedDriverFlow(), ns, "app=fake-ofed", ""});
+  upgrade::UpgradePass pass(*client, nullptr, {upgrade::KeysForDriver("ofed"), upgrade::OfedDriverFlow(), ns, "app=fake-ofed", ""});
 
   // In sync: the nodes are marked done once, then a pass has nothing to do.
   auto first = pass.Run(*policy, Now());
@@ -166,6 +166,84 @@ TEST(DriverUpgradeEngine, AFleetUpgradesWithinItsLimitsAndTheBudgetHolds) {
   ASSERT_TRUE(labelled.ok());
   EXPECT_TRUE(labelled->items.empty());
   ASSERT_TRUE(client->Patch(r::Nodes(), "", "upg-3", kube::PatchType::kMerge, R"({"spec": {"unschedulable": null}})").ok());
+}
+
+// A drain a PodDisruptionBudget blocks past its timeout fails the node, with why in its annotation;
+// turning autoUpgrade off then takes the labels and annotations away and uncordons what the engine
+// cordoned, while a node cordoned by hand before the upgrade stays cordoned.
+TEST(DriverUpgradeEngine, ABlockedDrainFailsTheNodeAndStoppingUncordonsOnlyWhatTheEngineCordoned) {
+  auto& env = rig::RigEnvironment::Get();
+  auto client = env.NewClient();
+  ASSERT_EQ(env.RigCommand("nodes 2 --prefix upgoff --labels upgrade-engine=off"), 0);
+  const std::string ns = env.NewNamespace("upgrade-off");
+  const kube::ApplyOptions apply{"test", true, ""};
+  ASSERT_TRUE(client->Apply(r::DaemonSets(), DriverDaemonSet(ns, "fake/ofed:1", "off"), apply).ok());
+  // One workload pod on the first node, which its budget never lets go.
+  const json work = json::parse(R"({"apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "pinned", "namespace": ")" + ns + R"(", "labels": {"app": "pinned"}},
+    "spec": {"nodeName": "upgoff-0", "containers": [{"name": "w", "image": "fake/work"}]}})");
+  ASSERT_TRUE(client->Apply(r::Pods(), work, apply).ok());
+  const json pdb = json::parse(R"({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+    "metadata": {"name": "pinned", "namespace": ")" + ns + R"("},
+    "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "pinned"}}}})");
+  ASSERT_TRUE(client->Apply(kPdbs, pdb, apply).ok());
+  ASSERT_TRUE(rig::Eventually([&] {
+    auto p = client->Get(kPdbs, ns, "pinned");
+    auto pods = client->ListAll(r::Pods(), ns, {.label_selector = "app=fake-ofed"});
+    return p.ok() && p->Tree()["status"].value("currentHealthy", 0) == 1 && pods.ok() && pods->items.size() == 2;
+  }));
+  ASSERT_TRUE(client->Patch(r::Nodes(), "", "upgoff-1", kube::PatchType::kMerge, R"({"spec": {"unschedulable": true}})").ok());
+
+  auto policy = upgrade::ParseUpgradePolicy(
+      json::parse(R"({"autoUpgrade": true, "maxParallelUpgrades": 0,
+                      "drain": {"enable": true, "podSelector": "app=pinned", "timeoutSeconds": 1}})"),
+      upgrade::OfedDriverDefaults(), "spec.ofedDriver.upgradePolicy");
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  const auto keys = upgrade::KeysForDriver("ofed");
+  upgrade::UpgradePass pass(*client, nullptr,
+                            {keys, upgrade::OfedDriverFlow(), ns, "app=fake-ofed", "", "upgrade-engine=off"});
+  ASSERT_TRUE(pass.Run(*policy, Now()).ok());
+  ASSERT_TRUE(client->Apply(r::DaemonSets(), DriverDaemonSet(ns, "fake/ofed:2", "off"), apply).ok());
+  ASSERT_TRUE(rig::Eventually([&] {
+    auto revs = client->ListAll(r::ControllerRevisions(), ns, {.label_selector = "app=fake-ofed"});
+    return revs.ok() && revs->items.size() == 2;
+  }));
+  auto node = [&](const std::string& name) {
+    auto n = client->Get(r::Nodes(), "", name);
+    return n.ok() ? n->Tree() : json::object();
+  };
+  auto state = [&](const std::string& name) {
+    return node(name)["metadata"].value("labels", json::object()).value(keys.state_label, "");
+  };
+  // upgoff-1 (cordoned by hand) upgrades; upgoff-0's drain is refused until its timeout fails it.
+  std::string last;
+  ASSERT_TRUE(rig::Eventually([&] {
+    auto run = pass.Run(*policy, Now());
+    if (!run.ok()) return false;
+    last = "upgoff-0=" + state("upgoff-0") + " upgoff-1=" + state("upgoff-1");
+    return state("upgoff-0") == "upgrade-failed" && state("upgoff-1") == "upgrade-done";
+  }, std::chrono::seconds(60))) << last;
+  const json failed = node("upgoff-0");
+  EXPECT_TRUE(failed["spec"].value("unschedulable", false)) << "a failed node stays cordoned for a person to look at";
+  EXPECT_EQ(failed["metadata"]["annotations"].value(keys.failure_annotation, "").rfind("the drain timed out after 1 s", 0), 0u)
+      << failed["metadata"].dump();
+  auto facts = pass.ReadFleet(*policy);
+  ASSERT_TRUE(facts.ok());
+  bool seen = false;
+  for (const auto& f : *facts) {
+    if (f.name == "upgoff-0") seen = f.failure_reason.rfind("the drain timed out", 0) == 0;
+  }
+  EXPECT_TRUE(seen) << "the reason is read back for the status";
+
+  ASSERT_TRUE(pass.Clear().ok());
+  for (const char* name : {"upgoff-0", "upgoff-1"}) {
+    const json n = node(name);
+    EXPECT_EQ(n["metadata"].value("labels", json::object()).count(keys.state_label), 0u) << name;
+    EXPECT_EQ(n["metadata"].value("annotations", json::object()).count(keys.failure_annotation), 0u) << name;
+  }
+  EXPECT_FALSE(node("upgoff-0")["spec"].value("unschedulable", false)) << "the engine's cordon is undone";
+  EXPECT_TRUE(node("upgoff-1")["spec"].value("unschedulable", false)) << "the cordon by hand stays";
+  ASSERT_TRUE(client->Patch(r::Nodes(), "", "upgoff-1", kube::PatchType::kMerge, R"({"spec": {"unschedulable": null}})").ok());
 }
 
 }  // namespace

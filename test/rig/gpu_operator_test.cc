@@ -5,6 +5,8 @@
 // users make (an operand off, a new driver version, a node taken out, bad
 // input, a second policy) and the policy's deletion.
 
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -19,6 +21,7 @@
 #include "eventually.h"
 #include "gpu_operator_rig.h"
 #include "rig_environment.h"
+#include "upgrade_keys.h"
 
 namespace {
 
@@ -214,24 +217,128 @@ TEST_F(GpuOperatorTest, TurningAnOperandOffRemovesItAndOnBringsItBack) {
       << Diagnose();
 }
 
-TEST_F(GpuOperatorTest, ANewDriverVersionWaitsForEachNodesPodToBeReplaced) {
+// The chart's upgradePolicy (autoUpgrade, one node at a time, 25% of the five GPU nodes, rounded
+// up, unavailable at most): the engine replaces each node's driver pod in turn.
+TEST_F(GpuOperatorTest, ANewDriverVersionRollsThroughTheNodesOneAtATime) {
+  const auto keys = upgrade::KeysForDriver("gpu");
+  // Each node's state and cordon, and how many are on their way.
+  auto fleet = [&](std::string* seen) {
+    int busy = 0, done = 0;
+    auto nodes = client_->ListAll(kube::resources::Nodes(), "", {.label_selector = "nvidia.com/gpu.present=true"});
+    if (!nodes.ok()) return std::pair{-1, -1};
+    seen->clear();
+    for (const auto& n : nodes->items) {
+      const json t = n.Tree();
+      const std::string state = t["metadata"]["labels"].value(keys.state_label, "");
+      const bool cordoned = t["spec"].value("unschedulable", false);
+      *seen += n.name() + "=" + state + (cordoned ? "(cordoned) " : " ");
+      if (cordoned || (state != "" && state != "upgrade-done" && state != "upgrade-required")) ++busy;
+      if (state == "upgrade-done" && !cordoned &&
+          t["metadata"].value("annotations", json::object()).value("nvidia.com/gpu-driver-upgrade-enabled", "") == "true") {
+        ++done;
+      }
+    }
+    return std::pair{busy, done};
+  };
+  std::string seen;
+  // Settled first: every GPU node is the engine's and upgrade-done.
+  EXPECT_TRUE(Eventually([&] { return fleet(&seen) == std::pair{0, 5}; })) << seen;
+  EXPECT_TRUE(Eventually([&] { return Status()["upgrade"].value("summary", "") == "5/5 upgraded"; })) << Diagnose();
+
   PatchSpec({{"driver", {{"version", "570.148.08"}}}});
+  int most = 0;
+  auto renewed = [&] {
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace,
+                                 {.label_selector = "app.kubernetes.io/component=nvidia-driver"});
+    if (!pods.ok() || pods->items.size() != 5) return false;
+    for (const auto& p : pods->items) {
+      if (p.Tree()["spec"]["containers"][0].value("image", "").find(":570.148.08-") == std::string::npos) return false;
+    }
+    return true;
+  };
+  // Sampled all along: never more than one node cordoned or under way.
   EXPECT_TRUE(Eventually([&] {
-    return DaemonSet("nvidia-driver-daemonset-rhel9")["spec"]["template"]["spec"]["containers"][0].value("image", "") ==
-           "dockerhub.kubekey.local/kse/nvidia/driver:570.148.08-rhel9";
+    const auto [busy, done] = fleet(&seen);
+    most = std::max(most, busy);
+    return done == 5 && renewed() && Reached("ready");
+  })) << seen << "\n" << Diagnose();
+  EXPECT_LE(most, 1) << "more nodes down at once than maxParallelUpgrades allows";
+  EXPECT_GE(most, 1) << "no node was seen upgrading";
+  EXPECT_TRUE(Eventually([&] { return Status()["upgrade"].value("summary", "") == "5/5 upgraded"; })) << Diagnose();
+  // Each node's steps are Events on the Node.
+  EXPECT_TRUE(Eventually([&] {
+    auto list = client_->ListAll(kube::resources::Events(), "default", {});
+    if (!list.ok()) return false;
+    std::set<std::string> nodes;
+    for (const auto& e : list->items) {
+      const json t = e.Tree();
+      if (t.value("reason", "") == "DriverUpgrade" && t["involvedObject"].value("kind", "") == "Node" &&
+          t.value("message", "").find("uncordon-required -> upgrade-done") != std::string::npos) {
+        nodes.insert(t["involvedObject"].value("name", ""));
+      }
+    }
+    return nodes.size() == 5;
   }));
-  // OnDelete: the old pods keep running, and the policy says so.
+}
+
+// Killed mid-upgrade (SIGKILL: nothing flushed, no lease released) and started again, the operator
+// reads where each node was from the cluster and goes on: still one node at a time, and no
+// node's driver pod replaced twice.
+TEST_F(GpuOperatorTest, AnOperatorKilledMidUpgradeResumesWhereItWas) {
+  const auto keys = upgrade::KeysForDriver("gpu");
+  std::map<std::string, std::set<std::string>> pods_per_node;  // driver pod uids seen on each node
+  std::string seen;
+  auto sample = [&] {
+    int busy = 0, done = 0;
+    seen.clear();
+    auto nodes = client_->ListAll(kube::resources::Nodes(), "", {.label_selector = "nvidia.com/gpu.present=true"});
+    if (!nodes.ok()) return std::pair{-1, -1};
+    for (const auto& n : nodes->items) {
+      const json t = n.Tree();
+      const std::string state = t["metadata"]["labels"].value(keys.state_label, "");
+      const bool cordoned = t["spec"].value("unschedulable", false);
+      seen += n.name() + "=" + state + (cordoned ? "(cordoned) " : " ");
+      if (cordoned || (state != "" && state != "upgrade-done" && state != "upgrade-required")) ++busy;
+      if (state == "upgrade-done" && !cordoned) ++done;
+    }
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace,
+                                 {.label_selector = "app.kubernetes.io/component=nvidia-driver"});
+    if (pods.ok()) {
+      for (const auto& p : pods->items) pods_per_node[p.Tree()["spec"].value("nodeName", "")].insert(p.meta().uid);
+    }
+    return std::pair{busy, done};
+  };
+  ASSERT_TRUE(Eventually([&] { return sample().second == 5; })) << seen;
+  pods_per_node.clear();
+  sample();
+  PatchSpec({{"driver", {{"version", "570.158.01"}}}});
+  int most = 0;
+  // Once a node is on its way: kill, and start again.
+  ASSERT_TRUE(Eventually([&] {
+    const int busy = sample().first;
+    most = std::max(most, busy);
+    return busy > 0;
+  })) << seen;
+  operator_->Signal(SIGKILL);
+  operator_->Wait(seconds(30));
+  operator_ = rig::StartGpuOperator(kNamespace);
+  ASSERT_TRUE(operator_->WaitForOutput("starting workers", seconds(60))) << operator_->Output();
   EXPECT_TRUE(Eventually([&] {
-    return Reached("notReady") &&
-           Status()["conditions"][0].value("message", "").find("run an older revision") != std::string::npos;
-  })) << Diagnose();
-  EXPECT_NE(Status()["conditions"][0].value("message", "").find("states not ready: [state-driver]"), std::string::npos);
-  EXPECT_EQ(Status()["conditions"][1].value("reason", ""), "OperandNotReady");
-  // The upgrade flow replaces pods node by node; here all at once.
-  ASSERT_EQ(rig::RigEnvironment::Get().RigCommand("kubectl delete pods -n " + kNamespace +
-                                                  " -l app.kubernetes.io/component=nvidia-driver --wait=false"),
-            0);
-  EXPECT_TRUE(Eventually([&] { return Reached("ready"); })) << Diagnose();
+    const auto [busy, done] = sample();
+    most = std::max(most, busy);
+    if (done != 5) return false;
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace,
+                                 {.label_selector = "app.kubernetes.io/component=nvidia-driver"});
+    if (!pods.ok() || pods->items.size() != 5) return false;
+    for (const auto& p : pods->items) {
+      if (p.Tree()["spec"]["containers"][0].value("image", "").find(":570.158.01-") == std::string::npos) return false;
+    }
+    return Reached("ready");
+  })) << seen << "\n" << Diagnose();
+  EXPECT_LE(most, 1) << "more nodes down at once than maxParallelUpgrades allows";
+  for (const auto& [node, uids] : pods_per_node) {
+    EXPECT_LE(uids.size(), 2u) << node << "'s driver pod was replaced more than once";
+  }
 }
 
 TEST_F(GpuOperatorTest, ANodeTakenOutLosesItsOperandsAndAUsersFalseSurvives) {

@@ -15,6 +15,9 @@
 #include "upgrade_plan.h"
 #include "upgrade_policy.h"
 #include "upgrade_state.h"
+#include "upgrade_status.h"
+#include "upgrade/ofed_upgrade_status.h"
+#include "upgrade/ofed_upgrade_targets.h"
 
 namespace {
 
@@ -37,6 +40,7 @@ TEST(DriverUpgradeKeys, AreUpstreamsNames) {
   const auto ofed = upgrade::KeysForDriver("ofed");
   EXPECT_EQ(ofed.state_label, "nvidia.com/ofed-driver-upgrade-state");
   EXPECT_EQ(ofed.skip_label, "nvidia.com/ofed-driver-upgrade.skip");
+  EXPECT_EQ(ofed.failure_annotation, "nvidia.com/ofed-driver-upgrade-failure-reason");
 }
 
 TEST(DriverUpgradeState, NamesRoundTrip) {
@@ -69,6 +73,11 @@ TEST(DriverUpgradePolicy, TakesEachDriversDefaults) {
   EXPECT_TRUE(ofed->drain.enable);
   EXPECT_EQ(ofed->max_unavailable, "");
   EXPECT_EQ(upgrade::ResolveMaxUnavailable(ofed->max_unavailable, 7), 7);
+  // An NVIDIADriver upgrades itself unless it says otherwise; a ClusterPolicy only when it says so.
+  auto nvidia_driver = upgrade::ParseUpgradePolicy(json(), upgrade::NvidiaDriverDefaults(), "spec.upgradePolicy");
+  ASSERT_TRUE(nvidia_driver.ok());
+  EXPECT_TRUE(nvidia_driver->auto_upgrade);
+  EXPECT_EQ(nvidia_driver->max_unavailable, "25%");
 
   auto full = upgrade::ParseUpgradePolicy(
       json::parse(R"({"autoUpgrade": true, "maxParallelUpgrades": 0, "maxUnavailable": 2, "safeLoad": true,
@@ -415,6 +424,61 @@ TEST(DriverUpgradeFacts, WhichPodsThePodDeletionAndTheDrainTake) {
   EXPECT_FALSE(upgrade::Drainable(skipped, keys));
   EXPECT_FALSE(upgrade::Drainable(mirror, keys));
   EXPECT_FALSE(upgrade::Drainable(finished, keys));
+}
+
+TEST(DriverUpgradeStatus, CountsTheNodesWithAStateAndNamesTheFailedOnes) {
+  auto node = [](std::string name, S state, std::string why = "") {
+    NodeFacts n;
+    n.name = std::move(name);
+    n.state = state;
+    n.failure_reason = std::move(why);
+    return n;
+  };
+  const json status = upgrade::UpgradeStatus({node("a", S::kUpgradeDone), node("b", S::kUpgradeDone),
+                                              node("c", S::kUpgradeRequired), node("d", S::kDrainRequired),
+                                              node("f", S::kUpgradeFailed), node("e", S::kUpgradeFailed, "the drain timed out"),
+                                              node("new", S::kUnknown)});
+  EXPECT_EQ(status, json::parse(R"({"total": 6, "pending": 1, "inProgress": 1, "done": 2, "failed": 2,
+    "failedNodes": [{"name": "e", "reason": "the drain timed out"}, {"name": "f", "reason": "unknown"}],
+    "summary": "2/6 upgraded, 1 pending, 1 upgrading, 2 failed"})"));
+  EXPECT_EQ(upgrade::UpgradeStatus({node("a", S::kUpgradeDone)})["summary"], "1/1 upgraded");
+  EXPECT_EQ(upgrade::UpgradeStatus({})["summary"], "no nodes");
+}
+
+TEST(OfedUpgradeStatus, OnlyWithAutoUpgradeOverThePolicysNodes) {
+  const auto keys = upgrade::KeysForDriver("ofed");
+  std::vector<network::NodeLabels> nodes(3);
+  nodes[0].name = "rack-a-1";
+  nodes[0].labels = {{"rack", "a"}, {keys.state_label, "upgrade-failed"}};
+  nodes[0].annotations = {{keys.failure_annotation, "the new driver pod restarted 11 times without becoming Ready"}};
+  nodes[1].name = "rack-a-2";
+  nodes[1].labels = {{"rack", "a"}, {keys.state_label, "upgrade-done"}};
+  nodes[2].name = "rack-b-1";
+  nodes[2].labels = {{"rack", "b"}, {keys.state_label, "cordon-required"}};
+  const json on = {{"ofedDriver", {{"upgradePolicy", {{"autoUpgrade", true}}}}}};
+  const json rack_a = network::OfedUpgradeStatus(on, nodes, {{"rack", "a"}});
+  EXPECT_EQ(rack_a["summary"], "1/2 upgraded, 1 failed");
+  EXPECT_EQ(rack_a["failedNodes"][0]["reason"], "the new driver pod restarted 11 times without becoming Ready");
+  EXPECT_EQ(network::OfedUpgradeStatus(on, nodes, {})["inProgress"], 1);
+  // Off, or no driver: no upgrade part. A policy that does not read says why.
+  EXPECT_TRUE(network::OfedUpgradeStatus({{"ofedDriver", json::object()}}, nodes, {}).is_null());
+  EXPECT_TRUE(network::OfedUpgradeStatus(json::object(), nodes, {}).is_null());
+  const json bad = network::OfedUpgradeStatus(
+      {{"ofedDriver", {{"upgradePolicy", {{"autoUpgrade", true}, {"maxUnavailable", "lots"}}}}}}, nodes, {});
+  EXPECT_EQ(bad["summary"], "upgradePolicy refused");
+  EXPECT_NE(bad.value("error", "").find("spec.ofedDriver.upgradePolicy.maxUnavailable"), std::string::npos) << bad;
+  EXPECT_EQ(network::LabelSelectorOf({{"rack", "a"}, {"zone", "1"}}), "rack=a,zone=1");
+  EXPECT_EQ(network::LabelSelectorOf({}), "");
+}
+
+TEST(DriverUpgradeFacts, TheFailureReasonIsReadBack) {
+  const auto keys = upgrade::KeysForDriver("gpu");
+  const NodeFacts n = upgrade::NodeFactsOf(
+      {{"metadata", {{"name", "g"}, {"labels", {{keys.state_label, "upgrade-failed"}}},
+                     {"annotations", {{keys.failure_annotation, "the validator pod was not Ready after 600 s"}}}}}},
+      keys);
+  EXPECT_EQ(n.state, S::kUpgradeFailed);
+  EXPECT_EQ(n.failure_reason, "the validator pod was not Ready after 600 s");
 }
 
 }  // namespace

@@ -71,6 +71,17 @@ TEST(DecodeObject, FieldMaskKeepsOnlyListedPathsAndMetadata) {
   EXPECT_EQ(obj->resource_version(), "7");
 }
 
+TEST(DecodeObject, FieldMaskKeepsOneAnnotationWhoseKeyHoldsDots) {
+  const std::string node = R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"n",
+    "annotations":{"example.com/why":"drain timed out","example.com/other":"x"}}})";
+  FieldMask mask = FieldMask::WithMetadata({});
+  mask.Keep({"metadata", "annotations", "example.com/why"});
+  auto obj = DecodeObject(node, &mask);
+  ASSERT_TRUE(obj.ok());
+  EXPECT_EQ(obj->json(), R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"n",)"
+                         R"("annotations":{"example.com/why":"drain timed out"}}})");
+}
+
 TEST(DecodeWatchEvent, ErrorEventCarriesGone) {
   auto ev = DecodeWatchEvent(R"J({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1",
     "message":"too old resource version: 5 (10)","reason":"Expired","code":410}})J");

@@ -261,32 +261,3 @@ TEST(PolicyStatus, AConflictKeepsTheStatesAndSaysWhyInReady) {
 
 }  // namespace
 }  // namespace network
-
-#include "upgrade_labels.h"
-
-namespace network {
-namespace {
-
-TEST(UpgradeLabels, SettledNodesAreDoneOnlyWithAutoUpgrade) {
-  auto node = [](const std::string& name, const char* state) {
-    NodeLabels n{name, {{kNicLabel, "true"}}, json::array()};
-    if (state) n.labels[kOfedUpgradeStateLabel] = state;
-    return n;
-  };
-  const std::vector<NodeLabels> nodes = {node("current", nullptr), node("behind", nullptr), node("starting", nullptr),
-                                         node("draining", "drain-required"), node("no-pod", nullptr)};
-  DriverPod behind{"behind", true};
-  behind.current = false;
-  const std::vector<DriverPod> pods = {{"current", true}, behind, {"starting", false}, {"draining", true}};
-  using Changes = std::map<std::string, std::optional<std::string>>;
-  // Only a node whose pod runs the current template and is ready, with no state yet, is done;
-  // a node in the middle of an upgrade keeps its state.
-  EXPECT_EQ(UpgradeLabelChanges(nodes, pods, [](const NodeLabels&) { return true; }),
-            (Changes{{"current", "upgrade-done"}}));
-  // Without autoUpgrade every state label goes.
-  EXPECT_EQ(UpgradeLabelChanges(nodes, pods, [](const NodeLabels&) { return false; }),
-            (Changes{{"draining", std::nullopt}}));
-}
-
-}  // namespace
-}  // namespace network

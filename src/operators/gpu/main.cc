@@ -1,6 +1,6 @@
 // gpu-operator: reconciles the GPU Operator's API (nvidia.com): the
-// ClusterPolicy's ordered states, the NVIDIADrivers' driver pools, and the
-// GPU node labels they select on.
+// ClusterPolicy's ordered states, the NVIDIADrivers' driver pools, the GPU
+// node labels they select on, and the drivers' upgrades node by node.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -12,6 +12,9 @@
 #include "kube/signals.h"
 #include "labels/node_label_reconciler.h"
 #include "nvidiadriver/nvidia_driver_reconciler.h"
+#include "upgrade/gpu_upgrade_status.h"
+#include "upgrade/gpu_upgrade_targets.h"
+#include "upgrade_reconciler.h"
 #include "crd_command.h"
 #include "version/version.h"
 
@@ -65,8 +68,9 @@ int main(int argc, char** argv) {
   auto& drivers = mgr.GetInformer(gpu::NvidiaDrivers());
   // Nodes: only metadata (labels) and the container runtime are cached, so memory stays small with many nodes.
   kube::InformerOptions node_options;
-  node_options.mask =
-      std::make_shared<kube::FieldMask>(kube::FieldMask::WithMetadata({"status.nodeInfo.containerRuntimeVersion"}));
+  kube::FieldMask node_mask = kube::FieldMask::WithMetadata({"status.nodeInfo.containerRuntimeVersion"});
+  gpu::KeepUpgradeAnnotations(node_mask);
+  node_options.mask = std::make_shared<kube::FieldMask>(std::move(node_mask));
   auto& nodes = mgr.GetInformer(kube::resources::Nodes(), node_options);
   // What the states create: only objects carrying the state label, namespaced ones in the operand namespace.
   operators::ManagedKinds kinds;
@@ -79,7 +83,7 @@ int main(int argc, char** argv) {
   // Driver pods and revisions, for OnDelete readiness.
   kube::InformerOptions driver_options;
   driver_options.namespace_ = operand_namespace;
-  driver_options.label_selector = "app.kubernetes.io/component=nvidia-driver";
+  driver_options.label_selector = gpu::kDriverComponentSelector;
   kube::InformerOptions pod_options = driver_options;
   pod_options.mask = std::make_shared<kube::FieldMask>(
       kube::FieldMask::WithMetadata({"spec.nodeName", "status.phase", "status.containerStatuses"}));
@@ -130,6 +134,21 @@ int main(int argc, char** argv) {
   label_controller->Watch(policies, kube::handlers::EnqueueAllOf(nodes), kube::predicates::IgnoreStatusOnly());
   label_controller->Watch(drivers, kube::handlers::EnqueueAllOf(nodes), kube::predicates::IgnoreStatusOnly());
   mgr.AddController(std::move(label_controller));
+
+  // The driver upgrades: one pass over every driver, woken by what moves a node along, and by
+  // its own requeue while clocks run.
+  auto upgrader = std::make_shared<upgrade::UpgradeReconciler>(
+      mgr.client(), mgr.recorder(),
+      [&policies, &drivers, operand_namespace] { return gpu::GpuUpgradeTargets(policies, drivers, operand_namespace); },
+      upgrade::UpgradeReconcilerOptions{"gpu_operator_"});
+  auto upgrade_controller = std::make_unique<kube::Controller>("driver-upgrade", upgrader);
+  const auto upgrade_pass = kube::handlers::EnqueueConstant({"", upgrade::UpgradeReconciler::kKey});
+  upgrade_controller->Watch(policies, upgrade_pass, kube::predicates::IgnoreStatusOnly());
+  upgrade_controller->Watch(drivers, upgrade_pass, kube::predicates::IgnoreStatusOnly());
+  upgrade_controller->Watch(driver_pods, upgrade_pass, kube::predicates::ResourceVersionChanged());
+  upgrade_controller->Watch(driver_revisions, upgrade_pass, kube::predicates::ResourceVersionChanged());
+  upgrade_controller->Watch(nodes, upgrade_pass, LabelsChanged());
+  mgr.AddController(std::move(upgrade_controller));
 
   kube::Status s = mgr.Run(signals.token());
   if (!s.ok()) {

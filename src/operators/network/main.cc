@@ -23,6 +23,9 @@
 #include "crd_command.h"
 #include "image_registry.h"
 #include "version/version.h"
+#include "upgrade/ofed_upgrade_status.h"
+#include "upgrade/ofed_upgrade_targets.h"
+#include "upgrade_reconciler.h"
 
 namespace {
 
@@ -116,13 +119,14 @@ int main(int argc, char** argv) {
   }
   // Nodes: only labels, taints and the container runtime are cached.
   kube::InformerOptions node_options;
-  node_options.mask = std::make_shared<kube::FieldMask>(
-      kube::FieldMask::WithMetadata({"spec.taints", "status.nodeInfo.containerRuntimeVersion"}));
+  kube::FieldMask node_mask = kube::FieldMask::WithMetadata({"spec.taints", "status.nodeInfo.containerRuntimeVersion"});
+  network::KeepOfedUpgradeAnnotations(node_mask);
+  node_options.mask = std::make_shared<kube::FieldMask>(std::move(node_mask));
   auto& nodes = mgr.GetInformer(kube::resources::Nodes(), node_options);
   // Driver pods: only their node and container readiness are cached.
   kube::InformerOptions pod_options;
   pod_options.namespace_ = operand_namespace;
-  pod_options.label_selector = "nvidia.com/ofed-driver";
+  pod_options.label_selector = network::kOfedDriverPodLabel;
   pod_options.mask = std::make_shared<kube::FieldMask>(
       kube::FieldMask::WithMetadata({"spec.nodeName", "status.containerStatuses"}));
   auto& driver_pods = mgr.GetInformer(kube::resources::Pods(), pod_options);
@@ -175,6 +179,24 @@ int main(int argc, char** argv) {
   }
   node_policy_controller->Watch(nodes, kube::handlers::EnqueueAllOf(node_policies), LabelsOrSpecChanged());
   mgr.AddController(std::move(node_policy_controller));
+
+  // The OFED driver's upgrades: one pass over every policy's driver, woken by what moves a node
+  // along, and by its own requeue while clocks run.
+  auto upgrader = std::make_shared<upgrade::UpgradeReconciler>(
+      mgr.client(), mgr.recorder(),
+      [&policies, &node_policies, &views, operand_namespace] {
+        return network::OfedUpgradeTargets(policies, node_policies, views, operand_namespace);
+      },
+      upgrade::UpgradeReconcilerOptions{"network_operator_ofed_"});
+  auto upgrade_controller = std::make_unique<kube::Controller>("ofed-driver-upgrade", upgrader);
+  const auto upgrade_pass = kube::handlers::EnqueueConstant({"", upgrade::UpgradeReconciler::kKey});
+  upgrade_controller->Watch(policies, upgrade_pass, kube::predicates::IgnoreStatusOnly());
+  upgrade_controller->Watch(node_policies, upgrade_pass, kube::predicates::IgnoreStatusOnly());
+  upgrade_controller->Watch(driver_pods, upgrade_pass, kube::predicates::ResourceVersionChanged());
+  upgrade_controller->Watch(*kinds.Find("apps/v1", "DaemonSet")->second, upgrade_pass,
+                            kube::predicates::ResourceVersionChanged());
+  upgrade_controller->Watch(nodes, upgrade_pass, LabelsOrSpecChanged());
+  mgr.AddController(std::move(upgrade_controller));
 
   registry_answered = [&] {
     cluster_policy_queue->Enqueue({"", network::NicClusterPolicyReconciler::kSingletonName});

@@ -21,8 +21,9 @@ inline constexpr const char* kArchLabel = operators::kArchLabel;
 // Whether pods that need the NIC driver (or its configuration) must wait on this node.
 inline constexpr const char* kMofedWaitLabel = "network.nvidia.com/operator.mofed.wait";
 inline constexpr const char* kNicConfigurationWaitLabel = "network.nvidia.com/operator.nic-configuration.wait";
-// The OFED upgrade's state of the node.
-inline constexpr const char* kOfedUpgradeStateLabel = "nvidia.com/ofed-driver-upgrade-state";
+
+// On the OFED driver's pods (the upgrade engine's keys for it: upgrade::KeysForDriver("ofed")).
+inline constexpr const char* kOfedDriverPodLabel = "nvidia.com/ofed-driver";
 
 }  // namespace network
 

@@ -60,6 +60,7 @@ NodeFacts NodeFactsOf(const json& node, const UpgradeKeys& keys) {
   n.safe_load = annotations.is_object() && annotations.contains(keys.safe_load_annotation);
   n.requested = Text(annotations, keys.requested_annotation) == "true";
   n.initially_unschedulable = Text(annotations, keys.initial_unschedulable_annotation) == "true";
+  n.failure_reason = Text(annotations, keys.failure_annotation);
   n.wait_started = Epoch(annotations, keys.wait_start_annotation);
   n.eviction_started = Epoch(annotations, keys.eviction_start_annotation);
   n.validation_started = Epoch(annotations, keys.validation_start_annotation);

@@ -15,6 +15,7 @@ UpgradeKeys KeysForDriver(const std::string& driver) {
   k.validation_start_annotation = base + "-validation-start-time";
   k.eviction_start_annotation = base + "-eviction-start-time";
   k.requested_annotation = base + "-requested";
+  k.failure_annotation = base + "-failure-reason";
   return k;
 }
 

@@ -22,6 +22,9 @@ struct UpgradeKeys {
   // clock in memory, so a restarted operator would start it again.
   std::string eviction_start_annotation;
   std::string requested_annotation;   // node "true": upgrade even when the pod is in sync
+  // node: why the upgrade failed, kept while the node is upgrade-failed. Ours, for the policy's
+  // status after a restart.
+  std::string failure_annotation;
 };
 
 // The keys of `driver` ("gpu", "ofed").

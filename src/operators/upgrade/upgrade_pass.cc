@@ -1,5 +1,6 @@
 #include "upgrade_pass.h"
 
+#include <algorithm>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -23,9 +24,16 @@ std::string OwnerUid(const kube::Object& o) {
 
 }  // namespace
 
-UpgradePass::UpgradePass(kube::Client& client, DriverFleet fleet) : client_(client), fleet_(std::move(fleet)) {}
+UpgradePass::UpgradePass(kube::Client& client, kube::EventRecorder* recorder, DriverFleet fleet)
+    : client_(client), recorder_(recorder), fleet_(std::move(fleet)) {}
 
 kube::Result<std::vector<NodeFacts>> UpgradePass::ReadFleet(const UpgradePolicy& policy) {
+  auto fleet = Read(policy);
+  if (!fleet.ok()) return fleet.status();
+  return std::move(fleet->facts);
+}
+
+kube::Result<UpgradePass::Fleet> UpgradePass::Read(const UpgradePolicy& policy) {
   const std::string& ns = fleet_.namespace_;
   // The newest revision of each driver DaemonSet: its ControllerRevision with the highest number.
   auto revisions = client_.ListAll(r::ControllerRevisions(), ns, {.label_selector = fleet_.driver_pod_selector});
@@ -49,21 +57,27 @@ kube::Result<std::vector<NodeFacts>> UpgradePass::ReadFleet(const UpgradePolicy&
     // Of two pods on one node (the old one terminating), the one not terminating speaks for it.
     auto it = driver_pod.find(node);
     if (it != driver_pod.end() && !Active(tree)) continue;
-    newest_hash[node] = newest[OwnerUid(p)].second;
+    // A pod no DaemonSet with a known revision controls (orphaned while another DaemonSet adopts
+    // it) is not judged until it has one, as upstream leaves orphans alone.
+    auto owner = newest.find(OwnerUid(p));
+    newest_hash[node] = owner != newest.end() ? owner->second.second : "";
     driver_pod[node] = std::move(tree);
   }
-  auto nodes = client_.ListAll(r::Nodes(), "", {});
+  auto nodes = client_.ListAll(r::Nodes(), "", {.label_selector = fleet_.node_selector});
   if (!nodes.ok()) return nodes.status().WithContext("listing Nodes");
 
-  std::vector<NodeFacts> out;
-  for (const auto& node : nodes->items) {
+  Fleet out;
+  for (auto& node : nodes->items) {
     const json tree = node.Tree();
     NodeFacts n = NodeFactsOf(tree, fleet_.keys);
     auto pod = driver_pod.find(n.name);
     // Nodes without a driver pod are not the driver's, unless the upgrade left them mid-way
     // (the old pod deleted, the new one not yet created).
     if (pod == driver_pod.end() && n.state != UpgradeState::kPodRestartRequired) continue;
-    if (pod != driver_pod.end()) n.pod = DriverPodFactsOf(pod->second, newest_hash[n.name]);
+    if (pod != driver_pod.end()) {
+      if (newest_hash[n.name].empty()) continue;
+      n.pod = DriverPodFactsOf(pod->second, newest_hash[n.name]);
+    }
 
     const bool waiting = n.state == UpgradeState::kWaitForJobsRequired;
     const bool deleting = n.state == UpgradeState::kPodDeletionRequired;
@@ -97,25 +111,64 @@ kube::Result<std::vector<NodeFacts>> UpgradePass::ReadFleet(const UpgradePolicy&
       if (!c.ok()) return c.status();
       n.validator_ready = *c > 0;
     }
-    out.push_back(std::move(n));
+    if (!fleet_.enabled_annotation.empty() &&
+        tree["metadata"].value("annotations", json::object()).value(fleet_.enabled_annotation, "") != "true") {
+      out.unmarked.push_back(n.name);
+    }
+    out.nodes.emplace(n.name, std::move(node));
+    out.facts.push_back(std::move(n));
   }
   return out;
 }
 
 kube::Result<PassResult> UpgradePass::Run(const UpgradePolicy& policy, int64_t now) {
-  auto facts = ReadFleet(policy);
-  if (!facts.ok()) return facts.status();
+  auto fleet = Read(policy);
+  if (!fleet.ok()) return fleet.status();
   PassResult result;
-  result.plan = PlanUpgrade(*facts, policy, fleet_.flow, now);
+  result.plan = PlanUpgrade(fleet->facts, policy, fleet_.flow, now);
   for (const auto& step : result.plan.steps) {
-    if (kube::Status s = Carry(step, policy, now); !s.ok()) result.failures.push_back(step.node + ": " + s.ToString());
+    const kube::Object& node = fleet->nodes.at(step.node);
+    kube::Status s = Carry(step, node, policy, now);
+    Tell(node, step, s);
+    if (!s.ok()) result.failures.push_back(step.node + ": " + s.ToString());
+  }
+  // The engine's mark on the nodes it is in charge of, on the nodes that lack it.
+  if (!fleet_.enabled_annotation.empty()) {
+    for (const std::string& name : fleet->unmarked) {
+      const kube::Object& node = fleet->nodes.at(name);
+      if (std::any_of(result.plan.steps.begin(), result.plan.steps.end(),
+                      [&](const NodeStep& s) { return s.node == name; })) {
+        continue;  // patched in this pass already: the next pass marks it
+      }
+      auto patched = client_.Patch(r::Nodes(), "", name, kube::PatchType::kMerge,
+                                   kube::MetadataPatch(node, {}, {{fleet_.enabled_annotation, "true"}}));
+      if (!patched.ok() && !kube::IsNotFound(patched.status())) {
+        result.failures.push_back(name + ": " + patched.status().ToString());
+      }
+    }
   }
   return result;
 }
 
-kube::Status UpgradePass::Carry(const NodeStep& step, const UpgradePolicy& policy, int64_t now) {
-  auto node = client_.Get(r::Nodes(), "", step.node);
-  if (!node.ok()) return node.status();
+void UpgradePass::Tell(const kube::Object& node, const NodeStep& step, const kube::Status& carried) {
+  if (recorder_ == nullptr) return;
+  const auto ref = kube::ObjectReference::To(node, "v1", "Node");
+  const std::string driver = fleet_.keys.driver + " driver upgrade: ";
+  if (!carried.ok()) {
+    recorder_->Warning(ref, "DriverUpgradeStepFailed",
+                       driver + "could not go from " + std::string(StateName(step.from)) + " to " +
+                           std::string(StateName(step.to)) + ": " + carried.message());
+    return;
+  }
+  if (step.to == step.from) return;  // a step repeated within a state (an eviction retried) tells nothing new
+  const std::string message = driver + std::string(StateName(step.from).empty() ? "unknown" : StateName(step.from)) +
+                              " -> " + std::string(StateName(step.to)) + (step.reason.empty() ? "" : ": " + step.reason);
+  if (step.to == UpgradeState::kUpgradeFailed) recorder_->Warning(ref, "DriverUpgradeFailed", message);
+  else recorder_->Normal(ref, "DriverUpgrade", message);
+}
+
+kube::Status UpgradePass::Carry(const NodeStep& step, const kube::Object& node, const UpgradePolicy& policy,
+                                int64_t now) {
   const UpgradeKeys& k = fleet_.keys;
   const std::string on_node = "spec.nodeName=" + step.node;
   kube::MetadataChanges annotations;
@@ -131,7 +184,8 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const UpgradePolicy& polic
       case Action::kRemoveSafeLoad: annotations[k.safe_load_annotation] = std::nullopt; break;
       case Action::kClearAnnotations:
         for (const std::string* key : {&k.wait_start_annotation, &k.eviction_start_annotation,
-                                       &k.validation_start_annotation, &k.requested_annotation}) {
+                                       &k.validation_start_annotation, &k.requested_annotation,
+                                       &k.failure_annotation}) {
           annotations[*key] = std::nullopt;
         }
         if (step.to == UpgradeState::kUpgradeDone) annotations[k.initial_unschedulable_annotation] = std::nullopt;
@@ -183,7 +237,9 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const UpgradePolicy& polic
   }
   // The node's part in one merge patch, guarded by the resourceVersion read: cordon and label
   // change together or not at all.
-  json patch = json::parse(kube::MetadataPatch(*node, {{k.state_label, std::string(StateName(step.to))}}, annotations));
+  if (step.to == UpgradeState::kUpgradeFailed && step.from != step.to) annotations[k.failure_annotation] = step.reason;
+  if (step.from == UpgradeState::kUpgradeFailed && step.to != step.from) annotations[k.failure_annotation] = std::nullopt;
+  json patch = json::parse(kube::MetadataPatch(node, {{k.state_label, std::string(StateName(step.to))}}, annotations));
   if (step.to == UpgradeState::kUnknown) patch["metadata"]["labels"][k.state_label] = nullptr;
   if (!spec.empty()) patch["spec"] = spec;
   auto patched = client_.Patch(r::Nodes(), "", step.node, kube::PatchType::kMerge, patch.dump());
@@ -192,16 +248,24 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const UpgradePolicy& polic
 
 kube::Status UpgradePass::Clear() {
   const UpgradeKeys& k = fleet_.keys;
-  auto nodes = client_.ListAll(r::Nodes(), "", {.label_selector = k.state_label});
+  const std::string selector = fleet_.node_selector.empty() ? k.state_label : k.state_label + "," + fleet_.node_selector;
+  auto nodes = client_.ListAll(r::Nodes(), "", {.label_selector = selector});
   if (!nodes.ok()) return nodes.status();
   for (const auto& node : nodes->items) {
     kube::MetadataChanges annotations;
     for (const std::string* key : {&k.wait_start_annotation, &k.eviction_start_annotation, &k.validation_start_annotation,
-                                   &k.requested_annotation, &k.initial_unschedulable_annotation}) {
+                                   &k.requested_annotation, &k.initial_unschedulable_annotation,
+                                   &k.failure_annotation}) {
       annotations[*key] = std::nullopt;
     }
-    auto patched = client_.Patch(r::Nodes(), "", node.name(), kube::PatchType::kMerge,
-                                 kube::MetadataPatch(node, {{k.state_label, std::nullopt}}, annotations));
+    if (!fleet_.enabled_annotation.empty()) annotations[fleet_.enabled_annotation] = std::nullopt;
+    json patch = json::parse(kube::MetadataPatch(node, {{k.state_label, std::nullopt}}, annotations));
+    // A node the engine cordoned on its way is not left cordoned when the engine stops.
+    const NodeFacts n = NodeFactsOf(node.Tree(), k);
+    const bool on_its_way = n.state != UpgradeState::kUnknown && n.state != UpgradeState::kUpgradeRequired &&
+                            n.state != UpgradeState::kUpgradeDone;
+    if (on_its_way && n.unschedulable && !n.initially_unschedulable) patch["spec"] = {{"unschedulable", nullptr}};
+    auto patched = client_.Patch(r::Nodes(), "", node.name(), kube::PatchType::kMerge, patch.dump());
     if (!patched.ok() && !kube::IsNotFound(patched.status())) return patched.status();
   }
   return kube::Status::Ok();

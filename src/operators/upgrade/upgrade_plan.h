@@ -44,6 +44,7 @@ struct NodeFacts {
   bool safe_load = false;                  // the safe-load annotation
   bool requested = false;                  // the upgrade-requested annotation
   bool initially_unschedulable = false;    // the annotation recorded before cordoning
+  std::string failure_reason;              // upgrade-failed: why, from the annotation
   DriverPodFacts pod;
   std::optional<int64_t> wait_started;        // epoch seconds, from the annotations
   std::optional<int64_t> eviction_started;

@@ -74,15 +74,16 @@ class Reader {
 
 }  // namespace
 
-DriverDefaults GpuDriverDefaults() { return {"25%", false}; }
-DriverDefaults OfedDriverDefaults() { return {"", true}; }
+DriverDefaults GpuDriverDefaults() { return {"25%", false, false}; }
+DriverDefaults NvidiaDriverDefaults() { return {"25%", false, true}; }
+DriverDefaults OfedDriverDefaults() { return {"", true, false}; }
 
 kube::Result<UpgradePolicy> ParseUpgradePolicy(const json& policy, const DriverDefaults& defaults,
                                                const std::string& field) {
   kube::Status error;
   UpgradePolicy p;
   Reader top(policy, field, &error);
-  p.auto_upgrade = top.Bool("autoUpgrade", false);
+  p.auto_upgrade = top.Bool("autoUpgrade", defaults.auto_upgrade);
   p.max_parallel_upgrades = top.NonNegative("maxParallelUpgrades", 1);
   p.max_unavailable = top.IntOrPercent("maxUnavailable", defaults.max_unavailable);
   p.safe_load = top.Bool("safeLoad", false);

@@ -48,8 +48,10 @@ struct UpgradePolicy {
 struct DriverDefaults {
   std::string max_unavailable;  // GPU "25%", OFED "" (every node)
   bool drain_enable = false;    // GPU false, OFED true
+  bool auto_upgrade = false;    // an NVIDIADriver's upgrades are automatic unless it says otherwise
 };
 DriverDefaults GpuDriverDefaults();
+DriverDefaults NvidiaDriverDefaults();
 DriverDefaults OfedDriverDefaults();
 
 // Reads `policy` (the upgradePolicy object; null or absent fields take the defaults). A field of

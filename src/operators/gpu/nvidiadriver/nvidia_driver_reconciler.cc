@@ -14,6 +14,7 @@
 #include "nvidiadriver/nvidia_driver_spec.h"
 #include "readiness.h"
 #include "state_renderer.h"
+#include "upgrade/gpu_upgrade_status.h"
 
 namespace gpu {
 namespace {
@@ -166,7 +167,15 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
 }
 
 kube::Status NvidiaDriverReconciler::WriteStatus(const kube::Object& driver, const DriverStatusInput& input) {
-  const json desired = BuildNvidiaDriverStatus(input, driver.StatusTree(), kube::RfcTimeNow());
+  json desired = BuildNvidiaDriverStatus(input, driver.StatusTree(), kube::RfcTimeNow());
+  if (input.outcome == DriverOutcome::kReady || input.outcome == DriverOutcome::kNotReady) {
+    static const json::json_pointer kUpgradePolicy("/spec/upgradePolicy");
+    const json tree = driver.Tree();
+    json upgrade = GpuUpgradeStatus(tree.contains(kUpgradePolicy) ? tree.at(kUpgradePolicy) : json(),
+                                    upgrade::NvidiaDriverDefaults(), "spec.upgradePolicy", informers_.nodes,
+                                    driver.name());
+    if (!upgrade.is_null()) desired["upgrade"] = std::move(upgrade);
+  }
   // Events mark what a user acts on; pods catching up with a change are in the status only.
   auto rule = [&input](const json&, const json& status) -> std::optional<kube::StatusEvent> {
     if (input.outcome == DriverOutcome::kNotReady) return std::nullopt;

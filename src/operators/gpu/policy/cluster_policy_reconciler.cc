@@ -14,6 +14,7 @@
 #include "labels/gpu_node_labels.h"
 #include "apply_state.h"
 #include "readiness.h"
+#include "upgrade/gpu_upgrade_status.h"
 
 namespace gpu {
 namespace {
@@ -271,6 +272,12 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
     }
   }
   json desired = BuildClusterPolicyStatus(results, ctx, previous, now);
+  if (Enabled(spec, "driver", true) && !SpecBool(spec, "/driver/useNvidiaDriverCRD", false) && !SandboxEnabled(spec)) {
+    static const json::json_pointer kUpgradePolicy("/driver/upgradePolicy");
+    json upgrade = GpuUpgradeStatus(spec.contains(kUpgradePolicy) ? spec.at(kUpgradePolicy) : json(),
+                                    upgrade::GpuDriverDefaults(), "spec.driver.upgradePolicy", informers_.nodes, "");
+    if (!upgrade.is_null()) desired["upgrade"] = std::move(upgrade);
+  }
   const bool ready = desired.value("state", "") == "ready";
   const bool error = std::any_of(results.begin(), results.end(),
                                  [](const StateResult& r) { return r.outcome == StateOutcome::kError; });

@@ -4,8 +4,8 @@
 #include "kube/time_format.h"
 #include "nic_node_policy_reconciler.h"
 #include "node_policy_conflicts.h"
-#include "upgrade_labels.h"
 #include "policy_status_writer.h"
+#include "upgrade/ofed_upgrade_status.h"
 #include "wait_labels.h"
 
 namespace network {
@@ -46,18 +46,12 @@ kube::Status NicClusterPolicyReconciler::UpdateWaitLabels(const std::vector<Node
     return nullptr;
   };
   auto configured = [&](const NodeLabels& n) { return driver_spec(n) != nullptr; };
-  auto auto_upgrade = [&](const NodeLabels& n) {
-    static const nlohmann::json::json_pointer kAt("/ofedDriver/upgradePolicy/autoUpgrade");
-    const nlohmann::json* spec = driver_spec(n);
-    return spec != nullptr && spec->contains(kAt) && spec->at(kAt).is_boolean() && spec->at(kAt).get<bool>();
-  };
   const std::vector<DriverPod> pods = views_.DriverPods();
   std::map<std::string, nlohmann::json> labels;  // node -> label changes (null removes)
   auto add = [&labels](const char* label, const std::map<std::string, std::optional<std::string>>& changes) {
     for (const auto& [node, value] : changes) labels[node][label] = value ? nlohmann::json(*value) : nlohmann::json();
   };
   add(kMofedWaitLabel, WaitLabelChanges(nodes, pods, configured));
-  add(kOfedUpgradeStateLabel, UpgradeLabelChanges(nodes, pods, auto_upgrade));
   const bool nic_configuration = cluster_spec.is_object() && cluster_spec.contains("nicConfigurationOperator") &&
                                  cluster_spec["nicConfigurationOperator"].is_object();
   if (!nic_configuration) {
@@ -120,6 +114,7 @@ kube::Result<kube::ReconcileResult> NicClusterPolicyReconciler::Reconcile(const 
     }
   }
   nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());
+  if (nlohmann::json upgrade = OfedUpgradeStatus(spec, nodes, {}); !upgrade.is_null()) desired["upgrade"] = upgrade;
   KUBE_RETURN_IF_ERROR(status_.Write(NicClusterPolicies(), *policy, desired, PolicyStatusEvent).status());
   return kube::ReconcileResult{};
 }

@@ -4,6 +4,7 @@
 #include "kube/time_format.h"
 #include "nic_cluster_policy_reconciler.h"
 #include "policy_status_writer.h"
+#include "upgrade/ofed_upgrade_status.h"
 
 namespace network {
 
@@ -86,6 +87,7 @@ kube::Result<kube::ReconcileResult> NicNodePolicyReconciler::Reconcile(const kub
                                    settings_, selected));
   }
   nlohmann::json desired = BuildPolicyStatus(reports, policy->meta().generation, current, kube::RfcTimeNow());
+  if (nlohmann::json upgrade = OfedUpgradeStatus(view.spec, selected, {}); !upgrade.is_null()) desired["upgrade"] = upgrade;
   KUBE_RETURN_IF_ERROR(status_.Write(NicNodePolicies(), *policy, desired, PolicyStatusEvent).status());
   return kube::ReconcileResult{};
 }

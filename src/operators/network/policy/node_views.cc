@@ -29,8 +29,13 @@ std::vector<NodeLabels> NodeViews::Nodes() {
   std::lock_guard lock(mu_);
   return Read(nodes_, &node_memo_, [](const kube::Object& n) {
     nlohmann::json t = n.Tree();
-    return NodeLabels{n.name(), n.Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array()),
-                      common::ContainerRuntimeName(t)};
+    NodeLabels out{n.name(), n.Labels(), t.value("spec", nlohmann::json::object()).value("taints", nlohmann::json::array()),
+                   common::ContainerRuntimeName(t), {}};
+    const nlohmann::json annotations = t["metadata"].value("annotations", nlohmann::json::object());
+    for (const auto& [key, value] : annotations.items()) {
+      if (value.is_string()) out.annotations[key] = value.get<std::string>();
+    }
+    return out;
   });
 }
 

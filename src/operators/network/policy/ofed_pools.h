@@ -22,6 +22,7 @@ struct NodeLabels {
   nlohmann::json taints = nlohmann::json::array();  // spec.taints
   // The runtime of status.nodeInfo.containerRuntimeVersion ("cri-o://1.30.4" is "cri-o"); "" unknown.
   std::string container_runtime;
+  std::map<std::string, std::string> annotations;  // only those the node cache keeps
 };
 
 struct OfedPool {

@@ -6,6 +6,7 @@
 
 #include "fnv_hash.h"
 #include "image_spec.h"
+#include "network_labels.h"
 #include "states/state_rules.h"
 
 namespace network::states {
@@ -190,7 +191,7 @@ kube::Status OfedDriverContext(const RenderInputs& in, nlohmann::json* ctx) {
       ? nlohmann::json{{"nodeAffinity", in.spec["nodeAffinity"]}}
       : nlohmann::json{{"podAntiAffinity",
                         {{"requiredDuringSchedulingIgnoredDuringExecution",
-                          {{{"labelSelector", {{"matchExpressions", {{{"key", "nvidia.com/ofed-driver"}, {"operator", "Exists"}}}}}},
+                          {{{"labelSelector", {{"matchExpressions", {{{"key", kOfedDriverPodLabel}, {"operator", "Exists"}}}}}},
                             {"topologyKey", "kubernetes.io/hostname"}}}}}}};
   (*ctx)["driverAffinityJson"] = affinity.dump();
   nlohmann::json env = sec.value("env", nlohmann::json::array());
