@@ -4,12 +4,15 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gpu/nvml_abi.h"
+
 extern "C" {
 
-struct NvmlDeviceOpaque {};
-struct NvmlMemory {
-  unsigned long long total, free, used;
+struct nvmlDevice_st {
+  int index;
 };
+using NvmlDeviceOpaque = nvmlDevice_st;
+using NvmlMemory = nvmlMemory_st;
 
 static NvmlDeviceOpaque h100;
 

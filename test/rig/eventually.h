@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <source_location>
 #include <thread>
 
 namespace rig {
@@ -24,9 +23,17 @@ inline std::chrono::milliseconds Patience(std::chrono::milliseconds timeout) {
   return std::max<std::chrono::milliseconds>(timeout * 4, std::chrono::minutes(2));
 }
 
+// Where a wait was called from. (std::source_location needs a newer clang than the sanitizer
+// tree's; these builtins are in both compilers, and a default argument takes the caller's.)
+struct CallSite {
+  CallSite(const char* f = __builtin_FILE(), unsigned l = __builtin_LINE()) : file(f), line(l) {}
+  const char* file;
+  unsigned line;
+};
+
 inline bool Eventually(const std::function<bool()>& done,
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(30000),
-                       std::source_location where = std::source_location::current()) {
+                       CallSite where = CallSite()) {
   const auto waited = Patience(timeout);
   const auto deadline = std::chrono::steady_clock::now() + waited;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -36,7 +43,7 @@ inline bool Eventually(const std::function<bool()>& done,
   if (done()) return true;
   std::fprintf(stderr, "rig: waited %llds for the condition at %s:%u, in vain\n",
                static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(waited).count()),
-               where.file_name(), static_cast<unsigned>(where.line()));
+               where.file, where.line);
   return false;
 }
 

@@ -4,17 +4,15 @@
 
 #include <memory>
 
+#include "gpu/nvml_abi.h"
+
 namespace discovery {
 namespace {
 
 // The part of NVML's C ABI used here (nvml.h: stable, versioned entry points).
 using NvmlReturn = int;
-using NvmlDevice = struct NvmlDeviceOpaque*;
-struct NvmlMemory {
-  unsigned long long total;
-  unsigned long long free;
-  unsigned long long used;
-};
+using NvmlDevice = nvmlDevice_st*;
+using NvmlMemory = nvmlMemory_st;
 constexpr NvmlReturn kSuccess = 0;
 constexpr unsigned kNameBuffer = 96;     // NVML_DEVICE_NAME_V2_BUFFER_SIZE
 constexpr unsigned kVersionBuffer = 80;  // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
