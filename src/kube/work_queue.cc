@@ -84,7 +84,12 @@ void WorkQueue::DelayLoop(std::stop_token stop) {
     if (waiting_by_time_.empty()) {
       delay_cv_.wait(lock, stop, [this] { return !waiting_by_time_.empty(); });
     } else {
-      delay_cv_.wait_until(lock, stop, waiting_by_time_.begin()->first, [] { return false; });
+      // A copy: the entry may go (or an earlier one come) while the lock is released, and the
+      // wait reads its deadline again after each wake.
+      const Clock::time_point until = waiting_by_time_.begin()->first;
+      delay_cv_.wait_until(lock, stop, until, [this, until] {
+        return waiting_by_time_.empty() || waiting_by_time_.begin()->first < until;
+      });
     }
   }
 }

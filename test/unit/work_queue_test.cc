@@ -49,6 +49,19 @@ TEST(WorkQueue, AddAfterDelaysAndKeepsTheEarliest) {
   EXPECT_LT(waited, std::chrono::seconds(150)) << "the later delay replaced the earlier one";
 }
 
+// The delay loop already asleep until the first deadline: an earlier one for the same key wakes
+// it (and the entry it slept on, now gone, is not read again).
+TEST(WorkQueue, AnEarlierDelayWakesTheLoopWaitingOnALaterOne) {
+  WorkQueue q("delay-waiting", Fast());
+  q.AddAfter("a", std::chrono::seconds(300));
+  std::this_thread::sleep_for(milliseconds(50));
+  const auto start = std::chrono::steady_clock::now();
+  q.AddAfter("a", milliseconds(30));
+  auto key = q.Get();
+  EXPECT_EQ(*key, "a");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(150));
+}
+
 TEST(WorkQueue, ShutDownWakesWaitingWorkers) {
   WorkQueue q("shutdown", Fast());
   std::optional<std::string> got = "unset";
