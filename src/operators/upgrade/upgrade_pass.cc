@@ -262,9 +262,9 @@ kube::Status UpgradePass::Clear() {
     json patch = json::parse(kube::MetadataPatch(node, {{k.state_label, std::nullopt}}, annotations));
     // A node the engine cordoned on its way is not left cordoned when the engine stops.
     const NodeFacts n = NodeFactsOf(node.Tree(), k);
-    const bool on_its_way = n.state != UpgradeState::kUnknown && n.state != UpgradeState::kUpgradeRequired &&
-                            n.state != UpgradeState::kUpgradeDone;
-    if (on_its_way && n.unschedulable && !n.initially_unschedulable) patch["spec"] = {{"unschedulable", nullptr}};
+    if (InProgress(n.state) && n.unschedulable && !n.initially_unschedulable) {
+      patch["spec"] = {{"unschedulable", nullptr}};
+    }
     auto patched = client_.Patch(r::Nodes(), "", node.name(), kube::PatchType::kMerge, patch.dump());
     if (!patched.ok() && !kube::IsNotFound(patched.status())) return patched.status();
   }
