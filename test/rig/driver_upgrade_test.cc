@@ -178,7 +178,8 @@ TEST(DriverUpgradeEngine, ABlockedDrainFailsTheNodeAndStoppingUncordonsOnlyWhatT
   const std::string ns = env.NewNamespace("upgrade-off");
   const kube::ApplyOptions apply{"test", true, ""};
   ASSERT_TRUE(client->Apply(r::DaemonSets(), DriverDaemonSet(ns, "fake/ofed:1", "off"), apply).ok());
-  // One workload pod on the first node, which its budget never lets go.
+  // One workload pod on the first node, which its budget never lets go (a bare pod: the drain
+  // takes it only with force).
   const json work = json::parse(R"({"apiVersion": "v1", "kind": "Pod",
     "metadata": {"name": "pinned", "namespace": ")" + ns + R"(", "labels": {"app": "pinned"}},
     "spec": {"nodeName": "upgoff-0", "containers": [{"name": "w", "image": "fake/work"}]}})");
@@ -196,7 +197,7 @@ TEST(DriverUpgradeEngine, ABlockedDrainFailsTheNodeAndStoppingUncordonsOnlyWhatT
 
   auto policy = upgrade::ParseUpgradePolicy(
       json::parse(R"({"autoUpgrade": true, "maxParallelUpgrades": 0,
-                      "drain": {"enable": true, "podSelector": "app=pinned", "timeoutSeconds": 1}})"),
+                      "drain": {"enable": true, "force": true, "podSelector": "app=pinned", "timeoutSeconds": 1}})"),
       upgrade::OfedDriverDefaults(), "spec.ofedDriver.upgradePolicy");
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
   const auto keys = upgrade::KeysForDriver("ofed");

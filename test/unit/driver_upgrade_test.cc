@@ -249,6 +249,23 @@ TEST(DriverUpgradePlan, TimeoutsAndFailures) {
   EXPECT_EQ(step->to, S::kUpgradeFailed);
   EXPECT_NE(step->reason.find("drain timed out after 90 s with 3 pods left"), std::string::npos) << step->reason;
 
+  // A pod the pod deletion may not take (no controller, force off): the drain tries when it is on,
+  // the node fails when it is off; a drain that may not take a pod fails the node.
+  NodeFacts u = Node("u", S::kPodDeletionRequired);
+  u.pods_to_delete = 1;
+  u.removal_refused = "pod ml/solo has no controller to recreate it and force is off";
+  step = StepOf(upgrade::PlanUpgrade({u}, Policy("{}"), flow, 0), "u");
+  EXPECT_EQ(step->to, S::kUpgradeFailed);
+  EXPECT_NE(step->reason.find("pod ml/solo has no controller"), std::string::npos) << step->reason;
+  EXPECT_EQ(StepOf(upgrade::PlanUpgrade({u}, Policy(R"({"drain": {"enable": true}})"), flow, 0), "u")->to,
+            S::kDrainRequired);
+  u.state = S::kDrainRequired;
+  u.pods_to_drain = 1;
+  step = StepOf(upgrade::PlanUpgrade({u}, Policy(R"({"drain": {"enable": true}})"), flow, 0), "u");
+  EXPECT_EQ(step->to, S::kUpgradeFailed);
+  EXPECT_NE(step->reason.find("the drain cannot go on: pod ml/solo"), std::string::npos) << step->reason;
+  EXPECT_FALSE(Has(step, Action::kEvict)) << "nothing is evicted from a node whose drain cannot finish";
+
   // A new driver pod that keeps restarting fails the node; fixed by hand, the node finishes.
   NodeFacts p = Node("p", S::kPodRestartRequired);
   p.unschedulable = true;
@@ -424,6 +441,24 @@ TEST(DriverUpgradeFacts, WhichPodsThePodDeletionAndTheDrainTake) {
   EXPECT_FALSE(upgrade::Drainable(skipped, keys));
   EXPECT_FALSE(upgrade::Drainable(mirror, keys));
   EXPECT_FALSE(upgrade::Drainable(finished, keys));
+  EXPECT_FALSE(upgrade::Removable(daemon)) << "its DaemonSet would put it back";
+  EXPECT_TRUE(upgrade::Removable(skipped)) << "the skip label is the drain's, not the pod deletion's";
+
+  // What force and deleteEmptyDir allow, as upstream's drain helper has it.
+  json managed = gpu;
+  managed["metadata"]["namespace"] = "ml";
+  managed["metadata"]["ownerReferences"] = {{{"kind", "ReplicaSet"}, {"name", "train-1"}, {"controller", true}}};
+  json solo = managed;
+  solo["metadata"].erase("ownerReferences");
+  json scratch = managed;
+  scratch["spec"]["volumes"] = {{{"name", "tmp"}, {"emptyDir", json::object()}}};
+  const upgrade::RemovalRules strict{};
+  EXPECT_EQ(upgrade::RemovalRefused(managed, strict), "");
+  EXPECT_EQ(upgrade::RemovalRefused(solo, strict), "pod ml/train has no controller to recreate it and force is off");
+  EXPECT_EQ(upgrade::RemovalRefused(solo, {.force = true}), "");
+  EXPECT_EQ(upgrade::RemovalRefused(scratch, strict),
+            "pod ml/train keeps data in an emptyDir volume and deleteEmptyDir is off");
+  EXPECT_EQ(upgrade::RemovalRefused(scratch, {.delete_empty_dir = true}), "");
 }
 
 TEST(DriverUpgradeStatus, CountsTheNodesWithAStateAndNamesTheFailedOnes) {

@@ -34,6 +34,16 @@ std::optional<int64_t> Epoch(const json& annotations, const std::string& key) {
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
+// The owner reference marked controller, or null.
+const json* Controller(const json& meta) {
+  const json& owners = At(meta, "ownerReferences");
+  if (!owners.is_array()) return nullptr;
+  for (const auto& o : owners) {
+    if (At(o, "controller") == true) return &o;
+  }
+  return nullptr;
+}
+
 bool Terminating(const json& pod) {
   const json& meta = At(pod, "metadata");
   return meta.is_object() && meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
@@ -108,18 +118,35 @@ bool UsesGpus(const json& pod) {
   return false;
 }
 
-bool Drainable(const json& pod, const UpgradeKeys& keys) {
+bool Removable(const json& pod) {
   if (!Active(pod)) return false;
   const json& meta = At(pod, "metadata");
-  if (Text(At(meta, "labels"), keys.drain_skip_label) == "true") return false;
   if (At(meta, "annotations").is_object() && At(meta, "annotations").contains("kubernetes.io/config.mirror")) return false;
-  const json& owners = At(meta, "ownerReferences");
-  if (owners.is_array()) {
-    for (const auto& o : owners) {
-      if (Text(o, "kind") == "DaemonSet" && At(o, "controller") == true) return false;
+  const json* controller = Controller(meta);
+  return controller == nullptr || Text(*controller, "kind") != "DaemonSet";
+}
+
+bool Drainable(const json& pod, const UpgradeKeys& keys) {
+  return Removable(pod) && Text(At(At(pod, "metadata"), "labels"), keys.drain_skip_label) != "true";
+}
+
+std::string RemovalRefused(const json& pod, const RemovalRules& rules) {
+  const json& meta = At(pod, "metadata");
+  const std::string name = Text(meta, "namespace") + "/" + Text(meta, "name");
+  if (!rules.force && Controller(meta) == nullptr) {
+    return "pod " + name + " has no controller to recreate it and force is off";
+  }
+  if (!rules.delete_empty_dir) {
+    const json& volumes = At(At(pod, "spec"), "volumes");
+    if (volumes.is_array()) {
+      for (const auto& v : volumes) {
+        if (v.is_object() && v.contains("emptyDir")) {
+          return "pod " + name + " keeps data in an emptyDir volume and deleteEmptyDir is off";
+        }
+      }
     }
   }
-  return true;
+  return "";
 }
 
 }  // namespace upgrade

@@ -28,9 +28,21 @@ bool Active(const nlohmann::json& pod);
 // Whether the pod asks for a GPU (limits or requests of nvidia.com/gpu*, nvidia.com/mig-*), as
 // upstream's pod deletion selects them.
 bool UsesGpus(const nlohmann::json& pod);
-// Whether the drain evicts the pod: active, not a DaemonSet's, not a static (mirror) pod, and not
-// labelled `keys.drain_skip_label`=true.
+// Whether an eviction may take the pod at all: active, not a DaemonSet's (its controller would put
+// it back at once), not a static (mirror) pod. The pod deletion takes those that use GPUs.
+bool Removable(const nlohmann::json& pod);
+// Whether the drain evicts the pod: removable and not labelled `keys.drain_skip_label`=true.
 bool Drainable(const nlohmann::json& pod, const UpgradeKeys& keys);
+
+// What the pod deletion or the drain is allowed to remove (podDeletion/drain force and
+// deleteEmptyDir), as upstream's drain helper judges a pod it was asked to remove.
+struct RemovalRules {
+  bool force = false;             // pods no controller recreates
+  bool delete_empty_dir = false;  // pods whose emptyDir data goes with them
+};
+// Why the pod may not be removed under `rules` ("ns/name has no controller to recreate it and
+// force is off"); empty when it may.
+std::string RemovalRefused(const nlohmann::json& pod, const RemovalRules& rules);
 
 }  // namespace upgrade
 

@@ -6,6 +6,7 @@
 #define OPERATORS_UPGRADE_UPGRADE_KEYS_H_
 
 #include <string>
+#include <vector>
 
 namespace upgrade {
 
@@ -25,6 +26,13 @@ struct UpgradeKeys {
   // node: why the upgrade failed, kept while the node is upgrade-failed. Ours, for the policy's
   // status after a restart.
   std::string failure_annotation;
+
+  // The annotations an upgrade leaves on a node on its way (its clocks, the request, the failure
+  // reason), which it removes once the node is through; the initial-state one is not among them.
+  std::vector<std::string> ProgressAnnotations() const {
+    return {wait_start_annotation, eviction_start_annotation, validation_start_annotation, requested_annotation,
+            failure_annotation};
+  }
 };
 
 // The keys of `driver` ("gpu", "ofed").

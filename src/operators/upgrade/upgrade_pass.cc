@@ -84,11 +84,18 @@ kube::Result<UpgradePass::Fleet> UpgradePass::Read(const UpgradePolicy& policy) 
     const bool draining = n.state == UpgradeState::kDrainRequired;
     const bool validating = n.state == UpgradeState::kValidationRequired;
     const std::string on_node = "spec.nodeName=" + n.name;
-    auto count = [&](const std::string& selector, auto&& keep) -> kube::Result<int> {
+    // The pods on the node `selector` selects and `keep` takes; with `rules`, the first the
+    // step may not remove is noted.
+    auto count = [&](const std::string& selector, auto&& keep, const RemovalRules* rules = nullptr) -> kube::Result<int> {
       auto list = client_.ListAll(r::Pods(), "", {.label_selector = selector, .field_selector = on_node});
       if (!list.ok()) return list.status().WithContext("listing the pods on " + n.name);
       int c = 0;
-      for (const auto& p : list->items) c += keep(p.Tree()) ? 1 : 0;
+      for (const auto& p : list->items) {
+        const json candidate = p.Tree();
+        if (!keep(candidate)) continue;
+        ++c;
+        if (rules != nullptr && n.removal_refused.empty()) n.removal_refused = RemovalRefused(candidate, *rules);
+      }
       return c;
     };
     if (waiting && !policy.wait_for_completion.pod_selector.empty()) {
@@ -97,12 +104,14 @@ kube::Result<UpgradePass::Fleet> UpgradePass::Read(const UpgradePolicy& policy) 
       n.pods_to_wait_for = *c;
     }
     if (deleting) {
-      auto c = count("", [](const json& p) { return UsesGpus(p); });
+      const RemovalRules rules{policy.pod_deletion.force, policy.pod_deletion.delete_empty_dir};
+      auto c = count("", [](const json& p) { return UsesGpus(p) && Removable(p); }, &rules);
       if (!c.ok()) return c.status();
       n.pods_to_delete = *c;
     }
     if (draining) {
-      auto c = count(policy.drain.pod_selector, [&](const json& p) { return Drainable(p, fleet_.keys); });
+      const RemovalRules rules{policy.drain.force, policy.drain.delete_empty_dir};
+      auto c = count(policy.drain.pod_selector, [&](const json& p) { return Drainable(p, fleet_.keys); }, &rules);
       if (!c.ok()) return c.status();
       n.pods_to_drain = *c;
     }
@@ -132,13 +141,14 @@ kube::Result<PassResult> UpgradePass::Run(const UpgradePolicy& policy, int64_t n
     Tell(node, step, s);
     if (!s.ok()) result.failures.push_back(step.node + ": " + s.ToString());
   }
-  // The engine's mark on the nodes it is in charge of, on the nodes that lack it.
+  // The engine's mark on the nodes it is in charge of, on the nodes that lack it (a node with a
+  // step got it in that step's patch).
   if (!fleet_.enabled_annotation.empty()) {
     for (const std::string& name : fleet->unmarked) {
       const kube::Object& node = fleet->nodes.at(name);
       if (std::any_of(result.plan.steps.begin(), result.plan.steps.end(),
                       [&](const NodeStep& s) { return s.node == name; })) {
-        continue;  // patched in this pass already: the next pass marks it
+        continue;
       }
       auto patched = client_.Patch(r::Nodes(), "", name, kube::PatchType::kMerge,
                                    kube::MetadataPatch(node, {}, {{fleet_.enabled_annotation, "true"}}));
@@ -183,11 +193,7 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const kube::Object& node, 
       case Action::kStartValidationClock: annotations[k.validation_start_annotation] = std::to_string(now); break;
       case Action::kRemoveSafeLoad: annotations[k.safe_load_annotation] = std::nullopt; break;
       case Action::kClearAnnotations:
-        for (const std::string* key : {&k.wait_start_annotation, &k.eviction_start_annotation,
-                                       &k.validation_start_annotation, &k.requested_annotation,
-                                       &k.failure_annotation}) {
-          annotations[*key] = std::nullopt;
-        }
+        for (const std::string& key : k.ProgressAnnotations()) annotations[key] = std::nullopt;
         if (step.to == UpgradeState::kUpgradeDone) annotations[k.initial_unschedulable_annotation] = std::nullopt;
         break;
       case Action::kDeleteDriverPod: {
@@ -202,35 +208,13 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const kube::Object& node, 
         break;
       }
       case Action::kDeleteDriverUsers: {
-        auto pods = client_.ListAll(r::Pods(), "", {.field_selector = on_node});
-        if (!pods.ok()) return pods.status();
-        for (const auto& p : pods->items) {
-          if (!UsesGpus(p.Tree())) continue;
-          kube::DeleteOptions options;
-          if (policy.pod_deletion.force) options.grace_period_seconds = 0;
-          kube::Status s = client_.Delete(r::Pods(), p.namespace_(), p.name(), options);
-          if (!s.ok() && !kube::IsNotFound(s)) return s;
-        }
+        kube::Status s = EvictFrom(step.node, "", [](const json& p) { return UsesGpus(p) && Removable(p); });
+        if (!s.ok()) return s;
         break;
       }
       case Action::kEvict: {
-        auto pods = client_.ListAll(r::Pods(), "", {.label_selector = policy.drain.pod_selector, .field_selector = on_node});
-        if (!pods.ok()) return pods.status();
-        for (const auto& p : pods->items) {
-          if (!Drainable(p.Tree(), k)) continue;
-          // A PodDisruptionBudget refuses with 429; the next pass asks again. The deadline keeps
-          // the client's own retries of that answer short.
-          kube::Request req;
-          req.method = "POST";
-          req.path = r::Pods().ObjectPath(p.namespace_(), p.name()) + "/eviction";
-          req.body = json({{"apiVersion", "policy/v1"},
-                           {"kind", "Eviction"},
-                           {"metadata", {{"name", p.name()}, {"namespace", p.namespace_()}}}})
-                         .dump();
-          req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-          auto evicted = client_.rest().Do(req);
-          if (!evicted.ok() && !kube::IsNotFound(evicted.status())) break;  // blocked: the rest wait too
-        }
+        kube::Status s = EvictFrom(step.node, policy.drain.pod_selector, [&](const json& p) { return Drainable(p, k); });
+        if (!s.ok()) return s;
         break;
       }
     }
@@ -239,11 +223,36 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const kube::Object& node, 
   // change together or not at all.
   if (step.to == UpgradeState::kUpgradeFailed && step.from != step.to) annotations[k.failure_annotation] = step.reason;
   if (step.from == UpgradeState::kUpgradeFailed && step.to != step.from) annotations[k.failure_annotation] = std::nullopt;
+  if (!fleet_.enabled_annotation.empty() && step.to != UpgradeState::kUnknown) {
+    annotations[fleet_.enabled_annotation] = "true";  // a no-op in the patch when the node has it
+  }
   json patch = json::parse(kube::MetadataPatch(node, {{k.state_label, std::string(StateName(step.to))}}, annotations));
   if (step.to == UpgradeState::kUnknown) patch["metadata"]["labels"][k.state_label] = nullptr;
   if (!spec.empty()) patch["spec"] = spec;
   auto patched = client_.Patch(r::Nodes(), "", step.node, kube::PatchType::kMerge, patch.dump());
   return patched.status();
+}
+
+kube::Status UpgradePass::EvictFrom(const std::string& node, const std::string& selector,
+                                    const std::function<bool(const nlohmann::json&)>& take) {
+  auto pods = client_.ListAll(r::Pods(), "", {.label_selector = selector, .field_selector = "spec.nodeName=" + node});
+  if (!pods.ok()) return pods.status();
+  for (const auto& p : pods->items) {
+    if (!take(p.Tree())) continue;
+    // A PodDisruptionBudget refuses with 429; the next pass asks again. The deadline keeps the
+    // client's own retries of that answer short.
+    kube::Request req;
+    req.method = "POST";
+    req.path = r::Pods().ObjectPath(p.namespace_(), p.name()) + "/eviction";
+    req.body = json({{"apiVersion", "policy/v1"},
+                     {"kind", "Eviction"},
+                     {"metadata", {{"name", p.name()}, {"namespace", p.namespace_()}}}})
+                   .dump();
+    req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    auto evicted = client_.rest().Do(req);
+    if (!evicted.ok() && !kube::IsNotFound(evicted.status())) break;  // blocked: the rest wait too
+  }
+  return kube::Status::Ok();
 }
 
 kube::Status UpgradePass::Clear() {
@@ -253,11 +262,8 @@ kube::Status UpgradePass::Clear() {
   if (!nodes.ok()) return nodes.status();
   for (const auto& node : nodes->items) {
     kube::MetadataChanges annotations;
-    for (const std::string* key : {&k.wait_start_annotation, &k.eviction_start_annotation, &k.validation_start_annotation,
-                                   &k.requested_annotation, &k.initial_unschedulable_annotation,
-                                   &k.failure_annotation}) {
-      annotations[*key] = std::nullopt;
-    }
+    for (const std::string& key : k.ProgressAnnotations()) annotations[key] = std::nullopt;
+    annotations[k.initial_unschedulable_annotation] = std::nullopt;
     if (!fleet_.enabled_annotation.empty()) annotations[fleet_.enabled_annotation] = std::nullopt;
     json patch = json::parse(kube::MetadataPatch(node, {{k.state_label, std::nullopt}}, annotations));
     // A node the engine cordoned on its way is not left cordoned when the engine stops.

@@ -1,9 +1,10 @@
 // UpgradePass: one pass of a driver's upgrade against the cluster. It reads
 // the driver's DaemonSets (their newest ControllerRevision), driver pods and
 // Nodes, and for the nodes waiting, deleting or draining the pods on them;
-// plans with PlanUpgrade; and carries each step out: pods deleted or evicted
-// through the Eviction API (a PodDisruptionBudget that refuses is retried on
-// the next pass), the out-of-date driver pod deleted, then one merge patch of
+// plans with PlanUpgrade; and carries each step out: the pod deletion's and
+// the drain's pods evicted through the Eviction API (a PodDisruptionBudget
+// that refuses is retried on the next pass, as upstream's drain helper does),
+// the out-of-date driver pod deleted, then one merge patch of
 // the Node (cordon, state label, clocks) guarded by the resourceVersion read.
 // Everything it knows is in the cluster, so a pass after a restart continues
 // where the last one stopped. Each change of a node's state is an Event on the
@@ -12,9 +13,12 @@
 #define OPERATORS_UPGRADE_UPGRADE_PASS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "kube/client.h"
 #include "kube/event_recorder.h"
@@ -69,6 +73,10 @@ class UpgradePass {
   kube::Result<Fleet> Read(const UpgradePolicy& policy);
   kube::Status Carry(const NodeStep& step, const kube::Object& node, const UpgradePolicy& policy, int64_t now);
 
+  // Evicts the pods on `node` that `selector` selects and `take` takes, until one is refused (a
+  // PodDisruptionBudget): that one and the rest wait for the next pass.
+  kube::Status EvictFrom(const std::string& node, const std::string& selector,
+                         const std::function<bool(const nlohmann::json&)>& take);
   void Tell(const kube::Object& node, const NodeStep& step, const kube::Status& carried);
 
   kube::Client& client_;

@@ -61,6 +61,11 @@ NodeStep Decide(const NodeFacts& n, const UpgradePolicy& policy, const DriverFlo
     }
     case S::kPodDeletionRequired: {
       if (!flow.pod_deletion) return go(S::kDrainRequired);
+      if (!n.removal_refused.empty()) {
+        if (n.eviction_started) step.actions.push_back(Action::kClearAnnotations);
+        const std::string why = "the pod deletion cannot go on: " + n.removal_refused;
+        return policy.drain.enable ? go(S::kDrainRequired, why + "; draining") : go(S::kUpgradeFailed, why);
+      }
       if (n.pods_to_delete == 0) {
         step.actions.push_back(Action::kClearAnnotations);
         return go(S::kPodRestartRequired);
@@ -83,6 +88,7 @@ NodeStep Decide(const NodeFacts& n, const UpgradePolicy& policy, const DriverFlo
         if (n.eviction_started) step.actions.push_back(Action::kClearAnnotations);
         return go(S::kPodRestartRequired);
       }
+      if (!n.removal_refused.empty()) return go(S::kUpgradeFailed, "the drain cannot go on: " + n.removal_refused);
       if (!n.eviction_started) {
         step.actions = {Action::kStartEvictionClock, Action::kEvict};
         return step;

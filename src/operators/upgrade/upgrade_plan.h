@@ -52,6 +52,9 @@ struct NodeFacts {
   int pods_to_wait_for = 0;   // running or pending pods matched by waitForCompletion
   int pods_to_delete = 0;     // pods still using the driver (pod deletion)
   int pods_to_drain = 0;      // pods the drain still has to evict
+  // A pod the pod deletion or the drain has to remove but may not (no controller and force off,
+  // or emptyDir and deleteEmptyDir off): why. Upstream's drain helper refuses those too.
+  std::string removal_refused;
   bool validator_ready = false;
 };
 
@@ -60,8 +63,8 @@ enum class Action {
   kCordon,
   kStartWaitClock,
   kStartEvictionClock,
-  kDeleteDriverUsers,             // delete the pods using the driver (pod deletion)
-  kEvict,                         // evict through the Eviction API (drain), PDBs holding
+  kDeleteDriverUsers,             // evict the pods using the driver (pod deletion), PDBs holding
+  kEvict,                         // evict the drain's pods, PDBs holding
   kDeleteDriverPod,               // the OnDelete DaemonSet recreates it from the new template
   kRemoveSafeLoad,
   kStartValidationClock,
