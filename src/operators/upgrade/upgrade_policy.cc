@@ -108,6 +108,12 @@ kube::Result<UpgradePolicy> ParseUpgradePolicy(const json& policy, const DriverD
   return p;
 }
 
+kube::Result<UpgradePolicy> ParseUpgradePolicyIn(const json& spec, const std::string& pointer,
+                                                 const DriverDefaults& defaults, const std::string& field) {
+  const json::json_pointer at(pointer);
+  return ParseUpgradePolicy(spec.is_object() && spec.contains(at) ? spec.at(at) : json(), defaults, field);
+}
+
 int64_t ResolveMaxUnavailable(const std::string& max_unavailable, int64_t total) {
   if (max_unavailable.empty()) return total;
   if (max_unavailable.back() == '%') {

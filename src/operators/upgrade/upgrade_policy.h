@@ -60,6 +60,11 @@ DriverDefaults OfedDriverDefaults();
 [[nodiscard]] kube::Result<UpgradePolicy> ParseUpgradePolicy(const nlohmann::json& policy, const DriverDefaults& defaults,
                                                              const std::string& field);
 
+// The upgradePolicy at JSON `pointer` ("/driver/upgradePolicy") of `spec`, read as above; absent
+// (or `spec` no object) it takes the defaults.
+[[nodiscard]] kube::Result<UpgradePolicy> ParseUpgradePolicyIn(const nlohmann::json& spec, const std::string& pointer,
+                                                               const DriverDefaults& defaults, const std::string& field);
+
 // maxUnavailable as a node count for a fleet of `total` nodes: a percentage rounds up; empty is
 // `total`. The value must have passed ParseUpgradePolicy.
 int64_t ResolveMaxUnavailable(const std::string& max_unavailable, int64_t total);

@@ -4,6 +4,13 @@
 #include "kube/metrics.h"
 
 namespace upgrade {
+
+UpgradeTarget MakeUpgradeTarget(std::string owner, DriverFleet fleet, const kube::Result<UpgradePolicy>& policy) {
+  UpgradeTarget t{std::move(owner), std::move(fleet), kube::Status::Ok(), {}};
+  if (policy.ok()) t.policy = *policy;
+  else t.policy_error = policy.status();
+  return t;
+}
 namespace {
 
 kube::metrics::Series& Gauge(const std::string& name, const std::string& help) {

@@ -30,6 +30,9 @@ struct UpgradeTarget {
   UpgradePolicy policy;       // autoUpgrade off (or the driver gone): the state labels are removed
 };
 
+// A target of `owner`'s driver: its policy, or the error that refused it.
+UpgradeTarget MakeUpgradeTarget(std::string owner, DriverFleet fleet, const kube::Result<UpgradePolicy>& policy);
+
 using UpgradeTargets = std::function<std::vector<UpgradeTarget>()>;
 
 struct UpgradeReconcilerOptions {

@@ -37,4 +37,11 @@ nlohmann::json UpgradeStatus(const std::vector<NodeFacts>& nodes) {
   return out;
 }
 
+nlohmann::json UpgradeStatusOf(const kube::Result<UpgradePolicy>& policy,
+                               const std::function<std::vector<NodeFacts>()>& nodes) {
+  if (!policy.ok()) return {{"error", policy.status().message()}, {"summary", "upgradePolicy refused"}};
+  if (!policy->auto_upgrade) return nullptr;
+  return UpgradeStatus(nodes());
+}
+
 }  // namespace upgrade

@@ -169,11 +169,8 @@ DriverStatusInput NvidiaDriverReconciler::ReconcileDriver(const kube::Object& dr
 kube::Status NvidiaDriverReconciler::WriteStatus(const kube::Object& driver, const DriverStatusInput& input) {
   json desired = BuildNvidiaDriverStatus(input, driver.StatusTree(), kube::RfcTimeNow());
   if (input.outcome == DriverOutcome::kReady || input.outcome == DriverOutcome::kNotReady) {
-    static const json::json_pointer kUpgradePolicy("/spec/upgradePolicy");
-    const json tree = driver.Tree();
-    json upgrade = GpuUpgradeStatus(tree.contains(kUpgradePolicy) ? tree.at(kUpgradePolicy) : json(),
-                                    upgrade::NvidiaDriverDefaults(), "spec.upgradePolicy", informers_.nodes,
-                                    driver.name());
+    json upgrade = GpuUpgradeStatus(driver.Tree(), "/spec/upgradePolicy", upgrade::NvidiaDriverDefaults(),
+                                    "spec.upgradePolicy", informers_.nodes, driver.name());
     if (!upgrade.is_null()) desired["upgrade"] = std::move(upgrade);
   }
   // Events mark what a user acts on; pods catching up with a change are in the status only.

@@ -273,9 +273,8 @@ kube::Result<kube::ReconcileResult> ClusterPolicyReconciler::Reconcile(const kub
   }
   json desired = BuildClusterPolicyStatus(results, ctx, previous, now);
   if (Enabled(spec, "driver", true) && !SpecBool(spec, "/driver/useNvidiaDriverCRD", false) && !SandboxEnabled(spec)) {
-    static const json::json_pointer kUpgradePolicy("/driver/upgradePolicy");
-    json upgrade = GpuUpgradeStatus(spec.contains(kUpgradePolicy) ? spec.at(kUpgradePolicy) : json(),
-                                    upgrade::GpuDriverDefaults(), "spec.driver.upgradePolicy", informers_.nodes, "");
+    json upgrade = GpuUpgradeStatus(spec, "/driver/upgradePolicy", upgrade::GpuDriverDefaults(),
+                                    "spec.driver.upgradePolicy", informers_.nodes, "");
     if (!upgrade.is_null()) desired["upgrade"] = std::move(upgrade);
   }
   const bool ready = desired.value("state", "") == "ready";

@@ -6,22 +6,22 @@
 
 namespace gpu {
 
-nlohmann::json GpuUpgradeStatus(const nlohmann::json& upgrade_policy, const upgrade::DriverDefaults& defaults,
-                                const std::string& field, const kube::Informer& nodes, const std::string& owner) {
-  auto policy = upgrade::ParseUpgradePolicy(upgrade_policy, defaults, field);
-  if (!policy.ok()) return {{"error", policy.status().message()}, {"summary", "upgradePolicy refused"}};
-  if (!policy->auto_upgrade) return nullptr;
-  const upgrade::UpgradeKeys keys = upgrade::KeysForDriver("gpu");
-  std::vector<upgrade::NodeFacts> facts;
-  for (const auto& node : nodes.store().List()) {
-    if (!owner.empty()) {
-      const auto labels = node->Labels();
-      auto it = labels.find(kDriverOwnerLabel);
-      if (it == labels.end() || it->second != owner) continue;
+nlohmann::json GpuUpgradeStatus(const nlohmann::json& tree, const std::string& pointer,
+                                const upgrade::DriverDefaults& defaults, const std::string& field,
+                                const kube::Informer& nodes, const std::string& owner) {
+  return upgrade::UpgradeStatusOf(upgrade::ParseUpgradePolicyIn(tree, pointer, defaults, field), [&] {
+    const upgrade::UpgradeKeys keys = upgrade::KeysForDriver("gpu");
+    std::vector<upgrade::NodeFacts> facts;
+    for (const auto& node : nodes.store().List()) {
+      if (!owner.empty()) {
+        const auto labels = node->Labels();
+        auto it = labels.find(kDriverOwnerLabel);
+        if (it == labels.end() || it->second != owner) continue;
+      }
+      facts.push_back(upgrade::NodeFactsOf(node->Tree(), keys));
     }
-    facts.push_back(upgrade::NodeFactsOf(node->Tree(), keys));
-  }
-  return upgrade::UpgradeStatus(facts);
+    return facts;
+  });
 }
 
 void KeepUpgradeAnnotations(kube::FieldMask& mask) {

@@ -17,9 +17,11 @@
 namespace gpu {
 
 // Null when the status has no upgrade part (autoUpgrade off); {error, summary} when the policy is
-// refused. `owner`: only nodes with that NVIDIADriver owner label; empty: every node.
-nlohmann::json GpuUpgradeStatus(const nlohmann::json& upgrade_policy, const upgrade::DriverDefaults& defaults,
-                                const std::string& field, const kube::Informer& nodes, const std::string& owner);
+// refused. The upgradePolicy is the one at JSON `pointer` of `tree`; `owner`: only nodes with that
+// NVIDIADriver owner label; empty: every node.
+nlohmann::json GpuUpgradeStatus(const nlohmann::json& tree, const std::string& pointer,
+                                const upgrade::DriverDefaults& defaults, const std::string& field,
+                                const kube::Informer& nodes, const std::string& owner);
 
 // Adds to a node cache's mask what GpuUpgradeStatus reads beyond the labels.
 void KeepUpgradeAnnotations(kube::FieldMask& mask);

@@ -11,16 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-upgrade::UpgradeTarget Target(std::string owner, upgrade::DriverFleet fleet, const json& spec, const char* pointer,
-                              const upgrade::DriverDefaults& defaults, const std::string& field) {
-  upgrade::UpgradeTarget t{std::move(owner), std::move(fleet), kube::Status::Ok(), {}};
-  const json::json_pointer at(pointer);
-  auto policy = upgrade::ParseUpgradePolicy(spec.contains(at) ? spec.at(at) : json(), defaults, field);
-  if (policy.ok()) t.policy = *policy;
-  else t.policy_error = policy.status();
-  return t;
-}
-
 }  // namespace
 
 upgrade::DriverFleet GpuDriverFleet(const std::string& operand_namespace, const std::string& node_selector) {
@@ -38,15 +28,16 @@ std::vector<upgrade::UpgradeTarget> GpuUpgradeTargets(const kube::Informer& poli
     for (const auto& d : drivers.store().List()) {
       if (d->meta().deleting || !d->CheckNesting().ok()) continue;
       const json dspec = d->Tree().value("spec", json::object());
-      out.push_back(Target("NVIDIADriver/" + d->name(),
-                           GpuDriverFleet(operand_namespace, std::string(kDriverOwnerLabel) + "=" + d->name()), dspec,
-                           "/upgradePolicy", upgrade::NvidiaDriverDefaults(), "spec.upgradePolicy"));
+      out.push_back(upgrade::MakeUpgradeTarget(
+          "NVIDIADriver/" + d->name(), GpuDriverFleet(operand_namespace, std::string(kDriverOwnerLabel) + "=" + d->name()),
+          upgrade::ParseUpgradePolicyIn(dspec, "/upgradePolicy", upgrade::NvidiaDriverDefaults(), "spec.upgradePolicy")));
     }
     return out;
   }
-  upgrade::UpgradeTarget t = Target(policy ? "ClusterPolicy/" + policy->name() : "ClusterPolicy", GpuDriverFleet(operand_namespace, ""),
-                                    spec, "/driver/upgradePolicy", upgrade::GpuDriverDefaults(),
-                                    "spec.driver.upgradePolicy");
+  upgrade::UpgradeTarget t = upgrade::MakeUpgradeTarget(
+      policy ? "ClusterPolicy/" + policy->name() : "ClusterPolicy", GpuDriverFleet(operand_namespace, ""),
+      upgrade::ParseUpgradePolicyIn(spec, "/driver/upgradePolicy", upgrade::GpuDriverDefaults(),
+                                    "spec.driver.upgradePolicy"));
   if (!driver) {
     t.policy_error = kube::Status::Ok();
     t.policy.auto_upgrade = false;  // nothing to upgrade: the labels go

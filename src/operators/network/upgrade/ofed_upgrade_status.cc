@@ -10,24 +10,23 @@ namespace network {
 nlohmann::json OfedUpgradeStatus(const nlohmann::json& spec, const std::vector<NodeLabels>& nodes,
                                  const std::map<std::string, std::string>& node_selector) {
   if (!spec.is_object() || !spec.contains("ofedDriver") || !spec["ofedDriver"].is_object()) return nullptr;
-  static const nlohmann::json::json_pointer kAt("/ofedDriver/upgradePolicy");
-  auto policy = upgrade::ParseUpgradePolicy(spec.contains(kAt) ? spec.at(kAt) : nlohmann::json(),
-                                            upgrade::OfedDriverDefaults(), "spec.ofedDriver.upgradePolicy");
-  if (!policy.ok()) return {{"error", policy.status().message()}, {"summary", "upgradePolicy refused"}};
-  if (!policy->auto_upgrade) return nullptr;
-  const upgrade::UpgradeKeys keys = upgrade::KeysForDriver("ofed");
-  std::vector<upgrade::NodeFacts> facts;
-  for (const auto& n : nodes) {
-    if (!SelectorMatches(node_selector, n.labels)) continue;
-    upgrade::NodeFacts f;
-    f.name = n.name;
-    auto state = n.labels.find(keys.state_label);
-    if (state != n.labels.end()) f.state = upgrade::ParseState(state->second).value_or(upgrade::UpgradeState::kUnknown);
-    auto why = n.annotations.find(keys.failure_annotation);
-    if (why != n.annotations.end()) f.failure_reason = why->second;
-    facts.push_back(std::move(f));
-  }
-  return upgrade::UpgradeStatus(facts);
+  auto policy = upgrade::ParseUpgradePolicyIn(spec, "/ofedDriver/upgradePolicy", upgrade::OfedDriverDefaults(),
+                                              "spec.ofedDriver.upgradePolicy");
+  return upgrade::UpgradeStatusOf(policy, [&] {
+    const upgrade::UpgradeKeys keys = upgrade::KeysForDriver("ofed");
+    std::vector<upgrade::NodeFacts> facts;
+    for (const auto& n : nodes) {
+      if (!SelectorMatches(node_selector, n.labels)) continue;
+      upgrade::NodeFacts f;
+      f.name = n.name;
+      auto state = n.labels.find(keys.state_label);
+      if (state != n.labels.end()) f.state = upgrade::ParseState(state->second).value_or(upgrade::UpgradeState::kUnknown);
+      auto why = n.annotations.find(keys.failure_annotation);
+      if (why != n.annotations.end()) f.failure_reason = why->second;
+      facts.push_back(std::move(f));
+    }
+    return facts;
+  });
 }
 
 void KeepOfedUpgradeAnnotations(kube::FieldMask& mask) {

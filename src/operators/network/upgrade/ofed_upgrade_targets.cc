@@ -16,13 +16,9 @@ upgrade::UpgradeTarget Target(std::string owner, const std::string& ds_owner, co
                               const json& spec, const std::string& field, const std::string& operand_namespace) {
   upgrade::DriverFleet fleet{upgrade::KeysForDriver("ofed"), upgrade::OfedDriverFlow(), operand_namespace,
                              std::string(kOfedDriverPodLabel) + ",ds-owner=" + ds_owner, "", node_selector, ""};
-  upgrade::UpgradeTarget t{std::move(owner), std::move(fleet), kube::Status::Ok(), {}};
-  static const json::json_pointer kAt("/ofedDriver/upgradePolicy");
-  auto policy = upgrade::ParseUpgradePolicy(spec.contains(kAt) ? spec.at(kAt) : json(), upgrade::OfedDriverDefaults(),
-                                            field);
-  if (policy.ok()) t.policy = *policy;
-  else t.policy_error = policy.status();
-  return t;
+  return upgrade::MakeUpgradeTarget(
+      std::move(owner), std::move(fleet),
+      upgrade::ParseUpgradePolicyIn(spec, "/ofedDriver/upgradePolicy", upgrade::OfedDriverDefaults(), field));
 }
 
 bool RunsOfed(const json& spec) { return spec.is_object() && spec.contains("ofedDriver") && spec["ofedDriver"].is_object(); }
