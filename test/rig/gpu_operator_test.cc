@@ -55,13 +55,7 @@ class GpuOperatorTest : public ::testing::Test {
 
   static void AddGpuNodes(const std::string& prefix, int n, const std::string& os, const std::string& version,
                           const std::string& kernel) {
-    const std::string labels = kNfd + "pci-10de.present=true," + kNfd + "system-os_release.ID=" + os + "," + kNfd +
-                               "system-os_release.VERSION_ID=" + version + "," + kNfd +
-                               "system-os_release.VERSION_ID.major=" + version.substr(0, version.find('.')) + "," +
-                               kNfd + "kernel-version.full=" + kernel + ",nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3";
-    ASSERT_EQ(rig::RigEnvironment::Get().RigCommand("nodes " + std::to_string(n) + " --prefix " + prefix +
-                                                    " --labels " + labels),
-              0);
+    ASSERT_EQ(rig::AddGpuNodes(prefix, n, os, version, kernel, "nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3"), 0);
   }
 
   json Policy(const std::string& name = "cluster-policy") {

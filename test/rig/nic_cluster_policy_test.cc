@@ -24,6 +24,11 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const std::string kNamespace = "nvidia-network-operator";
+// NFD's labels of a node with a Mellanox NIC on Ubuntu 22.04.
+const std::string kNicNodeLabels = "feature.node.kubernetes.io/pci-15b3.present=true,"
+                                   "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
+                                   "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
+                                   "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic";
 
 using rig::Eventually;
 
@@ -131,6 +136,17 @@ class NicClusterPolicyTest : public ::testing::Test {
   }
 
   static std::unique_ptr<rig::ChildProcess> operator_;
+  void ApplyNodePolicy(const std::string& name, const json& spec) {
+    json nnp = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "NicNodePolicy"}, {"metadata", {{"name", name}}},
+                {"spec", spec}};
+    auto r = client_->Apply(network::NicNodePolicies(), nnp, {"test", true, ""});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  json NodePolicyStatus(const std::string& name) {
+    auto p = client_->Get(network::NicNodePolicies(), "", name);
+    return p.ok() ? p->Tree().value("status", json::object()) : json::object();
+  }
+
   std::shared_ptr<kube::Client> client_;
 };
 
@@ -165,9 +181,14 @@ TEST_F(NicClusterPolicyTest, TheSeedPolicyBecomesReadyWithItsObjects) {
   EXPECT_EQ(pod["tolerations"].back(), json({{"key", "nvidia.com/gpu"}, {"operator", "Exists"}, {"effect", "NoSchedule"}}));
   EXPECT_EQ(ds["status"]["numberReady"], ds["status"]["desiredNumberScheduled"]);
 
-  auto rdma = DaemonSet("rdma-shared-dp-ds");
-  ASSERT_TRUE(rdma.ok());
-  EXPECT_EQ(rdma->Tree()["status"]["desiredNumberScheduled"], 3) << "only the NIC nodes";
+  // Only the NIC nodes (the DaemonSet controller may not have seen the nodes created just before
+  // the suite yet: its count catches up).
+  int desired = -1;
+  EXPECT_TRUE(Eventually([&] {
+    auto rdma = DaemonSet("rdma-shared-dp-ds");
+    desired = rdma.ok() ? rdma->Tree()["status"].value("desiredNumberScheduled", -1) : -1;
+    return desired == 3;
+  })) << "rdma-shared-dp-ds is scheduled on " << desired << " nodes";
   auto cm = client_->Get(kube::resources::ConfigMaps(), kNamespace, "rdma-devices");
   ASSERT_TRUE(cm.ok());
   json config = json::parse(cm->Tree()["data"]["config.json"].get<std::string>());
@@ -402,11 +423,7 @@ TEST_F(NicClusterPolicyTest, TheDriverWaitLabelFollowsTheDriverPods) {
   ApplySeed();
   ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   auto& env = rig::RigEnvironment::Get();
-  ASSERT_EQ(env.RigCommand("nodes 1 --prefix slow-ncp-fresh --labels feature.node.kubernetes.io/pci-15b3.present=true,"
-                           "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
-                           "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
-                           "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic"),
-            0);
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix slow-ncp-fresh --labels " + kNicNodeLabels), 0);
   ASSERT_EQ(env.RigCommand("nodes 1 --prefix ncp-cpu --labels network.nvidia.com/operator.mofed.wait=true"), 0);
   auto label = [&](const std::string& node) -> std::string {
     auto n = client_->Get(kube::resources::Nodes(), "", node);
@@ -528,11 +545,7 @@ TEST_F(NicClusterPolicyTest, APolicyNestedTooDeepIsRefusedAndTheOperatorKeepsRec
 TEST_F(NicClusterPolicyTest, ANewOfedVersionUpgradesNodeByNodeWithinMaxUnavailable) {
   ApplySeed();
   auto& env = rig::RigEnvironment::Get();
-  ASSERT_EQ(env.RigCommand("nodes 1 --prefix slow-ncp-up --labels feature.node.kubernetes.io/pci-15b3.present=true,"
-                           "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
-                           "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
-                           "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic"),
-            0);
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix slow-ncp-up --labels " + kNicNodeLabels), 0);
   ASSERT_TRUE(Eventually([&] { return Settled(); })) << Diagnose();
   const std::string state_label = upgrade::KeysForDriver("ofed").state_label;
   struct Fleet {
@@ -640,24 +653,12 @@ TEST_F(NicClusterPolicyTest, DeletingThePolicyGarbageCollectsEverything) {
 // Runs after the cluster policy is gone (the previous test), so only node policies configure components.
 TEST_F(NicClusterPolicyTest, NodePoliciesRunTheirComponentsOnTheirNodesAndConflictsApplyNothing) {
   auto& env = rig::RigEnvironment::Get();
-  const std::string os = "feature.node.kubernetes.io/pci-15b3.present=true,"
-                         "feature.node.kubernetes.io/system-os_release.ID=ubuntu,"
-                         "feature.node.kubernetes.io/system-os_release.VERSION_ID=22.04,"
-                         "feature.node.kubernetes.io/kernel-version.full=5.15.0-105-generic";
-  ASSERT_EQ(env.RigCommand("nodes 2 --prefix nnp-a --labels nnp-group=a," + os), 0);
-  ASSERT_EQ(env.RigCommand("nodes 1 --prefix nnp-b --labels nnp-group=b," + os), 0);
+  ASSERT_EQ(env.RigCommand("nodes 2 --prefix nnp-a --labels nnp-group=a," + kNicNodeLabels), 0);
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix nnp-b --labels nnp-group=b," + kNicNodeLabels), 0);
   const json rdma = {{"image", "k8s-rdma-shared-dev-plugin"}, {"repository", "ghcr.io/mellanox"}, {"version", "v1.5.2"},
                      {"config", R"({"configList":[{"resourceName":"rdma_shared_device_a","rdmaHcaMax":63}]})"}};
-  auto apply = [&](const std::string& name, const json& spec) {
-    json nnp = {{"apiVersion", "mellanox.com/v1alpha1"}, {"kind", "NicNodePolicy"}, {"metadata", {{"name", name}}},
-                {"spec", spec}};
-    auto r = client_->Apply(network::NicNodePolicies(), nnp, {"test", true, ""});
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-  };
-  auto status = [&](const std::string& name) {
-    auto p = client_->Get(network::NicNodePolicies(), "", name);
-    return p.ok() ? p->Tree().value("status", json::object()) : json::object();
-  };
+  auto apply = [&](const std::string& name, const json& spec) { ApplyNodePolicy(name, spec); };
+  auto status = [&](const std::string& name) { return NodePolicyStatus(name); };
   auto desired = [&](const std::string& ds) {
     auto d = DaemonSet(ds);
     return d.ok() ? d->Tree().value("status", json::object()).value("desiredNumberScheduled", -1) : -1;
@@ -726,6 +727,115 @@ TEST_F(NicClusterPolicyTest, NodePoliciesRunTheirComponentsOnTheirNodesAndConfli
     auto list = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.network-operator.state"});
     return list.ok() && list->items.empty();
   }, seconds(60))) << "node policies' objects are garbage-collected with them";
+}
+
+// A node policy's OFED driver upgrades its own nodes only (the engine's fleet is the policy's
+// nodeSelector), within its maxUnavailable, draining them while a PodDisruptionBudget holds its
+// workload; the wait label holds each node's workloads back while its new driver starts; the
+// other node policy's nodes are not touched.
+TEST_F(NicClusterPolicyTest, ANodePolicysOfedUpgradesItsOwnNodesWithinItsLimits) {
+  auto& env = rig::RigEnvironment::Get();
+  // slow-*: their pods take a while to start, so the wait label can be seen holding.
+  ASSERT_EQ(env.RigCommand("nodes 4 --prefix slow-nnp-up --labels nnp-up=a," + kNicNodeLabels), 0);
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix nnp-other --labels nnp-up=b," + kNicNodeLabels), 0);
+  const std::string state_label = upgrade::KeysForDriver("ofed").state_label;
+  const json driver = {{"image", "doca-driver"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", "25.04-0.6.1.0-2"}};
+  auto apply = [&](const std::string& name, const json& spec) { ApplyNodePolicy(name, spec); };
+  auto status = [&](const std::string& name) { return NodePolicyStatus(name); };
+  json upgrading = driver;
+  upgrading["upgradePolicy"] = {{"autoUpgrade", true}, {"maxParallelUpgrades", 0}, {"maxUnavailable", "50%"},
+                                {"drain", {{"enable", true}, {"timeoutSeconds", 600}}}};
+  apply("up-a", {{"nodeSelector", {{"nnp-up", "a"}}}, {"ofedDriver", upgrading}});
+  apply("up-b", {{"nodeSelector", {{"nnp-up", "b"}}}, {"ofedDriver", driver}});
+  ASSERT_TRUE(Eventually([&] {
+    return status("up-a").value("state", "") == "ready" && status("up-b").value("state", "") == "ready" &&
+           status("up-a").value("upgrade", json::object()).value("summary", "") == "4/4 upgraded";
+  }, seconds(120))) << status("up-a").dump() << status("up-b").dump() << Diagnose();
+
+  const std::string ns = env.NewNamespace("nnp-work");
+  const kube::Resource pdbs{"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true};
+  ASSERT_TRUE(client_->Apply(kube::resources::Deployments(), json::parse(R"({"apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "rdma-work", "namespace": ")" + ns + R"("},
+    "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "rdma-work"}},
+      "template": {"metadata": {"labels": {"app": "rdma-work"}},
+        "spec": {"nodeSelector": {"nnp-up": "a"}, "containers": [{"name": "w", "image": "example/rdma-work:1"}]}}}})"),
+                             {"test", true, ""}).ok());
+  ASSERT_TRUE(client_->Apply(pdbs, json::parse(R"({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+    "metadata": {"name": "rdma-work", "namespace": ")" + ns + R"("},
+    "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "rdma-work"}}}})"), {"test", true, ""}).ok());
+  auto healthy = [&] {
+    auto p = client_->Get(pdbs, ns, "rdma-work");
+    return p.ok() ? p->Tree()["status"].value("currentHealthy", -1) : -1;
+  };
+  ASSERT_TRUE(Eventually([&] { return healthy() == 4; })) << healthy();
+
+  struct Look {
+    int busy = 0, done = 0;
+    bool other_touched = false;
+    std::string seen;
+    std::map<std::string, std::string> state, wait;
+  };
+  auto look = [&] {
+    Look l;
+    auto nodes = client_->ListAll(kube::resources::Nodes(), "", {.label_selector = "nnp-up"});
+    if (!nodes.ok()) return l;
+    for (const auto& n : nodes->items) {
+      const json t = n.Tree();
+      const json labels = t["metadata"].value("labels", json::object());
+      const std::string state = labels.value(state_label, "");
+      const bool cordoned = t["spec"].value("unschedulable", false);
+      l.seen += n.name() + "=" + state + (cordoned ? "(cordoned) " : " ");
+      if (labels.value("nnp-up", "") == "b") {
+        l.other_touched = l.other_touched || !state.empty() || cordoned;
+        continue;
+      }
+      if (cordoned || (!state.empty() && state != "upgrade-done" && state != "upgrade-required")) ++l.busy;
+      if (state == "upgrade-done" && !cordoned) ++l.done;
+      l.state[n.name()] = state;
+      l.wait[n.name()] = labels.value("network.nvidia.com/operator.mofed.wait", "");
+    }
+    return l;
+  };
+  auto renewed = [&](const std::string& owner, const std::string& version, size_t count) {
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace, {.label_selector = "nvidia.com/ofed-driver"});
+    if (!pods.ok()) return false;
+    size_t n = 0;
+    for (const auto& p : pods->items) {
+      if (p.meta().deleting || !p.meta().ControllerOwner()) continue;
+      auto set = client_->Get(kube::resources::DaemonSets(), kNamespace, p.meta().ControllerOwner()->name);
+      if (!set.ok() || !set->meta().ControllerOwner() || set->meta().ControllerOwner()->name != owner) continue;
+      if (p.Tree()["spec"]["containers"][0].value("image", "").find(version) == std::string::npos) return false;
+      ++n;
+    }
+    return n == count;
+  };
+  upgrading["version"] = "25.04-0.6.1.0-3";
+  apply("up-a", {{"nodeSelector", {{"nnp-up", "a"}}}, {"ofedDriver", upgrading}});
+  int most = 0, least_healthy = 4;
+  bool waited = false;
+  Look l;
+  EXPECT_TRUE(Eventually([&] {
+    l = look();
+    most = std::max(most, l.busy);
+    const int h = healthy();
+    if (h >= 0) least_healthy = std::min(least_healthy, h);
+    for (const auto& [node, state] : l.state) waited = waited || (state == "pod-restart-required" && l.wait[node] == "true");
+    return l.done == 4 && renewed("up-a", "25.04-0.6.1.0-3", 4) &&
+           status("up-a").value("upgrade", json::object()).value("summary", "") == "4/4 upgraded";
+  }, seconds(180))) << l.seen << "\n" << status("up-a").dump() << "\n" << Diagnose();
+  EXPECT_LE(most, 2) << "more nodes down at once than maxUnavailable (50% of 4) allows";
+  EXPECT_GE(most, 2) << "the policy's parallelism was not used";
+  EXPECT_GE(least_healthy, 3) << "the PodDisruptionBudget was broken";
+  EXPECT_TRUE(waited) << "the wait label did not hold a node back during its driver restart";
+  EXPECT_FALSE(l.other_touched) << "the other node policy's node was touched: " << l.seen;
+  EXPECT_TRUE(renewed("up-b", "25.04-0.6.1.0-2", 1)) << "the other node policy's driver was replaced";
+
+  for (const char* name : {"up-a", "up-b"}) ASSERT_TRUE(client_->Delete(network::NicNodePolicies(), "", name).ok());
+  EXPECT_TRUE(Eventually([&] {
+    auto list = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.network-operator.state"});
+    return list.ok() && list->items.empty();
+  }, seconds(60)));
+  EXPECT_EQ(env.RigCommand("kubectl delete nodes -l nnp-up --wait"), 0);
 }
 
 }  // namespace

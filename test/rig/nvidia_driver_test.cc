@@ -57,13 +57,7 @@ class NvidiaDriverTest : public ::testing::Test {
 
   static void AddGpuNodes(const std::string& prefix, int n, const std::string& os, const std::string& version,
                           const std::string& extra) {
-    const std::string labels = kNfd + "pci-10de.present=true," + kNfd + "system-os_release.ID=" + os + "," + kNfd +
-                               "system-os_release.VERSION_ID=" + version + "," + kNfd +
-                               "system-os_release.VERSION_ID.major=" + version.substr(0, version.find('.')) + "," +
-                               kNfd + "kernel-version.full=5.15.0-131-generic," + extra;
-    ASSERT_EQ(rig::RigEnvironment::Get().RigCommand("nodes " + std::to_string(n) + " --prefix " + prefix +
-                                                    " --labels " + labels),
-              0);
+    ASSERT_EQ(rig::AddGpuNodes(prefix, n, os, version, "5.15.0-131-generic", extra), 0);
   }
 
   void CreateDriver(const std::string& name, const json& spec) {
