@@ -13,9 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include "eventually.h"
+#include "kube/event_recorder.h"
+#include "kube/metrics.h"
 #include "rig_environment.h"
 #include "upgrade_pass.h"
 #include "upgrade_policy.h"
+#include "upgrade_reconciler.h"
 
 namespace {
 
@@ -245,6 +248,73 @@ TEST(DriverUpgradeEngine, ABlockedDrainFailsTheNodeAndStoppingUncordonsOnlyWhatT
   EXPECT_FALSE(node("upgoff-0")["spec"].value("unschedulable", false)) << "the engine's cordon is undone";
   EXPECT_TRUE(node("upgoff-1")["spec"].value("unschedulable", false)) << "the cordon by hand stays";
   ASSERT_TRUE(client->Patch(r::Nodes(), "", "upgoff-1", kube::PatchType::kMerge, R"({"spec": {"unschedulable": null}})").ok());
+}
+
+// The value of an unlabelled gauge in the process's metrics exposition; -1 when absent.
+double GaugeValue(const std::string& name) {
+  const std::string text = kube::metrics::Default().Render();
+  const std::string line = "\n" + name + " ";
+  const size_t at = text.find(line);
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + line.size()));
+}
+
+// The engine as a controller: each reconcile sets upstream's gauges of nodes per state (here with
+// the GPU operator's prefix, which gives upstream's names), and a policy without autoUpgrade
+// clears the labels and turns the enabled gauge off.
+TEST(DriverUpgradeEngine, TheControllerCountsTheNodesInItsGauges) {
+  auto& env = rig::RigEnvironment::Get();
+  auto client = env.NewClient();
+  ASSERT_EQ(env.RigCommand("nodes 3 --prefix upggauge --labels upgrade-engine=gauge"), 0);
+  const std::string ns = env.NewNamespace("upgrade-gauge");
+  const kube::ApplyOptions apply{"test", true, ""};
+  ASSERT_TRUE(client->Apply(r::DaemonSets(), DriverDaemonSet(ns, "fake/ofed:1", "gauge"), apply).ok());
+  ASSERT_TRUE(rig::Eventually([&] {
+    auto pods = client->ListAll(r::Pods(), ns, {.label_selector = "app=fake-ofed"});
+    return pods.ok() && pods->items.size() == 3;
+  }));
+  const auto keys = upgrade::KeysForDriver("ofed");
+  auto policy = upgrade::ParseUpgradePolicy(json::parse(R"({"autoUpgrade": true, "maxParallelUpgrades": 1})"),
+                                            upgrade::OfedDriverDefaults(), "spec.ofedDriver.upgradePolicy");
+  ASSERT_TRUE(policy.ok());
+  upgrade::UpgradeTarget target = upgrade::MakeUpgradeTarget(
+      "test/gauges", {keys, upgrade::OfedDriverFlow(), ns, "app=fake-ofed", "", "upgrade-engine=gauge", ""}, policy);
+  kube::EventRecorder recorder(*client, "upgrade-gauge-test", "default");
+  upgrade::UpgradeReconciler reconciler(*client, recorder, [&] { return std::vector<upgrade::UpgradeTarget>{target}; },
+                                        {.metrics_prefix = "gpu_operator_"});
+  auto reconcile = [&] {
+    auto r = reconciler.Reconcile(kube::ReconcileRequest::FromKey(upgrade::UpgradeReconciler::kKey), {});
+    return r.ok();
+  };
+  ASSERT_TRUE(rig::Eventually([&] { return reconcile() && GaugeValue("gpu_operator_nodes_upgrades_done") == 3; }));
+  EXPECT_EQ(GaugeValue("gpu_operator_driver_auto_upgrade_enabled"), 1);
+
+  ASSERT_TRUE(client->Apply(r::DaemonSets(), DriverDaemonSet(ns, "fake/ofed:2", "gauge"), apply).ok());
+  // One node at a time: the others wait for a slot while it is on its way.
+  bool seen_waiting = false;
+  ASSERT_TRUE(rig::Eventually([&] {
+    if (!reconcile()) return false;
+    if (GaugeValue("gpu_operator_nodes_upgrades_pending") == 2 && GaugeValue("gpu_operator_nodes_upgrades_in_progress") == 1 &&
+        GaugeValue("gpu_operator_nodes_upgrades_available") == 0) {
+      seen_waiting = true;
+    }
+    auto pods = client->ListAll(r::Pods(), ns, {.label_selector = "app=fake-ofed"});
+    if (!pods.ok() || pods->items.size() != 3) return false;
+    for (const auto& p : pods->items) {
+      if (p.Tree()["spec"]["containers"][0].value("image", "") != "fake/ofed:2") return false;
+    }
+    return GaugeValue("gpu_operator_nodes_upgrades_done") == 3 && GaugeValue("gpu_operator_nodes_upgrades_in_progress") == 0;
+  })) << "pending " << GaugeValue("gpu_operator_nodes_upgrades_pending") << ", in progress "
+      << GaugeValue("gpu_operator_nodes_upgrades_in_progress") << ", done " << GaugeValue("gpu_operator_nodes_upgrades_done");
+  EXPECT_TRUE(seen_waiting) << "two nodes were never seen waiting for the one slot";
+  EXPECT_EQ(GaugeValue("gpu_operator_nodes_upgrades_failed"), 0);
+
+  target.policy.auto_upgrade = false;
+  ASSERT_TRUE(reconcile());
+  EXPECT_EQ(GaugeValue("gpu_operator_driver_auto_upgrade_enabled"), 0);
+  EXPECT_EQ(GaugeValue("gpu_operator_nodes_upgrades_done"), 0);
+  auto nodes = client->ListAll(r::Nodes(), "", {.label_selector = "upgrade-engine=gauge"});
+  ASSERT_TRUE(nodes.ok());
+  for (const auto& n : nodes->items) EXPECT_EQ(n.Labels().count(keys.state_label), 0u) << n.name();
 }
 
 }  // namespace

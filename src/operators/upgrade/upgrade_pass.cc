@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/field_mask.h"
 #include "kube/metadata_patch.h"
 #include "node_facts.h"
 #include "readiness.h"
@@ -14,6 +15,30 @@ namespace {
 
 using nlohmann::json;
 namespace r = kube::resources;
+
+// What a pass reads of each kind: a list of a thousand nodes or pods decodes what the plan needs,
+// not every object's whole status, managed fields or (for a revision) pod template.
+const kube::FieldMask& NodeFields() {
+  static const kube::FieldMask mask =
+      kube::FieldMask::WithMetadata({"metadata.annotations", "spec.unschedulable", "status.conditions"});
+  return mask;
+}
+const kube::FieldMask& DriverPodFields() {
+  static const kube::FieldMask mask = kube::FieldMask::WithMetadata(
+      {"spec.nodeName", "status.phase", "status.containerStatuses", "status.initContainerStatuses"});
+  return mask;
+}
+const kube::FieldMask& RevisionFields() {
+  static const kube::FieldMask mask = kube::FieldMask::WithMetadata({"revision"});
+  return mask;
+}
+// A node's other pods: what says whether they use GPUs, may be removed, or are Ready.
+const kube::FieldMask& PodOnNodeFields() {
+  static const kube::FieldMask mask =
+      kube::FieldMask::WithMetadata({"metadata.annotations", "spec.containers", "spec.initContainers", "spec.volumes",
+                                     "status.phase", "status.containerStatuses"});
+  return mask;
+}
 
 std::string OwnerUid(const kube::Object& o) {
   for (const auto& ref : o.Tree()["metadata"].value("ownerReferences", json::array())) {
@@ -36,7 +61,8 @@ kube::Result<std::vector<NodeFacts>> UpgradePass::ReadFleet(const UpgradePolicy&
 kube::Result<UpgradePass::Fleet> UpgradePass::Read(const UpgradePolicy& policy) {
   const std::string& ns = fleet_.namespace_;
   // The newest revision of each driver DaemonSet: its ControllerRevision with the highest number.
-  auto revisions = client_.ListAll(r::ControllerRevisions(), ns, {.label_selector = fleet_.driver_pod_selector});
+  auto revisions =
+      client_.ListAll(r::ControllerRevisions(), ns, {.label_selector = fleet_.driver_pod_selector}, &RevisionFields());
   if (!revisions.ok()) return revisions.status().WithContext("listing the driver's ControllerRevisions");
   std::map<std::string, std::pair<int64_t, std::string>> newest;  // DaemonSet uid -> (revision, hash)
   for (const auto& rev : revisions->items) {
@@ -46,7 +72,7 @@ kube::Result<UpgradePass::Fleet> UpgradePass::Read(const UpgradePolicy& policy) 
     auto& best = newest[OwnerUid(rev)];
     if (number >= best.first) best = {number, hash};
   }
-  auto pods = client_.ListAll(r::Pods(), ns, {.label_selector = fleet_.driver_pod_selector});
+  auto pods = client_.ListAll(r::Pods(), ns, {.label_selector = fleet_.driver_pod_selector}, &DriverPodFields());
   if (!pods.ok()) return pods.status().WithContext("listing the driver pods");
   std::map<std::string, json> driver_pod;          // node -> pod
   std::map<std::string, std::string> newest_hash;  // node -> its DaemonSet's newest hash
@@ -63,7 +89,7 @@ kube::Result<UpgradePass::Fleet> UpgradePass::Read(const UpgradePolicy& policy) 
     newest_hash[node] = owner != newest.end() ? owner->second.second : "";
     driver_pod[node] = std::move(tree);
   }
-  auto nodes = client_.ListAll(r::Nodes(), "", {.label_selector = fleet_.node_selector});
+  auto nodes = client_.ListAll(r::Nodes(), "", {.label_selector = fleet_.node_selector}, &NodeFields());
   if (!nodes.ok()) return nodes.status().WithContext("listing Nodes");
 
   Fleet out;
@@ -87,7 +113,8 @@ kube::Result<UpgradePass::Fleet> UpgradePass::Read(const UpgradePolicy& policy) 
     // The pods on the node `selector` selects and `keep` takes; with `rules`, the first the
     // step may not remove is noted.
     auto count = [&](const std::string& selector, auto&& keep, const RemovalRules* rules = nullptr) -> kube::Result<int> {
-      auto list = client_.ListAll(r::Pods(), "", {.label_selector = selector, .field_selector = on_node});
+      auto list =
+          client_.ListAll(r::Pods(), "", {.label_selector = selector, .field_selector = on_node}, &PodOnNodeFields());
       if (!list.ok()) return list.status().WithContext("listing the pods on " + n.name);
       int c = 0;
       for (const auto& p : list->items) {
@@ -198,7 +225,8 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const kube::Object& node, 
         break;
       case Action::kDeleteDriverPod: {
         auto pods = client_.ListAll(r::Pods(), fleet_.namespace_,
-                                    {.label_selector = fleet_.driver_pod_selector, .field_selector = on_node});
+                                    {.label_selector = fleet_.driver_pod_selector, .field_selector = on_node},
+                                    &DriverPodFields());
         if (!pods.ok()) return pods.status();
         for (const auto& p : pods->items) {
           if (!Active(p.Tree())) continue;
@@ -235,7 +263,8 @@ kube::Status UpgradePass::Carry(const NodeStep& step, const kube::Object& node, 
 
 kube::Status UpgradePass::EvictFrom(const std::string& node, const std::string& selector,
                                     const std::function<bool(const nlohmann::json&)>& take) {
-  auto pods = client_.ListAll(r::Pods(), "", {.label_selector = selector, .field_selector = "spec.nodeName=" + node});
+  auto pods = client_.ListAll(r::Pods(), "", {.label_selector = selector, .field_selector = "spec.nodeName=" + node},
+                              &PodOnNodeFields());
   if (!pods.ok()) return pods.status();
   for (const auto& p : pods->items) {
     if (!take(p.Tree())) continue;
@@ -258,7 +287,7 @@ kube::Status UpgradePass::EvictFrom(const std::string& node, const std::string& 
 kube::Status UpgradePass::Clear() {
   const UpgradeKeys& k = fleet_.keys;
   const std::string selector = fleet_.node_selector.empty() ? k.state_label : k.state_label + "," + fleet_.node_selector;
-  auto nodes = client_.ListAll(r::Nodes(), "", {.label_selector = selector});
+  auto nodes = client_.ListAll(r::Nodes(), "", {.label_selector = selector}, &NodeFields());
   if (!nodes.ok()) return nodes.status();
   for (const auto& node : nodes->items) {
     kube::MetadataChanges annotations;

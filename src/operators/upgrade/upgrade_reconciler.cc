@@ -11,6 +11,7 @@ UpgradeTarget MakeUpgradeTarget(std::string owner, DriverFleet fleet, const kube
   else t.policy_error = policy.status();
   return t;
 }
+
 namespace {
 
 kube::metrics::Series& Gauge(const std::string& name, const std::string& help) {
