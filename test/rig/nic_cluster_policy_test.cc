@@ -1,6 +1,8 @@
 // NicClusterPolicy on the rig with fake NIC nodes: the states implemented so
 // far (Multus, CNI plugins, RDMA shared device plugin) from the seed example.
 
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -831,6 +833,80 @@ TEST_F(NicClusterPolicyTest, ANodePolicysOfedUpgradesItsOwnNodesWithinItsLimits)
   EXPECT_TRUE(renewed("up-b", "25.04-0.6.1.0-2", 1)) << "the other node policy's driver was replaced";
 
   for (const char* name : {"up-a", "up-b"}) ASSERT_TRUE(client_->Delete(network::NicNodePolicies(), "", name).ok());
+  EXPECT_TRUE(Eventually([&] {
+    auto list = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.network-operator.state"});
+    return list.ok() && list->items.empty();
+  }, seconds(60)));
+  EXPECT_EQ(env.RigCommand("kubectl delete nodes -l nnp-up --wait"), 0);
+}
+
+// Faults in an OFED upgrade: the operator killed (SIGKILL) mid-way resumes where it was, and a
+// node whose new driver pod crash-loops (a stuck-* node: see the rig's kwok stages) fails alone,
+// named in the policy's status, while the others finish.
+TEST_F(NicClusterPolicyTest, AnOfedUpgradeSurvivesAKilledOperatorAndACrashLoopingDriver) {
+  auto& env = rig::RigEnvironment::Get();
+  ASSERT_EQ(env.RigCommand("nodes 2 --prefix nnp-crash --labels nnp-up=c," + kNicNodeLabels), 0);
+  ASSERT_EQ(env.RigCommand("nodes 1 --prefix stuck-nnp-crash --labels nnp-up=c," + kNicNodeLabels), 0);
+  const std::string state_label = upgrade::KeysForDriver("ofed").state_label;
+  json driver = {{"image", "doca-driver"}, {"repository", "nvcr.io/nvidia/mellanox"}, {"version", "25.04-0.6.1.0-2"},
+                 {"upgradePolicy", {{"autoUpgrade", true}, {"maxParallelUpgrades", 1}, {"maxUnavailable", 1}}}};
+  ApplyNodePolicy("up-c", {{"nodeSelector", {{"nnp-up", "c"}}}, {"ofedDriver", driver}});
+  auto summary = [&] { return NodePolicyStatus("up-c").value("upgrade", json::object()).value("summary", ""); };
+  ASSERT_TRUE(Eventually([&] { return NodePolicyStatus("up-c").value("state", "") == "ready" && summary() == "3/3 upgraded"; },
+                         seconds(120)))
+      << NodePolicyStatus("up-c").dump() << Diagnose();
+
+  std::map<std::string, std::set<std::string>> driver_pods;  // node -> driver pod uids seen
+  std::map<std::string, std::string> state;
+  int most = 0;
+  std::string seen;
+  auto sample = [&] {
+    seen.clear();
+    int busy = 0;
+    auto nodes = client_->ListAll(kube::resources::Nodes(), "", {.label_selector = "nnp-up=c"});
+    if (nodes.ok()) {
+      for (const auto& n : nodes->items) {
+        const json t = n.Tree();
+        const std::string s = t["metadata"].value("labels", json::object()).value(state_label, "");
+        const bool cordoned = t["spec"].value("unschedulable", false);
+        state[n.name()] = s;
+        seen += n.name() + "=" + s + (cordoned ? "(cordoned) " : " ");
+        if (cordoned || (!s.empty() && s != "upgrade-done" && s != "upgrade-required")) ++busy;
+      }
+    }
+    most = std::max(most, busy);
+    auto pods = client_->ListAll(kube::resources::Pods(), kNamespace, {.label_selector = "nvidia.com/ofed-driver"});
+    if (pods.ok()) {
+      for (const auto& p : pods->items) {
+        const std::string node = p.Tree()["spec"].value("nodeName", "");
+        if (state.count(node) && !p.meta().deleting) driver_pods[node].insert(p.meta().uid);
+      }
+    }
+    return busy;
+  };
+  sample();
+  driver["version"] = "25.04-0.6.1.0-crashes-on-stuck";
+  ApplyNodePolicy("up-c", {{"nodeSelector", {{"nnp-up", "c"}}}, {"ofedDriver", driver}});
+  ASSERT_TRUE(Eventually([&] { return sample() > 0; })) << seen;
+  operator_->Signal(SIGKILL);
+  operator_->Wait(seconds(30));
+  StartOperator();
+  EXPECT_TRUE(Eventually([&] {
+    sample();
+    return state["nnp-crash-0"] == "upgrade-done" && state["nnp-crash-1"] == "upgrade-done" &&
+           state["stuck-nnp-crash-0"] == "upgrade-failed";
+  }, seconds(180))) << seen << "\n" << Diagnose();
+  EXPECT_LE(most, 1) << "more nodes down at once than maxUnavailable allows";
+  for (const auto& [node, uids] : driver_pods) {
+    EXPECT_EQ(uids.size(), 2u) << node << ": its driver pod should be replaced exactly once";
+  }
+  EXPECT_TRUE(Eventually([&] { return summary() == "2/3 upgraded, 1 failed"; })) << NodePolicyStatus("up-c").dump();
+  const json failed = NodePolicyStatus("up-c")["upgrade"].value("failedNodes", json::array());
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].value("name", ""), "stuck-nnp-crash-0");
+  EXPECT_NE(failed[0].value("reason", "").find("restarted 11 times"), std::string::npos) << failed.dump();
+
+  ASSERT_TRUE(client_->Delete(network::NicNodePolicies(), "", "up-c").ok());
   EXPECT_TRUE(Eventually([&] {
     auto list = client_->ListAll(kube::resources::DaemonSets(), kNamespace, {.label_selector = "nvidia.network-operator.state"});
     return list.ok() && list->items.empty();
