@@ -87,15 +87,29 @@ class GpuFleetUpgradeTest : public ::testing::Test {
         << out;
     ASSERT_TRUE(env.ApplyPath(file).ok());
   }
+  // Leaves the operand namespace as the next suite expects it: the policy, its DaemonSets and
+  // their pods gone (the garbage collector removes them after the policy, in the background).
   static void TearDownTestSuite() {
     auto& env = rig::RigEnvironment::Get();
+    auto client = env.NewClient();
     EXPECT_EQ(env.RigCommand("kubectl delete namespace " + kWork + " --wait=false"), 0);
     EXPECT_EQ(env.RigCommand("kubectl delete clusterpolicies --all --wait"), 0);
+    std::string left;
+    EXPECT_TRUE(rig::Eventually([&] {
+      auto sets = client->ListAll(r::DaemonSets(), kNamespace, {});
+      left = sets.ok() ? std::to_string(sets->items.size()) + " DaemonSets" : sets.status().ToString();
+      return sets.ok() && sets->items.empty();
+    })) << left << " left in " << kNamespace;
     if (operator_) {
       EXPECT_EQ(operator_->Terminate(seconds(30)), 0) << operator_->Output();
     }
     operator_.reset();
     EXPECT_EQ(env.RigCommand("kubectl delete nodes -l feature.node.kubernetes.io/pci-10de.present=true --wait"), 0);
+    EXPECT_TRUE(rig::Eventually([&] {
+      auto pods = client->ListAll(r::Pods(), kNamespace, {});
+      left = pods.ok() ? std::to_string(pods->items.size()) + " pods" : pods.status().ToString();
+      return pods.ok() && pods->items.empty();
+    })) << left << " left in " << kNamespace;
   }
   void SetUp() override { client_ = rig::RigEnvironment::Get().NewClient(); }
 
@@ -326,8 +340,12 @@ TEST_F(GpuFleetUpgradeTest, ANewDriverRollsThroughWithinTheLimitsAndItsFaultsSta
     }
     return true;
   }, milliseconds(300000))) << seen << "\n" << OperatorLog();
-  const json failed = Policy()["status"]["upgrade"];
-  EXPECT_EQ(failed.value("failed", 0), 1) << failed.dump();
+  // The policy's status follows the nodes on its next reconcile.
+  json failed;
+  EXPECT_TRUE(Eventually([&] {
+    failed = Policy()["status"]["upgrade"];
+    return failed.value("failed", 0) == 1;
+  })) << failed.dump();
   ASSERT_EQ(failed.value("failedNodes", json::array()).size(), 1u) << failed.dump();
   EXPECT_EQ(failed["failedNodes"][0].value("name", ""), kStuck);
   EXPECT_NE(failed["failedNodes"][0].value("reason", "").find("restarted 11 times"), std::string::npos)

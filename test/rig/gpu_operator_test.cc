@@ -266,9 +266,12 @@ TEST_F(GpuOperatorTest, ANewDriverVersionRollsThroughTheNodesOneAtATime) {
     std::set<std::string> nodes;
     for (const auto& e : list->items) {
       const json t = e.Tree();
+      // This suite's nodes only: other suites' upgrades leave Events of theirs in the namespace.
+      const std::string node = t["involvedObject"].value("name", "");
       if (t.value("reason", "") == "DriverUpgrade" && t["involvedObject"].value("kind", "") == "Node" &&
+          node.rfind("gpuop-", 0) == 0 &&
           t.value("message", "").find("uncordon-required -> upgrade-done") != std::string::npos) {
-        nodes.insert(t["involvedObject"].value("name", ""));
+        nodes.insert(node);
       }
     }
     return nodes.size() == 5;
